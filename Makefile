@@ -1,0 +1,52 @@
+# Schedule Explorer — developer commands. Each target creates/updates its own virtualenv (.venv).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint fuzz bench system-deps install install-dev clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	# torch pinned first: an unpinned torch would pull several GB of CUDA wheels.
+	$(PY) -m pip install torch==2.13.0
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install and serve the dashboard + API on http://$(HOST):$(PORT)
+run: install
+	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+## system-deps: Debian packages the tests need (Chromium for the browser tests, PostgreSQL)
+system-deps:
+	bash scripts/system-deps.sh
+
+## test: install everything and run the whole suite (library, API, browser)
+test: install-dev system-deps
+	bash scripts/run-tests.sh
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## fuzz: long schemathesis run over every endpoint (>= 1,000 cases)
+fuzz: install-dev
+	SCHEDULE_EXPLORER_FUZZ_EXAMPLES=200 $(VENV)/bin/pytest tests/app/test_fuzz.py -q
+
+## bench: print the series benchmark table
+bench: install-dev
+	$(PY) -m bench.series
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
