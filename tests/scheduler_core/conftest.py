@@ -30,6 +30,14 @@ from hypothesis import strategies as st
 
 import scheduler_core
 
+if getattr(scheduler_core, "__file__", None) is None:  # pragma: no cover - environment check
+    raise ImportError(
+        "scheduler_core resolved to a namespace package "
+        f"({list(scheduler_core.__path__)}): the editable install predates "
+        "scheduler_core/__init__.py. Re-run `.venv/bin/pip install -e .` (or run from the "
+        "repository root with PYTHONPATH=.)."
+    )
+
 # --------------------------------------------------------------------------------------------
 # hypothesis profile
 # --------------------------------------------------------------------------------------------
@@ -205,6 +213,7 @@ class Run:
     snapshots: list = field(default_factory=list)  # one per completed event
     error: type | None = None
     error_at: int | None = None  # -1: construction, k: raised by the (k+1)-th call
+    exception: BaseException | None = None
     scheduler: Any = None
     optimizer: Any = None
     engine: Any = None
@@ -260,7 +269,7 @@ def run(
         try:
             sched, optimizer, outputs = construct(mod, case)
         except Exception as exc:  # noqa: BLE001 - compared with the oracle's exception
-            result.error, result.error_at = type(exc), -1
+            result.error, result.error_at, result.exception = type(exc), -1, exc
             return result
         engine = make_engine(case, with_history)
         if case.kind == "state" and with_history:
@@ -276,7 +285,7 @@ def run(
         try:
             result.snapshots.append(step(case, sched, engine, optimizer, k))
         except Exception as exc:  # noqa: BLE001
-            result.error, result.error_at = type(exc), k
+            result.error, result.error_at, result.exception = type(exc), k, exc
             break
     return result
 
@@ -306,7 +315,8 @@ def assert_same_run(expected: Run, actual: Run, offset: int = 0, label: str = ""
         f"{where}exception differs: ignite raised {expected.error} at event "
         f"{expected.error_at}, core raised {actual.error} at event {actual.error_at} "
         f"(-1 = construction; events run: ignite {len(expected.snapshots)}, "
-        f"core {len(actual.snapshots)})"
+        f"core {len(actual.snapshots)}); messages: ignite {expected.exception!r}, "
+        f"core {actual.exception!r}"
     )
     assert len(expected.snapshots) == len(actual.snapshots), where
 
