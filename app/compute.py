@@ -1,0 +1,168 @@
+"""From a validated experiment to checked numpy series: caps, an LRU cache, error mapping.
+
+The cache key is the experiment's canonical JSON (sorted keys, defaults filled in), so two
+requests describing the same experiment share one computation. Cached series are read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+from fastapi import Request
+
+from app import __version__
+from app.errors import ApiError, core_errors
+from app.limits import check_experiment
+from app.schemas import Experiment
+from app.settings import Settings
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    """One computed series (mirrors ``scheduler_core.experiment.Series``)."""
+
+    param_group: int
+    group_name: str
+    param_name: str
+    values: np.ndarray
+
+
+def canonical_json(model: Any) -> bytes:
+    """Canonical JSON of a validated model: sorted keys, defaults included, compact."""
+    return orjson.dumps(model.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+
+
+def etag(kind: str, body: bytes, **params: Any) -> str:
+    """A strong ETag for the reply of route ``kind`` to ``body`` with query ``params``."""
+    h = hashlib.sha256(f"{__version__}|{kind}|{sorted(params.items())!r}|".encode())
+    h.update(body)
+    return '"' + h.hexdigest()[:32] + '"'
+
+
+def not_modified(request: Request, tag: str) -> bool:
+    """True when the request's If-None-Match already names ``tag``."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return tag in tags or "*" in tags
+
+
+class SeriesCache:
+    """A thread-safe LRU of computed series, bounded by the bytes of the arrays it holds."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[bytes, tuple[list[SeriesData], int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: bytes) -> list[SeriesData] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[0]
+
+    def put(self, key: bytes, series: list[SeriesData]) -> None:
+        size = sum(s.values.nbytes for s in series) + len(key)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (series, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+def _locate_construct_error(exp: Experiment) -> tuple[str | int, ...]:
+    """The path of the scheduler whose constructor fails alone, else ``("body", "schedulers")``."""
+    from scheduler_core.experiment import build
+
+    from app.convert import to_core
+
+    for i, s in enumerate(exp.schedulers):
+        single = exp.model_copy(update={"schedulers": [s]})
+        try:
+            build(to_core(single))
+        except Exception:  # noqa: BLE001 - any failure pins the culprit
+            return ("body", "schedulers", i)
+    return ("body", "schedulers")
+
+
+def compute_series(exp: Experiment, cache: SeriesCache, key: bytes) -> list[SeriesData]:
+    """The experiment's series (cached); core errors and non-finite values → 422."""
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    from scheduler_core.experiment import build, simulate
+
+    from app.convert import to_core
+
+    core = to_core(exp)
+    try:
+        build(core)
+    except Exception as exc:
+        with core_errors(_locate_construct_error(exp)):
+            raise exc
+    with core_errors(("body", "schedulers"), step=True):
+        raw = simulate(core)
+    out = []
+    for s in raw:
+        values = np.ascontiguousarray(s.values, dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            at = int(np.argmax(bad))
+            raise ApiError(
+                422,
+                ("body", "schedulers"),
+                f"{s.param_name!r} of param group {s.param_group} ({s.group_name!r}) becomes "
+                f"{values[at]} at event {at}: the configuration overflows",
+                "non_finite",
+            )
+        values.flags.writeable = False
+        out.append(SeriesData(s.param_group, s.group_name, s.param_name, values))
+    cache.put(key, out)
+    return out
+
+
+def series_for(
+    exp: Experiment, settings: Settings, cache: SeriesCache, *, max_events: int
+) -> list[SeriesData]:
+    """Check caps, then compute (or fetch) the series."""
+    check_experiment(exp, settings, max_events=max_events)
+    return compute_series(exp, cache, canonical_json(exp))
+
+
+def decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each series reduced to at most about ``max_points`` (events, values)."""
+    from scheduler_core.decimate import decimate
+
+    out = []
+    for s in series:
+        events = np.arange(len(s.values), dtype=np.int64)
+        if len(events) <= max_points:
+            out.append((events, s.values))
+        else:
+            ev, va = decimate(events, s.values, max_points)
+            out.append((np.asarray(ev, dtype=np.int64), np.asarray(va, dtype=np.float64)))
+    return out

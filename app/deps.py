@@ -1,0 +1,40 @@
+"""Per-app shared objects (settings, series cache, link store) reached from a request."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.compute import SeriesCache
+from app.links import LinkStore, SQLiteLinkStore
+from app.settings import Settings
+
+_store_lock = threading.Lock()
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def series_cache(request: Request) -> SeriesCache:
+    return request.app.state.series_cache
+
+
+def link_store(request: Request) -> LinkStore:
+    """The app's link store, opened on first use (so importing the app touches no disk)."""
+    state = request.app.state
+    store = getattr(state, "link_store", None)
+    if store is None:
+        with _store_lock:
+            store = getattr(state, "link_store", None)
+            if store is None:
+                store = SQLiteLinkStore(state.settings.link_db_path())
+                state.link_store = store
+    return store
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
+CacheDep = Annotated[SeriesCache, Depends(series_cache)]
+StoreDep = Annotated[LinkStore, Depends(link_store)]

@@ -1,0 +1,106 @@
+"""Error replies: every failure becomes ``{"detail": [{"loc", "msg", "type"}]}`` with a 4xx.
+
+- :class:`ApiError` (raised by the app itself: caps, cross-field checks, unknown links).
+- ``RequestValidationError`` (pydantic) → 422 with each error's ``loc`` and ``msg``.
+- ``ValueError`` / ``TypeError`` / ``ZeroDivisionError`` / ``IndexError`` raised by
+  ``scheduler_core`` while building or stepping → 422 (wrapped by :func:`core_errors`).
+- Anything else is a real bug: logged with its traceback, answered with a 500 JSON body.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+log = logging.getLogger("app")
+
+CORE_ERRORS = (ValueError, TypeError, ZeroDivisionError, IndexError, ArithmeticError)
+
+
+class ApiError(Exception):
+    """An error reply: HTTP status plus one or more ``(loc, msg, type)`` items."""
+
+    def __init__(self, status: int, loc: Sequence[str | int], msg: str, type: str = "value_error") -> None:
+        super().__init__(msg)
+        self.status = status
+        self.items = [{"loc": list(loc), "msg": msg, "type": type}]
+
+
+def error_response(status: int, items: list[dict[str, Any]], headers=None) -> Response:
+    return Response(
+        orjson.dumps({"detail": items}),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+@contextmanager
+def core_errors(loc: Sequence[str | int], *, step: bool = False) -> Iterator[None]:
+    """Turn the scheduler library's own errors into a 422 naming ``loc``."""
+    try:
+        yield
+    except CORE_ERRORS as exc:
+        kind = "scheduler_step_error" if step else "scheduler_error"
+        raise ApiError(422, loc, f"{type(exc).__name__}: {exc}", kind) from exc
+    except RecursionError as exc:  # pragma: no cover - bounded by the schema
+        raise ApiError(422, loc, "configuration nested too deeply", "scheduler_error") from exc
+
+
+def _jsonable(v: Any) -> Any:
+    return v if isinstance(v, (str, int)) else str(v)
+
+
+async def _api_error(request: Request, exc: ApiError) -> Response:
+    return error_response(exc.status, exc.items)
+
+
+def clean_loc(loc: Sequence[Any]) -> list[str | int]:
+    """The error path into the document, without pydantic's union tags (scheduler type names)."""
+    from app.registry import REGISTRY
+    from app.schemas import DOCUMENT_TAGS
+
+    return [_jsonable(p) for p in loc if not (isinstance(p, str) and (p in REGISTRY or p in DOCUMENT_TAGS))]
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    items = [
+        {
+            "loc": clean_loc(e.get("loc", ())),
+            "msg": str(e.get("msg", "invalid")),
+            "type": str(e.get("type", "value_error")),
+        }
+        for e in exc.errors()
+    ]
+    return error_response(422, items)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    loc: list[str | int] = ["path"] if exc.status_code in (404, 405) else ["body"]
+    detail = exc.detail if isinstance(exc.detail, str) else "error"
+    return error_response(
+        exc.status_code,
+        [{"loc": loc, "msg": detail, "type": f"http_{exc.status_code}"}],
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _bug(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, [{"loc": [], "msg": "internal error (logged)", "type": "internal_error"}])
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _bug)

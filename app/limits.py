@@ -1,0 +1,108 @@
+"""Checks run on a validated experiment before any computing: cross-field rules and caps.
+
+Caps come from :class:`app.settings.Settings`; each failure is a 422 naming the field.
+The cost estimate refuses requests that would exceed the request time budget.
+"""
+
+from __future__ import annotations
+
+from app.errors import ApiError
+from app.registry import entry_for
+from app.schemas import Experiment, scheduled_param
+from app.settings import Settings
+
+VECTOR_VALUES_PER_S = 20_000_000
+"""Rough throughput of the closed-form path (values per second, this class of machine)."""
+STEPPED_EVENTS_PER_S = 150_000
+"""Rough throughput of schedulers that need one Python call per event (torch-based)."""
+
+
+def param_names(exp: Experiment) -> list[str]:
+    """Scheduled param names in order of first appearance."""
+    return list(dict.fromkeys(scheduled_param(s) for s in exp.schedulers))
+
+
+def n_series(exp: Experiment) -> int:
+    return len(exp.param_groups) * len(param_names(exp))
+
+
+def check_experiment(
+    exp: Experiment, settings: Settings, *, max_events: int | None, loc: tuple = ("body",)
+) -> None:
+    """Raise :class:`ApiError` (422) if ``exp`` breaks a cross-field rule or a cap.
+
+    ``max_events=None``: nothing will be computed (code export), so skip the size caps.
+    """
+    if len(exp.schedulers) > settings.max_schedulers:
+        raise ApiError(
+            422,
+            (*loc, "schedulers"),
+            f"at most {settings.max_schedulers} schedulers per experiment, but given {len(exp.schedulers)}",
+            "too_many",
+        )
+    if len(exp.param_groups) > settings.max_param_groups:
+        raise ApiError(
+            422,
+            (*loc, "param_groups"),
+            f"at most {settings.max_param_groups} param groups per experiment, "
+            f"but given {len(exp.param_groups)}",
+            "too_many",
+        )
+    n_groups = len(exp.param_groups)
+    for i, s in enumerate(exp.schedulers):
+        idx = getattr(s, "param_group_index", None)
+        if idx is not None and idx >= n_groups:
+            raise ApiError(
+                422,
+                (*loc, "schedulers", i, "param_group_index"),
+                f"param_group_index should be below the number of param groups ({n_groups}), but given {idx}",
+                "out_of_range",
+            )
+    for i, s in enumerate(exp.schedulers):
+        name = scheduled_param(s)
+        for g, group in enumerate(exp.param_groups):
+            if name not in group.values:
+                raise ApiError(
+                    422,
+                    (*loc, "param_groups", g),
+                    f"param group {g} ({group.name!r}) has no initial value for {name!r}, "
+                    f"which schedulers[{i}] schedules",
+                    "missing_param",
+                )
+    if max_events is None:
+        return
+    if exp.num_events > max_events:
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"num_events should be at most {max_events} for this request, but given {exp.num_events}",
+            "too_many_events",
+        )
+    values = exp.num_events * n_series(exp)
+    if values > settings.max_values:
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"num_events x series ({exp.num_events} x {n_series(exp)} = {values}) should be "
+            f"at most {settings.max_values}",
+            "too_many_values",
+        )
+    seconds = estimate_seconds(exp)
+    if seconds > settings.request_time_budget_s:
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"this experiment would take about {seconds:.0f} s to compute, over the "
+            f"{settings.request_time_budget_s:g} s budget: use fewer events or schedulers",
+            "over_time_budget",
+        )
+
+
+def estimate_seconds(exp: Experiment) -> float:
+    """A rough, conservative estimate of the compute time of the series."""
+    stepped = sum(1 for s in exp.schedulers if entry_for(s).stepped)
+    vector = len(exp.schedulers) - stepped
+    return (
+        exp.num_events * stepped / STEPPED_EVENTS_PER_S
+        + exp.num_events * (vector + n_series(exp)) / VECTOR_VALUES_PER_S
+    )

@@ -1,0 +1,60 @@
+"""The ASGI application: ``uvicorn app.main:app`` serves the API and the dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__, errors
+from app.compute import SeriesCache
+from app.middleware import BodySizeLimit, SecurityHeaders
+from app.routes import code, figure, health, links, pages, schedulers, series
+from app.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app from ``settings`` (default: the environment, see :mod:`app.settings`)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store = getattr(app.state, "link_store", None)
+        if store is not None:
+            store.close()
+
+    app = FastAPI(
+        title="Schedule Explorer",
+        version=__version__,
+        summary="Hyper-parameter schedules (ignite-compatible) as series, figures, code and links.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.series_cache = SeriesCache(settings.cache_bytes)
+    errors.install(app)
+    for module in (schedulers, series, figure, code, links, health):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health.router, include_in_schema=False)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "If-None-Match"],
+            expose_headers=["ETag"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,130 @@
+"""The one table of scheduler types: type name → model, title, description, example, code facts.
+
+Pydantic models register themselves with :func:`register` in :mod:`app.schemas`; the
+discriminated unions, the catalogue (``GET /schedulers``), conversion to ``scheduler_core``
+and the code export all read this table, so a type is defined exactly once.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["param", "composite", "torch"]
+"""param: optimizer param schedulers (top level and ConcatScheduler children);
+composite: top-level schedulers built from other schedulers; torch: torch.optim.lr_scheduler."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One scheduler type.
+
+    ``model`` validates the top-level form; ``child_model`` (param kinds only) the form used
+    inside ``ConcatScheduler.schedulers`` (no ``param_name`` / ``param_group_index``: inherited).
+    ``takes_optimizer``: the constructor's first argument is the optimizer. ``passes_down``:
+    fields given to the children instead of the constructor itself. ``stepped``: the series
+    needs one Python call per event (used to estimate the request's cost).
+    """
+
+    name: str
+    kind: Kind
+    model: type[BaseModel]
+    title: str
+    description: str
+    example: dict[str, Any]
+    child_model: type[BaseModel] | None = None
+    takes_optimizer: bool = True
+    passes_down: tuple[str, ...] = ()
+    stepped: bool = False
+    imports: dict[str, str] = field(default_factory=dict)  # flavor -> module
+
+
+REGISTRY: dict[str, Entry] = {}
+
+_MODULES = {
+    "param": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
+    "composite": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
+    "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
+}
+
+
+def register(
+    kind: Kind,
+    title: str,
+    description: str,
+    example: dict[str, Any],
+    *,
+    child_model: type[BaseModel] | None = None,
+    takes_optimizer: bool = True,
+    passes_down: tuple[str, ...] = (),
+    stepped: bool = False,
+) -> Callable[[type[BaseModel]], type[BaseModel]]:
+    """Class decorator adding a model to :data:`REGISTRY` under its ``type`` literal."""
+
+    def deco(model: type[BaseModel]) -> type[BaseModel]:
+        name = typing.get_args(model.model_fields["type"].annotation)[0]
+        if name in REGISTRY:
+            raise ValueError(f"scheduler type {name!r} registered twice")
+        REGISTRY[name] = Entry(
+            name=name,
+            kind=kind,
+            model=model,
+            title=title,
+            description=description,
+            example=example,
+            child_model=child_model,
+            takes_optimizer=takes_optimizer,
+            passes_down=passes_down,
+            stepped=stepped,
+            imports=_MODULES[kind],
+        )
+        return model
+
+    return deco
+
+
+def union(*kinds: Kind, child: bool = False) -> Any:
+    """The discriminated union (on ``type``) of the registered models of ``kinds``."""
+    models = [
+        (e.child_model if child else e.model)
+        for e in REGISTRY.values()
+        if e.kind in kinds and (e.child_model if child else e.model) is not None
+    ]
+    if len(models) == 1:
+        return models[0]
+    return typing.Annotated[typing.Union[tuple(models)], Field(discriminator="type")]  # noqa: UP007
+
+
+def entry_for(model: BaseModel) -> Entry:
+    """The registry entry of a validated scheduler model (top-level or child form)."""
+    return REGISTRY[model.type]  # type: ignore[attr-defined]
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every type with its title, description, kind, JSON Schema, defaults and example."""
+    import app.schemas  # noqa: F401  (fills the registry)
+
+    out = []
+    for e in REGISTRY.values():
+        defaults = {
+            name: f.get_default(call_default_factory=True)
+            for name, f in e.model.model_fields.items()
+            if not f.is_required() and name != "type"
+        }
+        out.append(
+            {
+                "type": e.name,
+                "kind": e.kind,
+                "title": e.title,
+                "description": e.description,
+                "schema": e.model.model_json_schema(),
+                "child_schema": (e.child_model.model_json_schema() if e.child_model is not None else None),
+                "defaults": defaults,
+                "example": e.example,
+            }
+        )
+    return out

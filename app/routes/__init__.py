@@ -1,0 +1,32 @@
+"""One router module per resource; shared reply helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from app.schemas import ErrorResponse
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorResponse, "description": "Request body too large"},
+    422: {"model": ErrorResponse, "description": "Invalid experiment, field path in `loc`"},
+}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified (If-None-Match matched the ETag)"}
+}
+
+
+def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Encode with orjson (numpy arrays natively) into a plain Response."""
+    return Response(
+        orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def not_modified_response(tag: str) -> Response:
+    return Response(status_code=304, headers={"ETag": tag})

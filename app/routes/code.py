@@ -1,0 +1,48 @@
+"""POST /code: Python source rebuilding the experiment (ignite or scheduler_core flavour)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from app import __version__, deps
+from app.codegen import generate
+from app.compute import canonical_json, etag, not_modified
+from app.limits import check_experiment
+from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
+from app.schemas import CodeResponse, Experiment
+
+router = APIRouter(tags=["code"])
+
+
+@router.post(
+    "/code",
+    summary="Python code that rebuilds the experiment",
+    responses={
+        200: {"model": CodeResponse, "content": {"text/x-python": {"schema": {"type": "string"}}}},
+        **NOT_MODIFIED,
+        **ERRORS,
+    },
+)
+def post_code(
+    request: Request,
+    experiment: Experiment,
+    settings: deps.SettingsDep,
+    flavor: Literal["ignite", "scheduler_core"] = "scheduler_core",
+    fmt: Annotated[Literal["json", "py"], Query(alias="format")] = "json",
+) -> Response:
+    tag = etag("code", canonical_json(experiment), flavor=flavor, fmt=fmt)
+    if not_modified(request, tag):
+        return not_modified_response(tag)
+    check_experiment(experiment, settings, max_events=None)
+    code = generate(experiment, flavor, __version__)
+    filename = f"schedule_{flavor}.py"
+    if fmt == "py":
+        return Response(
+            code,
+            media_type="text/x-python",
+            headers={"ETag": tag, "Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return json_response({"flavor": flavor, "filename": filename, "code": code}, headers={"ETag": tag})

@@ -1,0 +1,64 @@
+"""POST /figure: a Plotly figure (JSON) or a standalone offline HTML page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from app import deps
+from app.compute import canonical_json, decimated, etag, not_modified, series_for
+from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
+from app.routes.series import MaxPoints, check_max_points
+from app.schemas import Experiment, FigureResponse
+
+router = APIRouter(tags=["figure"])
+
+HTML_CSP = (
+    "sandbox allow-scripts allow-downloads; default-src 'none'; "
+    "script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; frame-ancestors 'none'"
+)
+"""The HTML page inlines plotly.js and its own script: it runs sandboxed (opaque origin)."""
+
+
+@router.post(
+    "/figure",
+    summary="Plotly figure of an experiment (JSON, or standalone HTML with ?format=html)",
+    responses={
+        200: {"model": FigureResponse, "content": {"text/html": {"schema": {"type": "string"}}}},
+        **NOT_MODIFIED,
+        **ERRORS,
+    },
+)
+def post_figure(
+    request: Request,
+    experiment: Experiment,
+    settings: deps.SettingsDep,
+    cache: deps.CacheDep,
+    layout: Literal["subplots", "overlay"] = "subplots",
+    log_y: bool = False,
+    max_points: MaxPoints = None,
+    fmt: Annotated[Literal["json", "html"], Query(alias="format")] = "json",
+) -> Response:
+    check_max_points(max_points, settings)
+    points = max_points or settings.figure_points
+    tag = etag("figure", canonical_json(experiment), layout=layout, log_y=log_y, points=points, fmt=fmt)
+    if not_modified(request, tag):
+        return not_modified_response(tag)
+    series = series_for(experiment, settings, cache, max_events=settings.max_events)
+    from app.figures import build_figure, figure_html, figure_json
+
+    fig = build_figure(series, decimated(series, points), layout=layout, log_y=log_y)
+    if fmt == "html":
+        return Response(
+            figure_html(fig),
+            media_type="text/html",
+            headers={
+                "ETag": tag,
+                "Content-Security-Policy": HTML_CSP,
+                "Content-Disposition": 'inline; filename="schedule.html"',
+            },
+        )
+    return json_response(figure_json(fig), headers={"ETag": tag})

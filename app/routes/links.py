@@ -1,0 +1,92 @@
+"""POST /links and GET /links/{link_id}: share links to experiments and dashboard views."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from starlette.responses import Response
+
+from app import deps
+from app.compute import canonical_json, not_modified
+from app.errors import ApiError
+from app.limits import check_experiment
+from app.links import is_link_id
+from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
+from app.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
+from app.settings import Settings
+
+router = APIRouter(tags=["links"])
+
+LinkId = Annotated[str, Path(max_length=64, description="A link id as returned by POST /links.")]
+
+
+def _unknown(link_id: str) -> ApiError:
+    return ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
+
+
+def check_document(doc: StoredDocument, settings: Settings) -> None:
+    """Apply the experiment checks to the document (each variant of a view)."""
+    root = doc.root
+    if isinstance(root, DashboardView):
+        if len(root.variants) > settings.max_variants:
+            raise ApiError(
+                422,
+                ("body", "variants"),
+                f"at most {settings.max_variants} variants, but given {len(root.variants)}",
+                "too_many",
+            )
+        for i, variant in enumerate(root.variants):
+            check_experiment(
+                variant.experiment,
+                settings,
+                max_events=settings.max_events,
+                loc=("body", "variants", i, "experiment"),
+            )
+    else:
+        check_experiment(root, settings, max_events=settings.max_events, loc=("body",))
+
+
+@router.post(
+    "/links",
+    status_code=201,
+    summary="Store an experiment or a dashboard view; the same document gets the same id",
+    responses={201: {"model": LinkCreated}, **ERRORS},
+)
+def create_link(
+    request: Request,
+    document: StoredDocument,
+    settings: deps.SettingsDep,
+    store: deps.StoreDep,
+) -> Response:
+    check_document(document, settings)
+    link_id = store.put(canonical_json(document))
+    url = str(request.url_for("dashboard_link", link_id=link_id))
+    return json_response(
+        {"id": link_id, "url": url}, status=201, headers={"Location": f"{request.url.path}/{link_id}"}
+    )
+
+
+@router.get(
+    "/links/{link_id}",
+    summary="The stored document (canonical JSON)",
+    responses={
+        200: {"model": StoredDocument},
+        **NOT_MODIFIED,
+        404: {"model": ErrorResponse, "description": "Unknown link id"},
+    },
+)
+def get_link(request: Request, link_id: LinkId, store: deps.StoreDep) -> Response:
+    if not is_link_id(link_id):
+        raise _unknown(link_id)
+    tag = f'"{link_id}"'
+    if not_modified(request, tag):
+        return not_modified_response(tag)
+    doc = store.get(link_id)
+    if doc is None:
+        raise _unknown(link_id)
+    return Response(
+        doc,
+        media_type="application/json",
+        headers={"ETag": tag, "Cache-Control": "public, max-age=31536000, immutable"},
+    )

@@ -1,0 +1,47 @@
+"""The dashboard: ``/`` and ``/s/{link_id}`` serve static/index.html; plotly.js is vendored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, Response
+
+from app import deps
+from app.errors import ApiError
+from app.links import is_link_id
+
+router = APIRouter(include_in_schema=False)
+
+
+def _index(request: Request) -> Response:
+    index = Path(request.app.state.settings.static_dir) / "index.html"
+    if not index.is_file():
+        raise ApiError(404, ("path",), "the dashboard is not installed (static/index.html)", "not_found")
+    return FileResponse(index, media_type="text/html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    return _index(request)
+
+
+@router.get("/s/{link_id}", name="dashboard_link")
+def dashboard_link(request: Request, link_id: str, store: deps.StoreDep) -> Response:
+    if not is_link_id(link_id) or store.get(link_id) is None:
+        raise ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
+    return _index(request)
+
+
+@router.get("/static/vendor/plotly.min.js")
+@router.get("/vendor/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js as bundled in the plotly Python package (no CDN)."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return FileResponse(
+        path,
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},  # FileResponse adds ETag
+    )
