@@ -430,7 +430,7 @@ def linear_lr_factors(last_epochs, start_factor: float, end_factor: float, total
     """LinearLR: ``start_factor`` at 0; ``1 + (e - s) / (T * s + (le - 1) * (e - s))`` up to T.
 
     >>> linear_lr_factors(np.arange(4), 0.5, 1.0, 2).tolist()
-    [0.5, 2.0, 1.5, 1.0]
+    [0.5, 1.5, 1.3333333333333333, 1.0]
     """
     s, e, t = start_factor, end_factor, total_iters
 
