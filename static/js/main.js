@@ -1,0 +1,234 @@
+// Wiring: load the catalogue and the view (URL hash, /s/{id} link or the seed), build the editor,
+// redraw the chart on every change (debounced), keep the URL in sync.
+import * as actions from './actions.js';
+import { getCatalogue, getLink, postSeries } from './api.js';
+import { draw, downloadPng, loadPlotly } from './chart.js';
+import { h } from './dom.js';
+import { renderEditor } from './editor.js';
+import { clearApiErrors, showApiErrors } from './errors.js';
+import * as store from './state.js';
+
+const DEBOUNCE_MS = 60;
+const $ = (id) => document.getElementById(id);
+const els = {};
+let catalogue = [];
+const lastGood = new Map(); // variant name -> {experiment, data}
+const perf = { dirty: true, draws: 0, lastRedrawMs: null, editAt: null, firstDrawMs: null };
+window.__scheduleExplorer = perf;
+
+function status(text) {
+  els.status.textContent = text;
+}
+
+function showGlobalError(messages) {
+  els.chartError.replaceChildren(...messages.map((m) => h('p', { text: m })));
+  els.chartError.hidden = messages.length === 0;
+}
+
+// ---- editor & view controls ----
+
+function onEditorChange(path, value, opts = {}) {
+  perf.editAt = perf.editAt ?? performance.now();
+  if (opts.removeGroup !== undefined) return store.removeGroup(opts.removeGroup);
+  store.setField(path, value, { structural: !!opts.structural });
+}
+
+function renderAll(state) {
+  renderVariants(state);
+  renderEditor(els.editor, store.activeVariant(state).experiment, catalogue, onEditorChange);
+  syncViewControls(state.view);
+}
+
+function renderVariants(state) {
+  const tabs = state.variants.map((v, i) => h('button', {
+    type: 'button', class: 'variant-tab', text: `Variant ${v.name}`, 'aria-pressed': i === state.view.active ? 'true' : 'false',
+    on: { click: () => store.setView('active', i) },
+  }));
+  els.variantTabs.replaceChildren(...tabs);
+  els.removeVariant.disabled = state.variants.length <= 1;
+  els.duplicate.disabled = state.variants.length >= store.MAX_VARIANTS;
+  els.removeVariant.textContent = `Remove variant ${store.activeVariant(state).name}`;
+}
+
+function syncViewControls(view) {
+  els.layout.value = view.layout;
+  els.logY.checked = view.log_y;
+  els.xAxis.value = view.x_axis;
+  els.ipe.value = String(view.iterations_per_epoch);
+  els.ipe.disabled = view.x_axis !== 'epochs';
+  els.markers.checked = view.cycle_markers;
+}
+
+function wireViewControls() {
+  els.layout.addEventListener('change', () => store.setView('layout', els.layout.value));
+  els.logY.addEventListener('change', () => store.setView('log_y', els.logY.checked));
+  els.xAxis.addEventListener('change', () => store.setView('x_axis', els.xAxis.value));
+  els.markers.addEventListener('change', () => store.setView('cycle_markers', els.markers.checked));
+  els.ipe.addEventListener('input', () => {
+    const v = Number(els.ipe.value);
+    if (Number.isInteger(v) && v >= 1) store.setView('iterations_per_epoch', v);
+  });
+  els.duplicate.addEventListener('click', () => store.duplicateVariant());
+  els.removeVariant.addEventListener('click', () => store.removeVariant(store.getState().view.active));
+}
+
+// ---- chart ----
+
+let timer = null;
+let seq = 0;
+let controllers = [];
+
+function scheduleRedraw() {
+  perf.dirty = true;
+  clearTimeout(timer);
+  timer = setTimeout(() => { timer = null; redraw(); }, DEBOUNCE_MS);
+}
+
+async function redraw() {
+  const state = store.getState();
+  const mine = ++seq;
+  for (const c of controllers) c.abort();
+  controllers = state.variants.map(() => new AbortController());
+  const maxPoints = Math.max(200, Math.min(8000, Math.round((els.chart.clientWidth || 800) * 2)));
+  const outcomes = await Promise.all(state.variants.map((v, i) => postSeries(v.experiment, maxPoints, controllers[i].signal)
+    .then((data) => ({ data }), (error) => ({ error }))));
+  if (mine !== seq) return; // a newer edit is on its way
+  const unplaced = [];
+  const activeName = store.activeVariant(state).name;
+  clearApiErrors(els.editor);
+  outcomes.forEach((o, i) => {
+    const v = state.variants[i];
+    if (o.data) lastGood.set(v.name, { experiment: v.experiment, data: o.data });
+    else if (o.error && o.error.name !== 'AbortError') {
+      if (v.name === activeName && o.error.details?.length) unplaced.push(...showApiErrors(els.editor, o.error.details, v.experiment));
+      else unplaced.push(`Variant ${v.name}: ${o.error.message}`);
+    }
+  });
+  showGlobalError(unplaced);
+  const anyError = outcomes.some((o) => o.error);
+  els.chart.dataset.state = anyError ? 'stale' : 'ok';
+  const results = state.variants.map((v) => ({ name: v.name, ...(lastGood.get(v.name) || { experiment: v.experiment, data: null }) }));
+  await plotlyReady;
+  await draw(els.chart, results, state.view);
+  if (mine !== seq) return;
+  perf.draws += 1;
+  perf.dirty = timer !== null;
+  if (perf.editAt !== null) perf.lastRedrawMs = performance.now() - perf.editAt;
+  perf.editAt = null;
+  if (perf.firstDrawMs === null) perf.firstDrawMs = performance.now();
+  els.chart.dataset.draws = String(perf.draws);
+  status(anyError ? 'Showing the last valid chart: fix the highlighted field.' : '');
+}
+
+// ---- URL ----
+
+let urlTimer = null;
+function syncUrl() {
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(() => {
+    const hash = store.encodeHash();
+    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+  }, 150);
+}
+
+// ---- toolbar ----
+
+function wireToolbar() {
+  els.share.addEventListener('click', async () => {
+    try {
+      const url = await actions.share(store.toDocument());
+      els.shareUrl.value = url;
+      els.shareOut.hidden = false;
+      const copied = await actions.copyText(url);
+      status(copied ? 'Short link copied to the clipboard.' : 'Short link created: copy it from the box.');
+      els.shareUrl.focus();
+      els.shareUrl.select();
+    } catch (e) {
+      status(`Could not create a link: ${e.message}`);
+    }
+  });
+  for (const [btn, flavor] of [[els.codeIgnite, 'ignite'], [els.codeCore, 'scheduler_core']]) {
+    btn.addEventListener('click', async () => {
+      try {
+        const text = await actions.code(store.activeVariant().experiment, flavor);
+        els.codeTitle.textContent = `Python code (${flavor})`;
+        els.codeText.value = text;
+        els.codeDialog.showModal();
+        const copied = await actions.copyText(text);
+        status(copied ? `Python code (${flavor}) copied to the clipboard.` : '');
+      } catch (e) {
+        status(`Could not export code: ${e.message}`);
+      }
+    });
+  }
+  els.codeCopy.addEventListener('click', async () => {
+    const ok = await actions.copyText(els.codeText.value);
+    if (!ok) { els.codeText.select(); }
+    status(ok ? 'Copied.' : 'Select the text and copy it.');
+  });
+  els.codeClose.addEventListener('click', () => els.codeDialog.close());
+  els.csv.addEventListener('click', async () => {
+    const v = store.activeVariant();
+    try {
+      await actions.downloadCsv(v.experiment, `schedule-${v.name}.csv`);
+    } catch (e) {
+      status(`Could not download CSV: ${e.message}`);
+    }
+  });
+  els.png.addEventListener('click', () => downloadPng(els.chart, 'schedule'));
+}
+
+// ---- start ----
+
+async function initialState() {
+  try {
+    const fromHash = store.decodeHash(window.location.hash);
+    if (fromHash) return fromHash;
+  } catch {
+    status('The link in the address bar is damaged: showing the example instead.');
+  }
+  const m = /^\/s\/([^/]+)\/?$/.exec(window.location.pathname);
+  if (m) {
+    try {
+      return store.fromDocument(await getLink(decodeURIComponent(m[1])));
+    } catch (e) {
+      status(`Shared link not found or unreadable (${e.message}): showing the example instead.`);
+    }
+  }
+  return store.initialState();
+}
+
+let plotlyReady;
+
+async function start() {
+  for (const [key, id] of Object.entries({
+    editor: 'editor', chart: 'chart', chartError: 'chart-error', status: 'status', variantTabs: 'variant-tabs',
+    duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
+    xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
+    shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
+    codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
+  })) els[key] = $(id);
+  plotlyReady = loadPlotly();
+  const [cat, state] = await Promise.all([getCatalogue(), initialState()]);
+  catalogue = cat.types;
+  wireViewControls();
+  wireToolbar();
+  store.subscribe((s, info) => {
+    if (info.structural) renderAll(s);
+    else if (info.source === 'view') syncViewControls(s.view);
+    syncUrl();
+    if (info.source === 'load') redraw();
+    else scheduleRedraw();
+  });
+  store.replace(state, 'load');
+  window.addEventListener('hashchange', () => {
+    try {
+      const s = store.decodeHash(window.location.hash);
+      if (s && window.location.hash !== store.encodeHash()) store.replace(s, 'url');
+    } catch { /* ignore a damaged hash */ }
+  });
+}
+
+start().catch((e) => {
+  showGlobalError([`The dashboard could not start: ${e.message}`]);
+});

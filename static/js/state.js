@@ -1,0 +1,199 @@
+// The only place the dashboard state changes, and its table of properties <-> URL.
+//
+// State = {variants: [{name, experiment}], view: {active, layout, log_y, x_axis,
+// iterations_per_epoch, cycle_markers}}. Experiments use the API's JSON (ignite's names).
+
+export const SEED_EXPERIMENT = {
+  num_events: 1000,
+  param_groups: [{ name: 'base', lr: 0.001 }, { name: 'fc', lr: 0.01 }],
+  schedulers: [
+    { type: 'LinearCyclicalScheduler', param_name: 'lr', start_value: 1e-7, end_value: 1e-5,
+      cycle_size: 100, param_group_index: 0 },
+    { type: 'CosineAnnealingScheduler', param_name: 'lr', start_value: 1e-5, end_value: 1e-3,
+      cycle_size: 100, param_group_index: 1 },
+  ],
+};
+
+// Table of view properties: name in the document, short key in the URL, default, validator.
+export const VIEW_PROPS = [
+  { name: 'active', short: 'a', def: 0, ok: (v) => Number.isInteger(v) && v >= 0 },
+  { name: 'layout', short: 'l', def: 'subplots', ok: (v) => v === 'subplots' || v === 'overlay' },
+  { name: 'log_y', short: 'y', def: false, ok: (v) => typeof v === 'boolean' },
+  { name: 'x_axis', short: 'x', def: 'events', ok: (v) => v === 'events' || v === 'epochs' },
+  { name: 'iterations_per_epoch', short: 'i', def: 100, ok: (v) => Number.isInteger(v) && v >= 1 },
+  { name: 'cycle_markers', short: 'm', def: false, ok: (v) => typeof v === 'boolean' },
+];
+const VARIANTS_SHORT = 'v';
+export const VARIANT_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+export const MAX_VARIANTS = 8; // the API's default cap on variants per stored view
+
+function defaultView() {
+  return Object.fromEntries(VIEW_PROPS.map((p) => [p.name, p.def]));
+}
+
+export function initialState() {
+  return { variants: [{ name: 'A', experiment: structuredClone(SEED_EXPERIMENT) }], view: defaultView() };
+}
+
+let state = initialState();
+const listeners = [];
+
+export function getState() {
+  return state;
+}
+
+/** Subscribe to changes: `fn(state, info)` where info = {structural, source}. */
+export function subscribe(fn) {
+  listeners.push(fn);
+}
+
+/**
+ * Change the state: `mutate(draft)` edits a copy. `structural` says the editor must be rebuilt
+ * (a control was added/removed), otherwise the controls already show the new value.
+ */
+export function update(mutate, { structural = false, source = 'edit' } = {}) {
+  const draft = structuredClone(state);
+  mutate(draft);
+  state = normalise(draft);
+  for (const fn of listeners) fn(state, { structural, source });
+}
+
+/** Replace the whole state (from the URL or a share link). */
+export function replace(next, source = 'load') {
+  state = normalise(next);
+  for (const fn of listeners) fn(state, { structural: true, source });
+}
+
+function normalise(s) {
+  const view = { ...defaultView(), ...(s.view || {}) };
+  for (const p of VIEW_PROPS) if (!p.ok(view[p.name])) view[p.name] = p.def;
+  const variants = Array.isArray(s.variants) && s.variants.length ? s.variants : initialState().variants;
+  if (view.active >= variants.length) view.active = variants.length - 1;
+  return { variants, view };
+}
+
+/**
+ * The document stored by POST /api/v1/links (the API's DashboardView): variants are plain
+ * experiments; their names travel in view.variant_names.
+ */
+export function toDocument(s = state) {
+  return { variants: s.variants.map((v) => v.experiment), view: { ...s.view, variant_names: s.variants.map((v) => v.name) } };
+}
+
+/** Accept a DashboardView document (or the internal {name, experiment} form) or a plain experiment. */
+export function fromDocument(doc) {
+  if (doc && Array.isArray(doc.variants)) {
+    const view = doc.view && typeof doc.view === 'object' ? { ...doc.view } : {};
+    const names = Array.isArray(view.variant_names) ? view.variant_names : [];
+    delete view.variant_names;
+    const variants = doc.variants.map((v, i) => {
+      const wrapped = v && typeof v.experiment === 'object' && v.experiment !== null;
+      const experiment = wrapped ? v.experiment : v;
+      if (!experiment || typeof experiment !== 'object') throw new Error('variant without experiment');
+      const name = wrapped && typeof v.name === 'string' ? v.name : names[i];
+      return { name: typeof name === 'string' && name ? name : VARIANT_NAMES[i] || `V${i}`, experiment };
+    });
+    return normalise({ variants, view });
+  }
+  if (doc && typeof doc === 'object' && 'num_events' in doc) {
+    return normalise({ variants: [{ name: 'A', experiment: doc }], view: {} });
+  }
+  throw new Error('not a dashboard view or an experiment');
+}
+
+// ---- URL: #s=<base64url of compact JSON with short keys, defaults omitted> ----
+
+function b64urlEncode(text) {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function b64urlDecode(s) {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+export function encodeHash(s = state) {
+  const compact = { [VARIANTS_SHORT]: s.variants.map((v) => [v.name, v.experiment]) };
+  for (const p of VIEW_PROPS) if (s.view[p.name] !== p.def) compact[p.short] = s.view[p.name];
+  return `#s=${b64urlEncode(JSON.stringify(compact))}`;
+}
+
+/** Parse a location hash; returns a state or null when the hash holds none (throws when corrupt). */
+export function decodeHash(hash) {
+  const m = /^#s=([A-Za-z0-9_-]+)$/.exec(hash || '');
+  if (!m) return null;
+  const compact = JSON.parse(b64urlDecode(m[1]));
+  const view = {};
+  for (const p of VIEW_PROPS) if (p.short in compact) view[p.name] = compact[p.short];
+  const variants = (compact[VARIANTS_SHORT] || []).map(([name, experiment]) => ({ name, experiment }));
+  return fromDocument({ variants, view });
+}
+
+// ---- mutations used by the editor (each is one `update`) ----
+
+export function activeVariant(s = state) {
+  return s.variants[s.view.active];
+}
+
+/** Set the value at `path` (array of keys) inside the active experiment. */
+export function setField(path, value, opts = {}) {
+  update((d) => {
+    const exp = d.variants[d.view.active].experiment;
+    setIn(exp, path, value);
+  }, opts);
+}
+
+export function setIn(obj, path, value) {
+  let cur = obj;
+  for (let i = 0; i < path.length - 1; i += 1) cur = cur[path[i]];
+  const last = path[path.length - 1];
+  if (value === undefined) {
+    if (Array.isArray(cur)) cur.splice(last, 1);
+    else delete cur[last];
+  } else cur[last] = value;
+}
+
+export function getIn(obj, path) {
+  return path.reduce((cur, k) => (cur == null ? undefined : cur[k]), obj);
+}
+
+export function setView(name, value) {
+  update((d) => { d.view[name] = value; }, { source: 'view', structural: name === 'active' });
+}
+
+export function duplicateVariant() {
+  update((d) => {
+    if (d.variants.length >= MAX_VARIANTS) return;
+    const used = new Set(d.variants.map((v) => v.name));
+    const name = [...VARIANT_NAMES].find((c) => !used.has(c)) || `V${d.variants.length}`;
+    d.variants.push({ name, experiment: structuredClone(d.variants[d.view.active].experiment) });
+    d.view.active = d.variants.length - 1;
+  }, { structural: true });
+}
+
+export function removeVariant(index) {
+  update((d) => {
+    if (d.variants.length <= 1) return;
+    d.variants.splice(index, 1);
+    if (d.view.active >= d.variants.length) d.view.active = d.variants.length - 1;
+  }, { structural: true });
+}
+
+/** Remove param group `index` and fix schedulers' param_group_index (removed group -> all groups). */
+export function removeGroup(index) {
+  update((d) => {
+    const exp = d.variants[d.view.active].experiment;
+    exp.param_groups.splice(index, 1);
+    const fix = (sch) => {
+      if (!sch || typeof sch !== 'object') return;
+      if (Number.isInteger(sch.param_group_index)) {
+        if (sch.param_group_index === index) delete sch.param_group_index;
+        else if (sch.param_group_index > index) sch.param_group_index -= 1;
+      }
+    };
+    exp.schedulers.forEach(fix);
+  }, { structural: true });
+}

@@ -1,0 +1,136 @@
+"""Browser-test fixtures: the real app under uvicorn (temp data dir) and Debian's Chromium.
+
+Never ``playwright install``: the tests drive /usr/bin/chromium and FAIL when it is missing
+(CI installs the ``chromium`` package).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("SCHEDULE_EXPLORER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+APP = os.environ.get("SCHEDULE_EXPLORER_TEST_APP", "app.main:app")
+ROOT = Path(__file__).resolve().parents[2]
+# Console errors a test may expect: the browser logs every 4xx fetch.
+EXPECTED_4XX = "the server responded with a status of 422"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_up(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not answer {url} in {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start ``uvicorn app.main:app`` on a free port with a temporary data directory."""
+    port = _free_port()
+    data = tmp_path_factory.mktemp("data")
+    env = {**os.environ, "SCHEDULE_EXPLORER_DATA_DIR": str(data)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        APP,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    log = open(data / "uvicorn.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(f"{base}/", proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (never `playwright install`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Console:
+    """Console errors and uncaught page errors seen by a page."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if EXPECTED_4XX not in e]
+
+
+@pytest.fixture
+def context(browser, server):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=server, accept_downloads=True)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    yield ctx
+    ctx.close()
+
+
+def watch(page) -> Console:
+    console = Console()
+    page.on("console", lambda m: console.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
+    return console
+
+
+@pytest.fixture
+def page(context):
+    """A fresh page; fails the test if the page logged an unexpected console error."""
+    pg = context.new_page()
+    pg.console = watch(pg)
+    yield pg
+    assert pg.console.unexpected() == []
