@@ -18,7 +18,7 @@ from fastapi import Request
 
 from app import __version__
 from app.errors import ApiError, core_errors
-from app.limits import check_experiment
+from app.limits import check_experiment, check_step_budget
 from app.schemas import Experiment
 from app.settings import Settings
 
@@ -96,9 +96,8 @@ class SeriesCache:
 
 def _locate_construct_error(exp: Experiment) -> tuple[str | int, ...]:
     """The path of the scheduler whose constructor fails alone, else ``("body", "schedulers")``."""
-    from scheduler_core.experiment import build
-
     from app.convert import to_core
+    from scheduler_core.experiment import build
 
     for i, s in enumerate(exp.schedulers):
         single = exp.model_copy(update={"schedulers": [s]})
@@ -109,14 +108,17 @@ def _locate_construct_error(exp: Experiment) -> tuple[str | int, ...]:
     return ("body", "schedulers")
 
 
-def compute_series(exp: Experiment, cache: SeriesCache, key: bytes) -> list[SeriesData]:
-    """The experiment's series (cached); core errors and non-finite values → 422."""
+def compute_series(exp: Experiment, settings: Settings, cache: SeriesCache, key: bytes) -> list[SeriesData]:
+    """The experiment's series (cached); core errors and non-finite values → 422.
+
+    Like ``simulate(method="auto")``: the closed forms first; when there is none, stepping,
+    but only if the stepping would fit the request time budget.
+    """
     hit = cache.get(key)
     if hit is not None:
         return hit
-    from scheduler_core.experiment import build, simulate
-
     from app.convert import to_core
+    from scheduler_core.experiment import build, simulate
 
     core = to_core(exp)
     try:
@@ -124,8 +126,13 @@ def compute_series(exp: Experiment, cache: SeriesCache, key: bytes) -> list[Seri
     except Exception as exc:
         with core_errors(_locate_construct_error(exp)):
             raise exc
-    with core_errors(("body", "schedulers"), step=True):
-        raw = simulate(core)
+    try:
+        with np.errstate(all="ignore"):
+            raw = simulate(core, method="fast")
+    except Exception:  # no exact closed form, or an error that stepping reproduces exactly
+        check_step_budget(exp, settings)
+        with core_errors(("body", "schedulers"), step=True), np.errstate(all="ignore"):
+            raw = simulate(core, method="step")
     out = []
     for s in raw:
         values = np.ascontiguousarray(s.values, dtype=np.float64)
@@ -150,7 +157,7 @@ def series_for(
 ) -> list[SeriesData]:
     """Check caps, then compute (or fetch) the series."""
     check_experiment(exp, settings, max_events=max_events)
-    return compute_series(exp, cache, canonical_json(exp))
+    return compute_series(exp, settings, cache, canonical_json(exp))
 
 
 def decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:

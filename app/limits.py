@@ -7,14 +7,14 @@ The cost estimate refuses requests that would exceed the request time budget.
 from __future__ import annotations
 
 from app.errors import ApiError
-from app.registry import entry_for
 from app.schemas import Experiment, scheduled_param
 from app.settings import Settings
 
 VECTOR_VALUES_PER_S = 20_000_000
 """Rough throughput of the closed-form path (values per second, this class of machine)."""
-STEPPED_EVENTS_PER_S = 150_000
-"""Rough throughput of schedulers that need one Python call per event (torch-based)."""
+STEPPED_EVENTS_PER_S = 30_000
+"""Rough throughput of stepping (events x schedulers per second), the fallback of scheduler_core
+when an experiment has no exact closed form (e.g. two torch schedulers on one optimizer)."""
 
 
 def param_names(exp: Experiment) -> list[str]:
@@ -99,10 +99,20 @@ def check_experiment(
 
 
 def estimate_seconds(exp: Experiment) -> float:
-    """A rough, conservative estimate of the compute time of the series."""
-    stepped = sum(1 for s in exp.schedulers if entry_for(s).stepped)
-    vector = len(exp.schedulers) - stepped
-    return (
-        exp.num_events * stepped / STEPPED_EVENTS_PER_S
-        + exp.num_events * (vector + n_series(exp)) / VECTOR_VALUES_PER_S
-    )
+    """A rough estimate of the closed-form compute time (the stepping fallback is checked
+    separately, see :func:`check_step_budget`)."""
+    return exp.num_events * (len(exp.schedulers) + n_series(exp)) / VECTOR_VALUES_PER_S
+
+
+def check_step_budget(exp: Experiment, settings: Settings) -> None:
+    """Refuse (422) an experiment that must be stepped event by event and would take too long."""
+    seconds = exp.num_events * len(exp.schedulers) / STEPPED_EVENTS_PER_S
+    if seconds > settings.request_time_budget_s:
+        raise ApiError(
+            422,
+            ("body", "num_events"),
+            f"this experiment has no closed form and must be stepped event by event: about "
+            f"{seconds:.0f} s, over the {settings.request_time_budget_s:g} s budget; "
+            f"use at most {int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // max(1, len(exp.schedulers))} events",
+            "over_time_budget",
+        )

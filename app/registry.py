@@ -26,8 +26,7 @@ class Entry:
     ``model`` validates the top-level form; ``child_model`` (param kinds only) the form used
     inside ``ConcatScheduler.schedulers`` (no ``param_name`` / ``param_group_index``: inherited).
     ``takes_optimizer``: the constructor's first argument is the optimizer. ``passes_down``:
-    fields given to the children instead of the constructor itself. ``stepped``: the series
-    needs one Python call per event (used to estimate the request's cost).
+    fields given to the children instead of the constructor itself.
     """
 
     name: str
@@ -39,7 +38,6 @@ class Entry:
     child_model: type[BaseModel] | None = None
     takes_optimizer: bool = True
     passes_down: tuple[str, ...] = ()
-    stepped: bool = False
     imports: dict[str, str] = field(default_factory=dict)  # flavor -> module
 
 
@@ -61,7 +59,6 @@ def register(
     child_model: type[BaseModel] | None = None,
     takes_optimizer: bool = True,
     passes_down: tuple[str, ...] = (),
-    stepped: bool = False,
 ) -> Callable[[type[BaseModel]], type[BaseModel]]:
     """Class decorator adding a model to :data:`REGISTRY` under its ``type`` literal."""
 
@@ -79,7 +76,6 @@ def register(
             child_model=child_model,
             takes_optimizer=takes_optimizer,
             passes_down=passes_down,
-            stepped=stepped,
             imports=_MODULES[kind],
         )
         return model

@@ -349,7 +349,6 @@ class ConcatScheduler(_Model, _Targeted):
     "Drive 'lr' with a torch.optim.lr_scheduler scheduler (ignite's LRScheduler).",
     {"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 300}},
     takes_optimizer=False,
-    stepped=True,
 )
 class LRScheduler(_Model):
     type: Literal["LRScheduler"]
@@ -367,7 +366,6 @@ class LRScheduler(_Model):
         "warmup_duration": 100,
     },
     takes_optimizer=False,
-    stepped=True,
 )
 class CreateLrSchedulerWithWarmup(_Model):
     type: Literal["create_lr_scheduler_with_warmup"]

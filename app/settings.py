@@ -31,8 +31,8 @@ class Settings(BaseSettings):
     max_values: int = Field(
         40_000_000, ge=1, description="Cap on num_events x number of series computed per request."
     )
-    max_points: int = Field(20_000, ge=2, description="Largest max_points a client may ask for.")
-    figure_points: int = Field(2_000, ge=2, description="Points per trace of /figure by default.")
+    max_points: int = Field(20_000, ge=4, description="Largest max_points a client may ask for.")
+    figure_points: int = Field(2_000, ge=4, description="Points per trace of /figure by default.")
     max_schedulers: int = Field(32, ge=1, description="Schedulers per experiment.")
     max_param_groups: int = Field(32, ge=1, description="Param groups per experiment.")
     max_variants: int = Field(8, ge=1, description="Experiments per stored dashboard view.")

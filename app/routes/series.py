@@ -28,7 +28,7 @@ router = APIRouter(tags=["series"])
 
 MaxPoints = Annotated[
     int | None,
-    Query(ge=2, le=MAX_SIZE, description="Decimate each series to about this many points."),
+    Query(ge=4, le=MAX_SIZE, description="Decimate each series to at most this many points."),
 ]
 
 
