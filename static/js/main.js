@@ -9,6 +9,7 @@ import { clearApiErrors, showApiErrors } from './errors.js';
 import * as store from './state.js';
 
 const DEBOUNCE_MS = 60;
+const STALE = 'Showing the last valid chart: fix the highlighted field.';
 const $ = (id) => document.getElementById(id);
 const els = {};
 let catalogue = [];
@@ -117,7 +118,8 @@ async function redraw() {
   perf.editAt = null;
   if (perf.firstDrawMs === null) perf.firstDrawMs = performance.now();
   els.chart.dataset.draws = String(perf.draws);
-  status(anyError ? 'Showing the last valid chart: fix the highlighted field.' : '');
+  if (anyError) status(STALE);
+  else if (els.status.textContent === STALE) status('');
 }
 
 // ---- URL ----

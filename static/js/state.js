@@ -72,15 +72,15 @@ function normalise(s) {
   return { variants, view };
 }
 
-/**
- * The document stored by POST /api/v1/links (the API's DashboardView): variants are plain
- * experiments; their names travel in view.variant_names.
- */
+/** The document stored by POST /api/v1/links (the API's DashboardView). */
 export function toDocument(s = state) {
-  return { variants: s.variants.map((v) => v.experiment), view: { ...s.view, variant_names: s.variants.map((v) => v.name) } };
+  return { variants: s.variants.map((v) => ({ name: v.name, experiment: v.experiment })), view: { ...s.view } };
 }
 
-/** Accept a DashboardView document (or the internal {name, experiment} form) or a plain experiment. */
+/**
+ * Accept a DashboardView document ({variants: [{name, experiment}], view}) or a plain experiment;
+ * variants given as bare experiments get their names from view.variant_names or A, B, ...
+ */
 export function fromDocument(doc) {
   if (doc && Array.isArray(doc.variants)) {
     const view = doc.view && typeof doc.view === 'object' ? { ...doc.view } : {};

@@ -91,11 +91,22 @@ def test_hostile_group_name_is_text_in_the_page_chart_and_share_link(page, brows
     ctx.close()
 
 
-def test_hostile_url_hash_and_unknown_link_are_shown_as_text(page, server):
-    page.goto(f"{server}/#s=%3Cscript%3E")
+def test_damaged_url_hash_falls_back_to_the_example(page, server):
+    page.goto(f"{server}/#s=PHNjcmlwdD53aW5kb3cuX19wd25lZD0xPC9zY3JpcHQ-")  # "<script>..." base64url
     settle(page, 0)
-    page.goto(f"{server}/s/doesnotexist")
     assert page.evaluate("window.__pwned") is None
+    assert "damaged" in page.text_content("#status")
+    assert [t["meta"]["group_name"] for t in traces(page)] == ["base", "fc"]
+
+
+def test_unknown_link_id_is_a_404_and_runs_nothing(browser, server):
+    ctx = browser.new_context()
+    fresh = ctx.new_page()
+    response = fresh.goto(f"{server}/s/%3Cscript%3Ewindow.__pwned=1%3C%2Fscript%3E")
+    assert response.status == 404
+    assert fresh.evaluate("window.__pwned") is None
+    assert fresh.evaluate("document.querySelectorAll('script').length") == 0
+    ctx.close()
 
 
 def test_exports_code_csv_png(page):
@@ -152,5 +163,6 @@ def test_link_document_is_the_api_dashboard_view(page, server):
     link_id = url.rsplit("/", 1)[1]
     with urllib.request.urlopen(f"{server}/api/v1/links/{link_id}") as r:
         doc = json.load(r)
-    assert doc["variants"][0]["num_events"] == 1000
+    assert doc["variants"][0]["name"] == "A"
+    assert doc["variants"][0]["experiment"]["num_events"] == 1000
     assert doc["view"]["layout"] == "subplots"
