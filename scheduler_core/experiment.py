@@ -258,5 +258,5 @@ def simulate(experiment: Experiment, method: str = "auto") -> list[Series]:
         return series.evaluate(experiment, _groups_state(optimizer))
     try:
         return series.evaluate(experiment, _groups_state(optimizer))
-    except Exception:  # no exact closed form (or stepping would fail): step for identical results
+    except series.NoClosedForm:  # not exact here, or stepping fails: step for identical results
         return _step(experiment, optimizer, schedulers)

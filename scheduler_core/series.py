@@ -7,9 +7,9 @@ a ``ConcatScheduler`` starts again at 0), ``values`` is float64 of shape ``(n,)`
 every targeted group) or ``(G, n)`` (one row per param group, torch schedulers).
 Concatenations and the warm-up helper are joins of their children on relative time.
 
-Whatever has no exact closed form raises :class:`NoClosedForm` (or the arithmetic error the
-stepping path would raise); :func:`scheduler_core.experiment.simulate` then steps the real
-schedulers instead, so values and errors stay those of stepping.
+Whatever has no exact closed form raises :class:`NoClosedForm` (so does a configuration whose
+stepping would raise, e.g. a cycle shrinking to size 0); :func:`scheduler_core.experiment.simulate`
+then steps the real schedulers instead, so values and errors stay those of stepping.
 
 torch is never imported here.
 """
@@ -24,12 +24,9 @@ from typing import Any
 import numpy as np
 
 from . import shapes
+from .shapes import NoClosedForm
 
 __all__ = ["FAST", "Context", "NoClosedForm", "evaluate", "concat_segments"]
-
-
-class NoClosedForm(Exception):
-    """The configuration has no exact closed form here; the caller steps instead."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +115,8 @@ def _concat(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarr
         child = children[i]
         sub = ctx if a == 0 else dataclasses.replace(ctx, chain_ok=False)
         parts.append((a, b, _evaluator(child.type)(child.kwargs, events[: b - a], sub)))
-    if len(parts) == 1:
-        return parts[0][2]
+    if len(parts) <= 1:
+        return parts[0][2] if parts else np.empty(0, dtype=np.float64)
     rows = max(p.shape[0] if p.ndim == 2 else 0 for _, _, p in parts)
     if rows and kw.get("param_group_index") is not None:
         raise NoClosedForm("torch child in a ConcatScheduler with param_group_index")
@@ -315,7 +312,8 @@ def evaluate(experiment: Any, groups: Sequence[Mapping[str, Any]]) -> list[Any]:
     (group, param) pair gives its values; untouched pairs keep their value from ``groups``.
 
     Raises:
-        NoClosedForm: (or an arithmetic error) when the experiment must be stepped instead.
+        NoClosedForm: when the experiment must be stepped instead (also when stepping would
+            raise, e.g. ZeroDivisionError: stepping then raises it at the right event).
     """
     from .experiment import Series, scheduled_names
 
@@ -332,10 +330,14 @@ def evaluate(experiment: Any, groups: Sequence[Mapping[str, Any]]) -> list[Any]:
     ctx = Context(groups=tuple(groups), chain_ok=lr_writers <= 1)
     events = np.arange(n, dtype=np.int64)
     written: dict[tuple[int, str], np.ndarray] = {}
-    for spec in experiment.schedulers:
-        values = _evaluator(spec.type)(spec.kwargs, events, ctx)
-        name = param_name(spec)
+    for spec in experiment.schedulers if n else ():  # nothing runs for 0 events
         targets = _targets(spec, count)
+        try:
+            values = _evaluator(spec.type)(spec.kwargs, events, ctx)
+        except (ArithmeticError, ValueError, TypeError, LookupError) as exc:
+            # stepping raises somewhere (or the closed form does not apply): let it step
+            raise NoClosedForm(f"{spec.type}: {type(exc).__name__}: {exc}") from exc
+        name = param_name(spec)
         for g in targets:
             written[(g, name)] = values[g] if values.ndim == 2 else values
     result, seen = [], set()

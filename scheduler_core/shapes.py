@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "CHUNK",
+    "NoClosedForm",
     "cycle_runs",
     "cyclical",
     "cosine_cycles",
@@ -42,6 +43,11 @@ __all__ = [
 ]
 
 CHUNK = 1 << 15  # events per in-place block (fits in L2 with a few temporaries)
+
+
+class NoClosedForm(Exception):
+    """The configuration has no exact closed form here; callers step the schedulers instead."""
+
 
 Form = Callable[[np.ndarray, "float | np.ndarray", "float | np.ndarray"], None]
 
@@ -82,6 +88,15 @@ def _blocks(lo: int, hi: int) -> Iterator[tuple[int, int]]:
 # ------------------------------------------------------------------------------------------------
 # cyclical schedulers
 # ------------------------------------------------------------------------------------------------
+def _whole(v: object) -> int:
+    """``v`` as an int when it is an int or an integral float (4.0 acts as 4 when stepping)."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise NoClosedForm(f"no closed form for non-integer cycle sizes ({v!r})")
+    return v
+
+
 def cycle_runs(
     stop: int, cycle_size: int, cycle_mult: float = 1.0, warmup_duration: int = 0
 ) -> Iterator[tuple[int, int, int, bool]]:
@@ -93,24 +108,26 @@ def cycle_runs(
     for ever from ``first_event``.
 
     Raises ZeroDivisionError when a cycle of size 0 is reached before ``stop`` (the stepping
-    scheduler divides by zero there) and ValueError for non-integer or negative sizes, which
-    have no closed form.
+    scheduler divides by zero there) and :class:`NoClosedForm` for non-integer or negative
+    sizes.
 
     >>> list(cycle_runs(40, 5, 1.5, 3))
     [(0, 5, 3, False), (8, 7, 4, False), (19, 10, 6, False), (35, 15, 9, False)]
     >>> list(cycle_runs(10, 4))
     [(0, 4, 0, True)]
+    >>> list(cycle_runs(3, 4, float("nan")))  # the next size is never needed
+    [(0, 4, 0, False)]
     """
-    size, warm = cycle_size, warmup_duration
-    for v in (size, warm):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ValueError(f"no closed form for non-integer cycle sizes ({v!r})")
+    size, warm = _whole(cycle_size), _whole(warmup_duration)
     first = 0
     while first < stop:
         if size == 0:
             raise ZeroDivisionError("cycle of size 0")
         if size < 0 or warm < 0:
-            raise ValueError("no closed form for negative cycle sizes")
+            raise NoClosedForm("no closed form for negative cycle sizes")
+        if first + size + warm >= stop:  # last cycle needed: do not compute the next sizes
+            yield first, size, warm, False
+            return
         nxt, nwarm = int(size * cycle_mult), int(warm * cycle_mult)
         if (nxt, nwarm) == (size, warm):
             yield first, size, warm, True
@@ -577,5 +594,5 @@ def cyclic_lr(
     elif mode == "exp_range":
         f = np.array([gamma ** int(k) for k in le], dtype=np.float64)
     else:
-        raise ValueError(f"no closed form for CyclicLR mode {mode!r}")
+        raise NoClosedForm(f"no closed form for CyclicLR mode {mode!r}")
     return base_lr + height * f

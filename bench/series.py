@@ -1,0 +1,161 @@
+"""Benchmark of whole-series evaluation: fast path vs stepping vs ignite vs a bare ``np.cos``.
+
+Schedule: ``CosineAnnealingScheduler(start_value=1.0, end_value=0.0, cycle_size=100,
+cycle_mult=2, start_value_mult=0.5)`` on one param group, for 1e3 .. 1e6 events.
+
+    python -m bench.series              # the timing table (ignite's simulate_values included)
+    python -m bench.series --memory     # peak RSS increase for a 10,000,000-event series
+    python -m bench.series --no-ignite  # skip ignite (not installed / in a hurry)
+
+Columns: events/s and ns/event of ``simulate(experiment)`` (fast path, end to end), of
+``simulate(experiment, method="step")`` (scheduler_core stepping), of ignite 0.5.5's
+``CosineAnnealingScheduler.simulate_values`` and of one ``np.cos`` over as many float64 values
+(the floor). Ratios are taken within the same run. Fast timings are the best of several runs;
+stepping and ignite are timed once per size. ignite at 1e6 is extrapolated from 1e5 (and marked
+"~") when the 1e5 run projects more than 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate
+
+KWARGS = {
+    "param_name": "lr",
+    "start_value": 1.0,
+    "end_value": 0.0,
+    "cycle_size": 100,
+    "cycle_mult": 2,
+    "start_value_mult": 0.5,
+}
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+IGNITE_BUDGET_S = 60.0
+MEMORY_EVENTS = 10_000_000
+
+
+def experiment(num_events: int) -> Experiment:
+    """The benchmarked experiment: one group, one CosineAnnealingScheduler on ``lr``."""
+    return Experiment(
+        num_events=num_events,
+        param_groups=(ParamGroupSpec("all", {"lr": 1.0}),),
+        schedulers=(SchedulerSpec("CosineAnnealingScheduler", KWARGS),),
+    )
+
+
+def best_time(fn: Callable[[], object], min_total: float = 0.3, max_runs: int = 20) -> float:
+    """Best wall time of ``fn`` over repeated runs (at least 3, up to ``min_total`` seconds)."""
+    best, total, runs = float("inf"), 0.0, 0
+    while runs < 3 or (total < min_total and runs < max_runs):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        best, total, runs = min(best, dt), total + dt, runs + 1
+    return best
+
+
+def once(fn: Callable[[], object]) -> float:
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def ignite_simulate(n: int) -> Callable[[], object]:
+    from ignite.handlers import CosineAnnealingScheduler
+
+    return lambda: CosineAnnealingScheduler.simulate_values(num_events=n, **KWARGS)
+
+
+def fmt(n: int, seconds: float | None, approx: bool = False) -> str:
+    if seconds is None:
+        return f"{'-':>13} {'-':>9}"
+    mark = "~" if approx else " "
+    return f"{mark}{n / seconds:>12.3g} {seconds / n * 1e9:>9.1f}"
+
+
+def run_table(with_ignite: bool) -> None:
+    print("CosineAnnealingScheduler(cycle_size=100, cycle_mult=2, start_value_mult=0.5), 1 group")
+    head = ["events", "fast ev/s", "ns/ev", "step ev/s", "ns/ev", "ignite ev/s", "ns/ev"]
+    head += ["np.cos ev/s", "ns/ev", "ignite/fast", "fast/floor"]
+    print(
+        f"{head[0]:>9} | {head[1]:>13} {head[2]:>9} | {head[3]:>13} {head[4]:>9} | "
+        f"{head[5]:>13} {head[6]:>9} | {head[7]:>13} {head[8]:>9} | {head[9]:>11} {head[10]:>10}"
+    )
+    ignite_per_event = None
+    for n in SIZES:
+        exp = experiment(n)
+        fast = best_time(lambda exp=exp: simulate(exp))
+        x = np.linspace(0.0, np.pi, n)
+        floor = best_time(lambda x=x: np.cos(x))
+        step = once(lambda exp=exp: simulate(exp, method="step"))
+        ign, approx = None, False
+        if with_ignite:
+            if ignite_per_event is not None and ignite_per_event * n > IGNITE_BUDGET_S:
+                ign, approx = ignite_per_event * n, True
+            else:
+                ign = once(ignite_simulate(n))
+                ignite_per_event = ign / n
+        ratio = f"{ign / fast:>10.0f}x" if ign is not None else f"{'-':>11}"
+        ratio = ("~" + ratio.strip()).rjust(11) if approx else ratio
+        print(
+            f"{n:>9} | {fmt(n, fast)} | {fmt(n, step)} | {fmt(n, ign, approx)} | "
+            f"{fmt(n, floor)} | {ratio} {fast / floor:>9.2f}x"
+        )
+    print("(~ = extrapolated from the 1e5 run: it would exceed the 60 s budget)")
+
+
+MEMORY_CHILD = f"""
+import gc, numpy as np
+from bench.series import experiment, vm_kib
+from scheduler_core.experiment import simulate
+simulate(experiment(1000))  # load everything once
+gc.collect()
+base = vm_kib("VmHWM")
+series = simulate(experiment({MEMORY_EVENTS}))
+peak = vm_kib("VmHWM")
+print(base, peak, series[0].values.nbytes)
+"""
+
+
+def vm_kib(field: str) -> int:
+    """A ``/proc/self/status`` memory field in KiB (``VmHWM``: peak resident set size)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+def run_memory() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD], check=True, capture_output=True, text=True
+    ).stdout.split()
+    base, peak, nbytes = int(out[0]), int(out[1]), int(out[2])
+    increase = (peak - base) * 1024
+    print(f"{MEMORY_EVENTS:,} events, output {nbytes / 1e6:.0f} MB of float64")
+    print(f"peak RSS after imports {base / 1024:.0f} MiB, after the series {peak / 1024:.0f} MiB")
+    print(f"increase {increase / 1e6:.0f} MB = {increase / nbytes:.2f}x the output (target < 3x)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--memory", action="store_true", help="peak RSS check for 10M events")
+    parser.add_argument("--no-ignite", action="store_true", help="skip ignite's simulate_values")
+    args = parser.parse_args(argv)
+    if args.memory:
+        run_memory()
+    else:
+        run_table(with_ignite=not args.no_ignite)
+
+
+if __name__ == "__main__":
+    main()
