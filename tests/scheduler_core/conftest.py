@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import os
 import random
 import sys
 import warnings
@@ -51,9 +52,13 @@ settings.register_profile(
 )
 
 
+# Soak runs: SCHEDULER_CORE_EXAMPLES_SCALE=10 multiplies every example budget.
+EXAMPLES_SCALE = float(os.environ.get("SCHEDULER_CORE_EXAMPLES_SCALE", "1"))
+
+
 def profile(max_examples: int) -> settings:
     """The suite's hypothesis settings with a per-test example budget."""
-    return settings(settings.get_profile(PROFILE), max_examples=max_examples)
+    return settings(settings.get_profile(PROFILE), max_examples=max(1, int(max_examples * EXAMPLES_SCALE)))
 
 
 # The two implementations, in the order used for parametrisation.
@@ -331,6 +336,8 @@ def state_of(sched: Any) -> Any:
 values = st.one_of(
     st.sampled_from([0.0, 1.0, 0.1, 1e-3, 0.5, -0.25]),
     st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False),
+    st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False),
+    st.integers(-3, 3),  # ints stay ints where ignite's arithmetic keeps them
 )
 lr_values = st.one_of(st.sampled_from([0.1, 0.01, 1.0]), st.floats(1e-5, 1.0))
 multipliers = st.one_of(
@@ -363,6 +370,24 @@ def lambda_steps(epoch: int) -> float:
 
 
 LR_LAMBDAS = [lambda_decay, lambda_steps, lambda e: 1.0 + math.sin(e / 5.0) / 2]
+
+
+class StatefulLambda:
+    """A ``lambda_obj`` with its own state: ignite saves and restores it via state_dict."""
+
+    def __init__(self, scale: float = 0.5) -> None:
+        self.scale = scale
+        self.calls = 0
+
+    def __call__(self, event_index: int) -> float:
+        self.calls += 1
+        return self.scale * event_index + self.calls
+
+    def state_dict(self) -> dict:
+        return {"scale": self.scale, "calls": self.calls}
+
+    def load_state_dict(self, sd: Mapping) -> None:
+        self.scale, self.calls = sd["scale"], sd["calls"]
 
 
 def group_indices(n_groups: int) -> st.SearchStrategy:
@@ -540,19 +565,17 @@ def group_cfgs(draw: Callable, n_groups: int, param_name: str | None = "lr") -> 
 
 
 @st.composite
-def concat_cfgs(draw: Callable, n_groups: int = 1) -> Sched:
+def concat_cfgs(draw: Callable, n_groups: int = 1, depth: int = 0) -> Sched:
     n = draw(st.integers(2, 3))
-    children = [
-        draw(
-            st.one_of(
-                param_cfgs(n_groups, "lr"),
-                param_cfgs(n_groups, "lr"),
-                group_cfgs(n_groups),
-                lr_scheduler_cfgs(n_groups),
-            )
-        )
-        for _ in range(n)
+    options = [
+        param_cfgs(n_groups, "lr"),
+        param_cfgs(n_groups, "lr"),
+        group_cfgs(n_groups),
+        lr_scheduler_cfgs(n_groups),
     ]
+    if depth == 0:  # nested composites: a warm-up helper or another concat as a child
+        options += [warmup_cfgs(n_groups, depth=1), concat_cfgs(n_groups, depth=1)]
+    children = [draw(st.one_of(*options)) for _ in range(n)]
     durations = draw(
         st.lists(st.one_of(st.integers(1, 80), st.sampled_from([0, -1])), min_size=n - 1, max_size=n - 1)
     )
@@ -560,15 +583,17 @@ def concat_cfgs(draw: Callable, n_groups: int = 1) -> Sched:
 
 
 @st.composite
-def warmup_cfgs(draw: Callable, n_groups: int = 1) -> Sched:
-    inner = draw(
-        st.one_of(
-            torch_cfgs(n_groups),
-            torch_cfgs(n_groups),
-            cyclical_cfgs(n_groups, "lr", group_index=False),
-            piecewise_cfgs(n_groups, "lr", group_index=False),
-        )
-    )
+def warmup_cfgs(draw: Callable, n_groups: int = 1, depth: int = 0) -> Sched:
+    options = [
+        torch_cfgs(n_groups),
+        torch_cfgs(n_groups),
+        cyclical_cfgs(n_groups, "lr", group_index=False),
+        piecewise_cfgs(n_groups, "lr", group_index=False),
+        lr_scheduler_cfgs(n_groups),  # a ParamScheduler whose get_param() calls torch's get_lr
+    ]
+    if depth == 0:
+        options.append(concat_cfgs(n_groups, depth=1))
+    inner = draw(st.one_of(*options))
     kwargs: dict[str, Any] = {
         "lr_scheduler": inner,
         "warmup_start_value": draw(st.sampled_from([0.0, 1e-3]) | st.floats(0.0, 0.5)),
@@ -590,9 +615,11 @@ def warmup_cfgs(draw: Callable, n_groups: int = 1) -> Sched:
 def state_cfgs(draw: Callable) -> Sched:
     cls = draw(st.sampled_from(sorted(STATE_CLASSES)))
     name = draw(st.sampled_from(["alpha", "beta"]))
-    gamma = st.floats(0.5, 1.05)
+    gamma = st.one_of(st.floats(0.5, 1.05), st.floats(0.5, 1.05), st.sampled_from([1, 2]))
     if cls == "LambdaStateScheduler":
-        kw = {"lambda_obj": draw(st.sampled_from([*LR_LAMBDAS, lambda e: [e, 2.0 * e]]))}
+        kw = {
+            "lambda_obj": draw(st.sampled_from([*LR_LAMBDAS, lambda e: [e, 2.0 * e], StatefulLambda(0.25)]))
+        }
     elif cls == "PiecewiseLinearStateScheduler":
         kw = {"milestones_values": draw(milestones_values())}
     elif cls == "ExpStateScheduler":

@@ -489,3 +489,79 @@ def test_plot_values_is_a_plotly_figure_of_simulate_values(name: str) -> None:
         warnings.simplefilter("ignore")
         expected = getattr(ignite_handlers, name).simulate_values(40, **kwargs)
     assert rows == expected
+
+
+# ------------------------------------------------------------------------------------------------
+# the class ladder is public API: user subclasses behave the same
+# ------------------------------------------------------------------------------------------------
+def subclasses(mod: Any) -> tuple[type, type, type]:
+    class Ramp(mod.ParamScheduler):
+        def get_param(self) -> float:
+            return 0.1 * self.event_index
+
+    class Square(mod.CyclicalScheduler):
+        def get_param(self) -> float:
+            p = self.event_index / self.cycle_size
+            return self.start_value + (self.end_value - self.start_value) * p * p
+
+    class Counter(mod.StateParamScheduler):
+        def get_param(self) -> int:
+            return 3 * self.event_index
+
+    return Ramp, Square, Counter
+
+
+@impls
+def test_user_subclasses(mod: Any) -> None:
+    ramp, square, counter = subclasses(mod)
+    opt = sgd(0.1, 0.2)
+    assert_exact(lrs_of(ramp(opt, "lr"), opt, 3, group=1), [0.0, 0.1, 0.2])
+    sq = square(opt, "lr", 1.0, 0.0, 4, warmup_duration=2, start_value_mult=0.5)
+    assert_exact(lrs_of(sq, opt, 8), [1.0, 0.9375, 0.75, 0.4375, 0.0, 0.25, 0.5, 0.46875])
+    engine = SimpleNamespace(state=SimpleNamespace())
+    c = counter("beta")
+    c(engine)
+    c(engine)
+    assert engine.state.beta == 6
+    assert square.simulate_values(3, param_name="lr", start_value=1.0, end_value=0.0, cycle_size=2)[2] == [
+        2,
+        1.0,
+    ]
+
+
+@impls
+@pytest.mark.parametrize("name", ["BaseParamScheduler", "ParamScheduler", "CyclicalScheduler"])
+def test_abstract_classes_cannot_be_instantiated(mod: Any, name: str) -> None:
+    args = {
+        "BaseParamScheduler": ("lr",),
+        "ParamScheduler": (sgd(0.1), "lr"),
+        "CyclicalScheduler": (sgd(0.1), "lr", 1.0, 0.0, 4),
+    }[name]
+    with pytest.raises(TypeError):
+        getattr(mod, name)(*args)
+    with pytest.raises(TypeError):
+        mod.StateParamScheduler("alpha")
+
+
+@impls
+def test_simulate_values_drops_optimizer_and_save_history(mod: Any) -> None:
+    rows = mod.LinearCyclicalScheduler.simulate_values(
+        5,
+        optimizer=object(),
+        save_history=True,
+        param_name="lr",
+        start_value=1.0,
+        end_value=0.0,
+        cycle_size=4,
+    )
+    assert rows == [[0, 1.0], [1, 0.5], [2, 0.0], [3, 0.5], [4, 1.0]]
+
+
+def test_subclass_values_equal_ignites() -> None:
+    runs = {}
+    for impl, mod in IMPLS.items():
+        _, square, _ = subclasses(mod)
+        opt = sgd(0.1)
+        sched = square(opt, "lr", 0.3, -0.7, 5, cycle_mult=1.7, warmup_duration=3, end_value_mult=0.9)
+        runs[impl] = [v.hex() for v in lrs_of(sched, opt, 80)]
+    assert runs["core"] == runs["ignite"]
