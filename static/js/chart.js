@@ -51,7 +51,7 @@ export function buildFigure(results, view, { narrow = false } = {}) {
   });
 
   const layout = {
-    margin: { l: 60, r: 16, t: 36, b: 48 },
+    margin: { l: 60, r: 16, t: 56, b: 48 },
     hovermode: 'x',
     showlegend: multiVariant || (overlay && data.length > 1) || paramNames.length > 1,
     legend: { orientation: 'h', y: -0.18 },
