@@ -84,11 +84,16 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    loc: list[str | int] = ["path"] if exc.status_code in (404, 405) else ["body"]
+    status = exc.status_code
+    loc: list[str | int] = ["path"] if status in (404, 405) else ["body"]
     detail = exc.detail if isinstance(exc.detail, str) else "error"
+    kind = f"http_{status}"
+    if status == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): a 422 like the rest
+        status, kind = 422, "body_parse_error"
+        detail = f"{detail}: the body should be a UTF-8 JSON document"
     return error_response(
-        exc.status_code,
-        [{"loc": loc, "msg": detail, "type": f"http_{exc.status_code}"}],
+        status,
+        [{"loc": loc, "msg": detail, "type": kind}],
         headers=getattr(exc, "headers", None),
     )
 
