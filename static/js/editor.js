@@ -116,6 +116,7 @@ function groupEditor(group, i, count, onChange) {
     'aria-label': `Remove group ${i}`, on: { click: () => onChange(base, undefined, { structural: true, removeGroup: i }) } });
   return h('fieldset', { class: 'group', 'data-path': base.join('.') },
     h('legend', { text: `group ${i}` }),
+    h('p', { class: 'field-error', role: 'alert', hidden: true }),
     h('div', { class: 'field', 'data-path': [...base, 'name'].join('.') },
       h('label', { for: nameInput.id, text: 'name' }), nameInput, nameErr),
     values, h('div', { class: 'row' }, addValue, remove));

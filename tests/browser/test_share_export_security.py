@@ -61,6 +61,19 @@ def test_invalid_value_shows_the_api_error_inline_and_keeps_the_chart(page):
     assert page.get_attribute("#chart", "data-state") == "ok"
 
 
+def test_scheduler_and_group_level_api_errors_are_placed_on_their_fieldset(page):
+    open_dashboard(page)
+    edit(page, field("schedulers.0.warmup_duration"), "5")
+    err = page.locator('#editor [data-path="schedulers.0"] > .field-error')
+    assert err.is_visible() and "warmup_duration" in err.text_content()
+    edit(page, field("schedulers.0.warmup_duration"), "")
+    assert not err.is_visible()
+    edit(page, field("schedulers.1.param_name"), "momentum")
+    err = page.locator('#editor [data-path="param_groups.0"] > .field-error')
+    assert err.is_visible() and "momentum" in err.text_content()
+    assert page.locator("#chart-error").is_hidden()
+
+
 def test_hostile_group_name_is_text_in_the_page_chart_and_share_link(page, browser):
     open_dashboard(page)
     name_input = '#editor [data-path="param_groups.0.name"] > input'
