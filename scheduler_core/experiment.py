@@ -49,7 +49,8 @@ class SchedulerSpec:
 
     Top-level param schedulers carry ``param_name`` (and optionally ``param_group_index``);
     ConcatScheduler children inherit them. ``LRScheduler`` / ``create_lr_scheduler_with_warmup``
-    hold the torch scheduler as ``kwargs["lr_scheduler"] = SchedulerSpec("StepLR", {...})``.
+    hold the torch scheduler as ``kwargs["lr_scheduler"] = SchedulerSpec("StepLR", {...})``; the
+    warm-up helper also accepts an ignite scheduler spec there (its param_name defaults to "lr").
     """
 
     type: str
@@ -125,7 +126,12 @@ def _warmup(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -
     import scheduler_core
 
     kw = {k: v for k, v in spec.kwargs.items() if k not in INHERITED}
-    kw["lr_scheduler"] = _torch_scheduler(kw.get("lr_scheduler"), optimizer)
+    inner = kw.get("lr_scheduler")
+    if isinstance(inner, SchedulerSpec) and inner.type in BUILDERS:  # an ignite scheduler on lr
+        lr = {} if "param_name" in inner.kwargs else {"param_name": "lr"}
+        kw["lr_scheduler"] = _build_one(inner, optimizer, lr)
+    else:
+        kw["lr_scheduler"] = _torch_scheduler(inner, optimizer)
     return scheduler_core.create_lr_scheduler_with_warmup(**kw)
 
 
@@ -156,7 +162,8 @@ def _build_one(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
 
 def _uses_torch(spec: SchedulerSpec) -> bool:
     if spec.type in ("LRScheduler", "create_lr_scheduler_with_warmup"):
-        return True
+        inner = spec.kwargs.get("lr_scheduler")
+        return not (isinstance(inner, SchedulerSpec) and inner.type in BUILDERS) or _uses_torch(inner)
     if spec.type == "ConcatScheduler":
         return any(_uses_torch(c) for c in spec.kwargs.get("schedulers", ()))
     return False

@@ -151,3 +151,20 @@ def test_warmup_helper_inserts_extra_event() -> None:
         np.testing.assert_allclose(
             simulate(exp, method)[0].values, [0.0, 0.15, 0.3, 0.1, 0.05, 0.025], rtol=1e-15
         )
+
+
+@pytest.mark.parametrize(
+    ("duration", "expected"),
+    [
+        (4, [0.0, 0.2 / 3, 0.4 / 3, 0.2, 0.1707107, 0.1, 0.0292893, 0.2]),  # shortened by one
+        (2, [0.0, 0.2, 0.1707107, 0.1, 0.0292893, 0.2, 0.1707107, 0.1]),  # start only
+    ],
+)
+def test_warmup_helper_over_ignite_scheduler_is_shortened(duration, expected) -> None:
+    spec = S("create_lr_scheduler_with_warmup", {
+        "lr_scheduler": S("CosineAnnealingScheduler",
+                          {"start_value": 0.2, "end_value": 0.0, "cycle_size": 4}),
+        "warmup_start_value": 0.0, "warmup_duration": duration, "warmup_end_value": 0.2})  # fmt: skip
+    exp = Experiment(8, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,))
+    for method in METHODS:
+        np.testing.assert_allclose(simulate(exp, method)[0].values, expected, rtol=1e-6)

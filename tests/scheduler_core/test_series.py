@@ -81,16 +81,20 @@ def lr_scheduler_specs(draw: Any, n_groups: int) -> SchedulerSpec:
 
 @st.composite
 def warmup_specs(draw: Any, n_groups: int) -> SchedulerSpec:
+    inner = draw(st.one_of(torch_specs(n_groups), cyclical_specs(), piecewise_specs()))
     kw: dict[str, Any] = {
-        "lr_scheduler": draw(torch_specs(n_groups)),
+        "lr_scheduler": inner,
         "warmup_start_value": draw(st.sampled_from([0.0, 1e-3]) | st.floats(0.0, 0.5)),
         "warmup_duration": draw(st.integers(2, 30)),
     }
-    choice = draw(st.sampled_from(["none", "random", "group lr"]))
+    choice = draw(st.sampled_from(["none", "random", "group lr", "inner start"]))
     if choice == "random":
         kw["warmup_end_value"] = draw(kit.lr_values)
     elif choice == "group lr":  # equal to the groups' lr below: no inserted event
         kw["warmup_end_value"] = 0.1
+    elif choice == "inner start":  # equal to an ignite scheduler's first value: shortened
+        first = inner.kwargs.get("milestones_values", [(0, 0.1)])[0][1]
+        kw["warmup_end_value"] = inner.kwargs.get("start_value", first)
     return SchedulerSpec("create_lr_scheduler_with_warmup", kw)
 
 
@@ -242,6 +246,17 @@ FAST_CASES = {
     "periodic over chunks": one(100_000, cosine(cycle_size=2, warmup_duration=1,
                                                 start_value_mult=0.9999, end_value_mult=1.0001)),
 }  # fmt: skip
+
+for d in (2, 3, 4):
+    for end in (0.2, 0.3, None):
+        FAST_CASES[f"warm-up {d} to {end} over cosine"] = one(
+            40,
+            S("create_lr_scheduler_with_warmup", {
+                "lr_scheduler": S("CosineAnnealingScheduler", {"start_value": 0.2,
+                                                               "end_value": 0.0, "cycle_size": 4}),
+                "warmup_start_value": 0.0, "warmup_duration": d, "warmup_end_value": end}),
+            lrs=(0.1, 0.2),
+        )  # fmt: skip
 
 TORCH = [
     S("StepLR", {"step_size": 7, "gamma": 0.5}),
