@@ -88,6 +88,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     loc: list[str | int] = ["path"] if status in (404, 405) else ["body"]
     detail = exc.detail if isinstance(exc.detail, str) else "error"
     kind = f"http_{status}"
+    if status == 413:
+        kind = "body_too_large"
     if status == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): a 422 like the rest
         status, kind = 422, "body_parse_error"
         detail = f"{detail}: the body should be a UTF-8 JSON document"

@@ -117,8 +117,10 @@ def catalogue() -> list[dict[str, Any]]:
                 "kind": e.kind,
                 "title": e.title,
                 "description": e.description,
-                "schema": e.model.model_json_schema(),
-                "child_schema": (e.child_model.model_json_schema() if e.child_model is not None else None),
+                "json_schema": e.model.model_json_schema(),
+                "child_json_schema": (
+                    e.child_model.model_json_schema() if e.child_model is not None else None
+                ),
                 "defaults": defaults,
                 "example": e.example,
             }

@@ -569,23 +569,15 @@ class CatalogueEntry(BaseModel):
     )
     title: str
     description: str
-    json_schema: dict[str, Any] = Field(
-        validation_alias="schema",
-        serialization_alias="schema",
-        description="JSON Schema of the top-level form.",
-    )
+    json_schema: dict[str, Any] = Field(description="JSON Schema of the top-level form.")
     child_json_schema: dict[str, Any] | None = Field(
-        validation_alias="child_schema",
-        serialization_alias="child_schema",
-        description="JSON Schema inside ConcatScheduler.schedulers (param kinds only).",
+        description="JSON Schema inside ConcatScheduler.schedulers (param kinds only)."
     )
-    defaults: dict[str, Any]
-    example: dict[str, Any]
 
 
 class Catalogue(BaseModel):
     version: str
-    schedulers: list[CatalogueEntry]
+    types: list[CatalogueEntry]
     experiment_schema: dict[str, Any]
     example: dict[str, Any]
 

@@ -22,7 +22,7 @@ def _catalogue_bytes() -> tuple[bytes, str]:
     body = orjson.dumps(
         {
             "version": __version__,
-            "schedulers": catalogue(),
+            "types": catalogue(),
             "experiment_schema": Experiment.model_json_schema(),
             "example": SEED_EXPERIMENT,
         }

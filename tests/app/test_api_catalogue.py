@@ -9,26 +9,26 @@ def test_catalogue_lists_every_registered_type(client):
     r = client.get("/api/v1/schedulers")
     assert r.status_code == 200
     body = r.json()
-    types = {e["type"]: e for e in body["schedulers"]}
+    types = {e["type"]: e for e in body["types"]}
     assert set(types) == set(REGISTRY)
     for name, e in types.items():
         assert e["title"] and e["description"] and e["kind"] in ("param", "composite", "torch")
-        assert e["schema"]["properties"]["type"]["const"] == name
+        assert e["json_schema"]["properties"]["type"]["const"] == name
         assert e["example"]["type"] == name
     assert types["CosineAnnealingScheduler"]["defaults"]["cycle_mult"] == 1.0
-    assert types["CosineAnnealingScheduler"]["child_schema"] is not None
-    assert "param_name" not in types["CosineAnnealingScheduler"]["child_schema"]["properties"]
+    assert types["CosineAnnealingScheduler"]["child_json_schema"] is not None
+    assert "param_name" not in types["CosineAnnealingScheduler"]["child_json_schema"]["properties"]
     assert body["example"]["num_events"] == 1000
     assert "param_groups" in body["experiment_schema"]["properties"]
 
 
 def test_catalogue_schemas_carry_bounds(client):
-    types = {e["type"]: e for e in client.get("/api/v1/schedulers").json()["schedulers"]}
-    props = types["CosineAnnealingScheduler"]["schema"]["properties"]
+    types = {e["type"]: e for e in client.get("/api/v1/schedulers").json()["types"]}
+    props = types["CosineAnnealingScheduler"]["json_schema"]["properties"]
     assert props["cycle_size"]["minimum"] == 2 and props["cycle_size"]["maximum"] > 0
     assert props["start_value"]["maximum"] == 1e12
     # the torch classes are discoverable through lr_scheduler's discriminated union
-    lr_sched = types["LRScheduler"]["schema"]
+    lr_sched = types["LRScheduler"]["json_schema"]
     mapping = lr_sched["properties"]["lr_scheduler"]["discriminator"]["mapping"]
     assert {"StepLR", "OneCycleLR", "CosineAnnealingWarmRestarts", "CyclicLR"} <= set(mapping)
     assert "scale_fn" not in str(lr_sched)  # no callables over the wire

@@ -257,7 +257,7 @@ def test_body_too_large_by_content_length(make_client):
     exp["param_groups"][0]["name"] = "x" * 3000
     r = c.post("/api/v1/series", json=exp)
     assert r.status_code == 413
-    assert errors(r)[0]["loc"] == ["body"]
+    assert errors(r)[0]["loc"] == ["body"] and errors(r)[0]["type"] == "body_too_large"
 
 
 def test_body_too_large_while_streaming(make_client):
@@ -271,6 +271,7 @@ def test_body_too_large_while_streaming(make_client):
 
     r = c.post("/api/v1/series", content=chunks(), headers={"Content-Type": "application/json"})
     assert r.status_code == 413
+    assert errors(r)[0]["type"] == "body_too_large"
 
 
 def test_malformed_and_deeply_nested_json(client):
