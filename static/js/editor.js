@@ -78,7 +78,8 @@ function groupEditor(group, i, count, onChange) {
     class: 'group-name', dataset: { group: String(i) } });
   nameInput.addEventListener('input', () => onChange([...base, 'name'], nameInput.value));
   // Rebuild once the name is committed so the group pickers show it.
-  nameInput.addEventListener('change', () => onChange([...base, 'name'], nameInput.value, { structural: true }));
+  // (after the focus has moved on, so that the rebuild keeps it where the user went).
+  nameInput.addEventListener('change', () => setTimeout(() => onChange([...base, 'name'], nameInput.value, { structural: true })));
   const nameErr = h('p', { class: 'field-error', id: newId('err'), role: 'alert', hidden: true });
   nameInput.setAttribute('aria-describedby', nameErr.id);
 
@@ -90,7 +91,7 @@ function groupEditor(group, i, count, onChange) {
       if (!k || k === key || k === 'name' || k in group) { keyInput.value = key; return; }
       const renamed = {};
       for (const [kk, vv] of Object.entries(group)) renamed[kk === key ? k : kk] = vv;
-      onChange(base, renamed, { structural: true });
+      setTimeout(() => onChange(base, renamed, { structural: true }));
     });
     const valInput = h('input', { id: newId('gval'), type: 'text', inputmode: 'decimal', autocomplete: 'off',
       value: String(val), class: 'param-value' });

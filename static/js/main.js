@@ -6,6 +6,7 @@ import { draw, downloadPng, loadPlotly } from './chart.js';
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, showApiErrors } from './errors.js';
+import { focusKey, restoreFocus } from './focus.js';
 import * as store from './state.js';
 
 const DEBOUNCE_MS = 60;
@@ -35,9 +36,11 @@ function onEditorChange(path, value, opts = {}) {
 }
 
 function renderAll(state) {
+  const key = focusKey();
   renderVariants(state);
   renderEditor(els.editor, store.activeVariant(state).experiment, catalogue, onEditorChange);
   syncViewControls(state.view);
+  restoreFocus(key);
 }
 
 function renderVariants(state) {
@@ -230,6 +233,11 @@ async function start() {
   store.replace(state, 'load');
   perf.editorReadyMs = performance.now();
   requestAnimationFrame(() => setTimeout(plotlyStart, 0));
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(scheduleRedraw, 200);
+  });
   window.addEventListener('hashchange', () => {
     try {
       const s = store.decodeHash(window.location.hash);

@@ -190,3 +190,23 @@ def test_every_control_has_a_label_and_tab_reaches_the_editor(page):
         page.keyboard.press("Tab")
         seen.append(page.evaluate("document.activeElement.id || document.activeElement.textContent"))
     assert "btn-share" in seen and "num-events" in seen
+
+
+def test_keyboard_focus_survives_structural_edits(page):
+    open_dashboard(page)
+    name = '#editor [data-path="param_groups.1.name"] > input'
+    page.focus(name)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("head")
+    page.keyboard.press("Tab")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#editor select option')].some(o => o.textContent === '1: head')"
+    )
+    focused = page.evaluate("document.activeElement.closest('[data-path]').dataset.path")
+    assert focused == "param_groups.1.lr"
+    # changing a scheduler's type with the keyboard keeps focus on the type select
+    page.focus(field("schedulers.0.type", "select"))
+    n = draws(page)
+    page.keyboard.press("ArrowDown")
+    settle(page, n)
+    assert page.evaluate("document.activeElement.closest('[data-path]').dataset.path") == "schedulers.0.type"
