@@ -2,9 +2,10 @@
 
 One registry, :data:`FAST`, maps a scheduler type name (ignite's, or a torch class name for the
 scheduler wrapped by ``LRScheduler`` / ``create_lr_scheduler_with_warmup``) to an evaluator
-``fn(kwargs, events, ctx) -> values``. ``events`` is always ``0 .. n-1`` (relative time: a child of
-a ``ConcatScheduler`` starts again at 0), ``values`` is float64 of shape ``(n,)`` (one value for
-every targeted group) or ``(G, n)`` (one row per param group, torch schedulers).
+``fn(kwargs, events, ctx) -> values``. ``events`` is always ``range(n)`` (relative time: a child of
+a ``ConcatScheduler`` starts again at 0; a range is never materialised by the cyclical shapes),
+``values`` is float64 of shape ``(n,)`` (one value for every targeted group) or ``(G, n)`` (one row
+per param group, torch schedulers).
 Concatenations and the warm-up helper are joins of their children on relative time.
 
 Whatever has no exact closed form raises :class:`NoClosedForm` (so does a configuration whose
@@ -52,14 +53,14 @@ class Context:
         return tuple(float(g["lr"]) for g in self.groups)
 
 
-Evaluator = Callable[[Mapping[str, Any], np.ndarray, Context], np.ndarray]
+Evaluator = Callable[[Mapping[str, Any], range, Context], np.ndarray]
 
 
 # ------------------------------------------------------------------------------------------------
 # ignite param schedulers
 # ------------------------------------------------------------------------------------------------
 def _cyclical_evaluator(form: str) -> Evaluator:
-    def evaluate_cyclical(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+    def evaluate_cyclical(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
         shape = "monotonic" if form == "linear" and kw.get("monotonic", False) else form
         return shapes.cyclical(
             events,
@@ -76,7 +77,7 @@ def _cyclical_evaluator(form: str) -> Evaluator:
     return evaluate_cyclical
 
 
-def _piecewise(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+def _piecewise(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     pairs = list(kw["milestones_values"])
     return shapes.piecewise_linear(events, [int(m) for m, _ in pairs], [float(v) for _, v in pairs])
 
@@ -108,10 +109,10 @@ def concat_segments(durations: Sequence[int], count: int, n: int) -> Iterator[tu
         cur = dur(i)
 
 
-def _concat(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+def _concat(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     children = list(kw["schedulers"])
     parts = []
-    for i, a, b in concat_segments(kw["durations"], len(children), events.size):
+    for i, a, b in concat_segments(kw["durations"], len(children), len(events)):
         child = children[i]
         sub = ctx if a == 0 else dataclasses.replace(ctx, chain_ok=False)
         parts.append((a, b, _evaluator(child.type)(child.kwargs, events[: b - a], sub)))
@@ -120,7 +121,7 @@ def _concat(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarr
     rows = max(p.shape[0] if p.ndim == 2 else 0 for _, _, p in parts)
     if rows and kw.get("param_group_index") is not None:
         raise NoClosedForm("torch child in a ConcatScheduler with param_group_index")
-    out = np.empty((rows, events.size) if rows else events.size, dtype=np.float64)
+    out = np.empty((rows, len(events)) if rows else len(events), dtype=np.float64)
     for a, b, p in parts:
         out[..., a:b] = p
     return out
@@ -129,19 +130,19 @@ def _concat(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarr
 # ------------------------------------------------------------------------------------------------
 # torch schedulers, as ignite's LRScheduler drives them
 # ------------------------------------------------------------------------------------------------
-def _lr_scheduler(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+def _lr_scheduler(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     inner = kw["lr_scheduler"]
     sub = dataclasses.replace(ctx, last_epoch0=1 if kw.get("use_legacy", False) else 0)
     return _torch(inner, events, sub)
 
 
-def _torch(spec: Any, events: np.ndarray, ctx: Context) -> np.ndarray:
+def _torch(spec: Any, events: range, ctx: Context) -> np.ndarray:
     if spec.kwargs.get("last_epoch", -1) != -1:
         raise NoClosedForm("torch scheduler resumed from last_epoch")
     return _evaluator(spec.type)(spec.kwargs, events, ctx)
 
 
-def _warmup(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+def _warmup(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     """create_lr_scheduler_with_warmup: per-group linear warm-ups joined to the wrapped scheduler.
 
     Group i warms up along ``[(0, start), (d - 1, end_i)]`` (``end_i``: ``warmup_end_value`` or
@@ -177,12 +178,12 @@ def _warmup(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarr
                 milestones.pop()
         plans.append(([m for m, _ in milestones], [float(v) for _, v in milestones]))
     span = plans[-1][0][-1] + 1
-    k = min(span, events.size)
-    out = np.empty((len(ctx.groups), events.size), dtype=np.float64)
+    k = min(span, len(events))
+    out = np.empty((len(ctx.groups), len(events)), dtype=np.float64)
     for g, (ms, vs) in enumerate(plans):
         out[g, :k] = shapes.piecewise_linear(events[:k], ms, vs)
-    if events.size > span:
-        rest = events[: events.size - span]
+    if len(events) > span:
+        rest = events[: len(events) - span]
         if torch_inner:
             handover = (float(out[0, span - 1]),)
             sub = dataclasses.replace(ctx, last_epoch0=1, lr_start=handover)
@@ -192,6 +193,11 @@ def _warmup(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarr
     return out
 
 
+def _last_epochs(events: range, ctx: Context) -> np.ndarray:
+    """The wrapped torch scheduler's ``last_epoch`` at each call."""
+    return np.arange(len(events), dtype=np.int64) + ctx.last_epoch0
+
+
 def _rows(ctx: Context, fn: Callable[[int], np.ndarray]) -> np.ndarray:
     return np.stack([fn(g) for g in range(len(ctx.groups))]) if ctx.groups else np.empty((0, 0))
 
@@ -199,10 +205,10 @@ def _rows(ctx: Context, fn: Callable[[int], np.ndarray]) -> np.ndarray:
 def _chain(factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray]) -> Evaluator:
     """A chainable torch get_lr: ``lr_k = lr_{k-1} * factor(last_epoch_k)``."""
 
-    def evaluate_chain(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+    def evaluate_chain(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
         if not ctx.chain_ok:
             raise NoClosedForm("chainable torch scheduler reads an lr written by another one")
-        f = factors(kw, events + ctx.last_epoch0)
+        f = factors(kw, _last_epochs(events, ctx))
         lrs = ctx.start_lrs()
         return _rows(ctx, lambda g: shapes.multiplicative_chain(lrs[g], f))
 
@@ -217,7 +223,7 @@ def _per_group(value: Any, count: int) -> list[float]:
     return [float(value)] * count
 
 
-def _warm_restarts(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+def _warm_restarts(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     t0, t_mult, eta = kw["T_0"], kw.get("T_mult", 1), kw.get("eta_min", 0.0)
     return _rows(
         ctx,
@@ -225,11 +231,11 @@ def _warm_restarts(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> n
     )
 
 
-def _one_cycle(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+def _one_cycle(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     total = kw.get("total_steps")
     if total is None:
         total = kw["epochs"] * kw["steps_per_epoch"]
-    le = events + ctx.last_epoch0
+    le = _last_epochs(events, ctx)
     return _rows(
         ctx,
         lambda g: shapes.one_cycle(
@@ -245,12 +251,12 @@ def _one_cycle(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.nd
     )
 
 
-def _cyclic(kw: Mapping[str, Any], events: np.ndarray, ctx: Context) -> np.ndarray:
+def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     if kw.get("scale_fn") is not None:
         raise NoClosedForm("CyclicLR with a custom scale_fn")
     base = _per_group(kw["base_lr"], len(ctx.groups))
     top = _per_group(kw["max_lr"], len(ctx.groups))
-    le = events + ctx.last_epoch0
+    le = _last_epochs(events, ctx)
     return _rows(
         ctx,
         lambda g: shapes.cyclic_lr(
@@ -364,7 +370,7 @@ def evaluate(experiment: Any, groups: Sequence[Mapping[str, Any]]) -> list[Any]:
         raise NoClosedForm("torch scheduler also writes momentum")
     lr_writers = sum(param_name(s) == "lr" for s in experiment.schedulers)
     ctx = Context(groups=tuple(groups), chain_ok=lr_writers <= 1)
-    events = np.arange(n, dtype=np.int64)
+    events = range(n)
     written: dict[tuple[int, str], np.ndarray] = {}
     for spec in experiment.schedulers if n else ():  # nothing runs for 0 events
         targets = _targets(spec, count)

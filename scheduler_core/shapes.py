@@ -7,8 +7,9 @@ last bits (numpy's ``cos``/``pow`` may differ from libm's by an ulp). ``series``
 whole experiments; the ignite-compatible classes keep the state.
 
 Events may come in any order (unsorted input is sorted internally and the result put back in
-order) but must be non-negative. Work is done in chunks of ``CHUNK`` events with in-place ufuncs, so
-the only large allocation is the output array.
+order) but must be non-negative. A ``range`` (step 1) is accepted too and never materialised: with
+``range(n)`` and the in-place work on blocks of ``CHUNK`` events, the only large allocation of the
+cyclical shapes is the output array.
 """
 
 from __future__ import annotations
@@ -55,7 +56,14 @@ Form = Callable[[np.ndarray, "float | np.ndarray", "float | np.ndarray"], None]
 # ------------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------------
-def _check_events(events: np.ndarray) -> np.ndarray:
+Events = np.ndarray | range
+
+
+def _check_events(events: Events) -> Events:
+    if isinstance(events, range):
+        if events.step != 1 or (len(events) and events.start < 0):
+            raise ValueError("Argument events should be a non-negative range with step 1")
+        return events
     events = np.asarray(events)
     if events.ndim != 1 or events.dtype.kind not in "iu":
         raise TypeError(f"Argument events should be a 1-D integer array, but given {events.dtype}")
@@ -64,13 +72,35 @@ def _check_events(events: np.ndarray) -> np.ndarray:
     return events.astype(np.int64, copy=False)
 
 
-def _sorted_call(events: np.ndarray, fill: Callable[[np.ndarray, np.ndarray], None]) -> np.ndarray:
+def _arr(events: Events) -> np.ndarray:
+    """``events`` as an int64 array (a range is materialised: use on blocks only)."""
+    if isinstance(events, range):
+        return np.arange(events.start, events.stop, dtype=np.int64)
+    return events
+
+
+def _search(events: Events, value: int) -> int:
+    """Index of the first event >= ``value`` in sorted ``events``."""
+    if isinstance(events, range):
+        return min(max(value - events.start, 0), len(events))
+    return int(np.searchsorted(events, value))
+
+
+def _local(events: Events, first: int, out: np.ndarray) -> None:
+    """``out = events - first`` as float64 (events: a block)."""
+    if isinstance(events, range):
+        events = np.arange(events.start - first, events.stop - first, dtype=np.int64)
+        first = 0
+    np.subtract(events, first, out=out)
+
+
+def _sorted_call(events: Events, fill: Callable[[Events, np.ndarray], None]) -> np.ndarray:
     """Run ``fill(sorted_events, out)`` and return values in the order of ``events``."""
     events = _check_events(events)
-    out = np.empty(events.shape, dtype=np.float64)
-    if events.size == 0:
+    out = np.empty(len(events), dtype=np.float64)
+    if len(events) == 0:
         return out
-    if events.size == 1 or bool(np.all(events[1:] >= events[:-1])):
+    if isinstance(events, range) or len(events) == 1 or bool(np.all(events[1:] >= events[:-1])):
         fill(events, out)
         return out
     order = np.argsort(events, kind="stable")
@@ -178,22 +208,22 @@ def _tail(x: np.ndarray, size: int, warm: int, start: float | np.ndarray, end: f
 
 def _one_cycle(ev, out, first, size, warm, start, start2, end, form: Form) -> None:
     """Fill one cycle (scalars) for sorted events ``ev`` in ``[first, first + size + warm)``."""
-    mid = int(np.searchsorted(ev, first + size))
+    mid = _search(ev, first + size)
     for a, b in _blocks(0, mid):
         x = out[a:b]
-        np.subtract(ev[a:b], first, out=x)
+        _local(ev[a:b], first, x)
         np.divide(x, size, out=x)
         form(x, start, end)
-    if mid == ev.size:
+    if mid == len(ev):
         return
     if ev[mid] == first + size:  # p == 1, start already multiplied
         x = out[mid : mid + 1]
         x[0] = 1.0
         form(x, start2, end)
         mid += 1
-    for a, b in _blocks(mid, ev.size):
+    for a, b in _blocks(mid, len(ev)):
         x = out[a:b]
-        np.subtract(ev[a:b], first, out=x)
+        _local(ev[a:b], first, x)
         _tail(x, size, warm, start2, end)
 
 
@@ -201,8 +231,8 @@ def _repeating(ev, out, first, size, warm, start, end, smult, emult, form: Form)
     """Fill sorted events ``ev >= first`` of a cycle (C, W) repeated for ever from ``first``."""
     period = size + warm
     q0, s0, e0 = 0, start, end  # cycle index and its start/end values
-    for a, b in _blocks(0, ev.size):
-        rel = ev[a:b] - first
+    for a, b in _blocks(0, len(ev)):
+        rel = _arr(ev[a:b]) - first
         q = rel // period
         local = rel - q * period
         q_hi = int(q[-1])
@@ -231,7 +261,7 @@ def _repeating(ev, out, first, size, warm, start, end, smult, emult, form: Form)
 
 
 def cyclical(
-    events: np.ndarray,
+    events: Events,
     form: str,
     start_value: float,
     end_value: float,
@@ -258,11 +288,11 @@ def cyclical(
         start, end = float(start_value), float(end_value)
         stop = int(ev[-1]) + 1
         for first, size, warm, repeats in cycle_runs(stop, cycle_size, cycle_mult, warmup_duration):
-            lo = int(np.searchsorted(ev, first))
+            lo = _search(ev, first)
             if repeats:
                 _repeating(ev[lo:], out[lo:], first, size, warm, start, end, s_mult, e_mult, fn)
                 return
-            hi = int(np.searchsorted(ev, first + size + warm))
+            hi = _search(ev, first + size + warm)
             start2 = start * s_mult
             if hi > lo:
                 _one_cycle(ev[lo:hi], out[lo:hi], first, size, warm, start, start2, end, fn)
@@ -271,7 +301,7 @@ def cyclical(
     return _sorted_call(events, fill)
 
 
-def cosine_cycles(events: np.ndarray, start_value: float, end_value: float, cycle_size: int,
+def cosine_cycles(events: Events, start_value: float, end_value: float, cycle_size: int,
                   cycle_mult: float = 1.0, start_value_mult: float = 1.0,
                   end_value_mult: float = 1.0, warmup_duration: int = 0) -> np.ndarray:  # fmt: skip
     """CosineAnnealingScheduler: ``s + ((e - s) / 2) * (1 - cos(pi * i / C))`` per cycle.
@@ -285,7 +315,7 @@ def cosine_cycles(events: np.ndarray, start_value: float, end_value: float, cycl
                     start_value_mult, end_value_mult, warmup_duration)  # fmt: skip
 
 
-def linear_cycles(events: np.ndarray, start_value: float, end_value: float, cycle_size: int,
+def linear_cycles(events: Events, start_value: float, end_value: float, cycle_size: int,
                   cycle_mult: float = 1.0, start_value_mult: float = 1.0,
                   end_value_mult: float = 1.0, warmup_duration: int = 0,
                   monotonic: bool = False) -> np.ndarray:  # fmt: skip
@@ -304,7 +334,7 @@ def linear_cycles(events: np.ndarray, start_value: float, end_value: float, cycl
 # ------------------------------------------------------------------------------------------------
 # piecewise linear and state schedulers
 # ------------------------------------------------------------------------------------------------
-def piecewise_linear(events: np.ndarray, milestones: Sequence[int], values: Sequence[float]) -> np.ndarray:
+def piecewise_linear(events: Events, milestones: Sequence[int], values: Sequence[float]) -> np.ndarray:
     """Linear interpolation between ``(milestone, value)`` pairs, constant outside them.
 
     Segment j is the last one with ``m[j] <= e`` (so a repeated milestone is a jump: the later
@@ -317,9 +347,9 @@ def piecewise_linear(events: np.ndarray, milestones: Sequence[int], values: Sequ
     events = _check_events(events)
     m = np.asarray(milestones, dtype=np.int64)
     v = np.asarray(values, dtype=np.float64)
-    out = np.empty(events.shape, dtype=np.float64)
-    for a, b in _blocks(0, events.size):
-        ev = events[a:b]
+    out = np.empty(len(events), dtype=np.float64)
+    for a, b in _blocks(0, len(events)):
+        ev = _arr(events[a:b])
         j = np.searchsorted(m, ev, side="right") - 1
         inside = (j >= 0) & (j < m.size - 1)
         j0 = np.clip(j, 0, max(m.size - 2, 0))
@@ -337,7 +367,7 @@ def piecewise_linear(events: np.ndarray, milestones: Sequence[int], values: Sequ
     return out
 
 
-def exp_state(events: np.ndarray, initial_value: float, gamma: float) -> np.ndarray:
+def exp_state(events: Events, initial_value: float, gamma: float) -> np.ndarray:
     """ExpStateScheduler at event index e: ``initial_value * gamma ** e``.
 
     A state scheduler increments first, so its k-th call (from 0) evaluates ``e = k + 1``.
@@ -345,29 +375,29 @@ def exp_state(events: np.ndarray, initial_value: float, gamma: float) -> np.ndar
     >>> exp_state(np.arange(1, 4), 2.0, 0.5).tolist()
     [1.0, 0.5, 0.25]
     """
-    e = _check_events(events)
+    e = _arr(_check_events(events))
     return float(initial_value) * np.power(float(gamma), e.astype(np.float64))
 
 
-def step_state(events: np.ndarray, initial_value: float, gamma: float, step_size: int) -> np.ndarray:
+def step_state(events: Events, initial_value: float, gamma: float, step_size: int) -> np.ndarray:
     """StepStateScheduler: ``initial_value * gamma ** (e // step_size)``.
 
     >>> step_state(np.arange(1, 6), 1.0, 0.5, 2).tolist()
     [1.0, 0.5, 0.5, 0.25, 0.25]
     """
-    e = _check_events(events)
+    e = _arr(_check_events(events))
     return float(initial_value) * np.power(float(gamma), (e // step_size).astype(np.float64))
 
 
 def multistep_state(
-    events: np.ndarray, initial_value: float, gamma: float, milestones: Sequence[int]
+    events: Events, initial_value: float, gamma: float, milestones: Sequence[int]
 ) -> np.ndarray:
     """MultiStepStateScheduler: ``initial_value * gamma ** bisect_right(milestones, e)``.
 
     >>> multistep_state(np.arange(1, 6), 1.0, 0.5, [2, 4]).tolist()
     [1.0, 0.5, 0.5, 0.25, 0.25]
     """
-    e = _check_events(events)
+    e = _arr(_check_events(events))
     k = np.searchsorted(np.asarray(milestones, dtype=np.int64), e, side="right")
     return float(initial_value) * np.power(float(gamma), k.astype(np.float64))
 
@@ -468,7 +498,7 @@ def polynomial_lr_factors(last_epochs, total_iters: int, power: float) -> np.nda
 
 
 def cosine_warm_restarts(
-    events: np.ndarray, base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0
+    events: Events, base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0
 ) -> np.ndarray:
     """CosineAnnealingWarmRestarts through ignite's adapter: call k sees ``T_cur`` after k+1 steps.
 
@@ -479,15 +509,15 @@ def cosine_warm_restarts(
     [0.075, 0.025, 0.1, 0.075]
     """
     events = _check_events(events)
-    pos = events + 1
+    pos = range(events.start + 1, events.stop + 1) if isinstance(events, range) else events + 1
 
     def fill(ev: np.ndarray, out: np.ndarray) -> None:
         for first, size, _, repeats in cycle_runs(int(ev[-1]) + 1, T_0, T_mult):
-            lo = int(np.searchsorted(ev, first))
-            hi = ev.size if repeats else int(np.searchsorted(ev, first + size))
+            lo = _search(ev, first)
+            hi = len(ev) if repeats else _search(ev, first + size)
             for a, b in _blocks(lo, hi):
                 x = out[a:b]
-                np.subtract(ev[a:b], first, out=x)
+                _local(ev[a:b], first, x)
                 if repeats:
                     np.remainder(x, size, out=x)
                 np.multiply(x, math.pi, out=x)

@@ -372,6 +372,8 @@ def test_cyclical_any_event_order(events, form, size, mult, warm) -> None:
     args = (form, 1.0, -0.5, size, mult, 0.8, 1.1, warm)
     full = shapes.cyclical(np.arange(501), *args)
     np.testing.assert_array_equal(shapes.cyclical(ev, *args), full[ev])
+    np.testing.assert_array_equal(shapes.cyclical(range(501), *args), full)  # never materialised
+    np.testing.assert_array_equal(shapes.cyclical(range(7, 501), *args), full[7:])
 
 
 def test_state_shapes_match_state_schedulers() -> None:
