@@ -311,6 +311,11 @@ def describe_diff(expected: Any, actual: Any) -> str:
     return "\n" + "\n".join(lines)
 
 
+def short(exc: BaseException | None, limit: int = 160) -> str:
+    text = repr(exc)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def assert_same_run(expected: Run, actual: Run, offset: int = 0, label: str = "", case: Any = None) -> None:
     """Equal observed values at every event and the same exception type at the same event."""
     where = f"{label}{case!r}\n" if case is not None else label
@@ -320,8 +325,8 @@ def assert_same_run(expected: Run, actual: Run, offset: int = 0, label: str = ""
         f"{where}exception differs: ignite raised {expected.error} at event "
         f"{expected.error_at}, core raised {actual.error} at event {actual.error_at} "
         f"(-1 = construction; events run: ignite {len(expected.snapshots)}, "
-        f"core {len(actual.snapshots)}); messages: ignite {expected.exception!r}, "
-        f"core {actual.exception!r}"
+        f"core {len(actual.snapshots)}); messages: ignite {short(expected.exception)}, "
+        f"core {short(actual.exception)}"
     )
     assert len(expected.snapshots) == len(actual.snapshots), where
 

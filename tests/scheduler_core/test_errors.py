@@ -7,6 +7,7 @@ and the exception type — must be identical, and ignite's outcome must be the o
 
 from __future__ import annotations
 
+import pickle
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,6 +123,14 @@ def torch_wrap(make_torch: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return mod.LRScheduler(make_torch(opt))
 
     return make
+
+
+def cawr_children(mod: Any) -> list:
+    opt = sgd()
+    return [
+        mod.PiecewiseLinear(opt, "lr", [(0, 1.0)]),
+        mod.LRScheduler(tl.CosineAnnealingWarmRestarts(opt, 3)),
+    ]
 
 
 def plateau(**kw: Any) -> Callable[[Any], Any]:
@@ -298,6 +307,14 @@ ROWS: dict[str, Row] = {
     "warmup output_simulated_values tuple": Row(
         warmup(lambda mod, o: tl.ExponentialLR(o, 0.9), output_simulated_values=(None,) * 5),
         (NOW, TypeError),
+    ),
+    "warmup(CosineAnnealingWarmRestarts) with output_simulated_values": Row(
+        warmup(lambda mod, o: tl.CosineAnnealingWarmRestarts(o, 3), output_simulated_values=[None]),
+        (NOW, pickle.UnpicklingError),  # ignite's adapter lands in the weights_only torch.load
+    ),
+    "concat simulate_values with an LRScheduler(CosineAnnealingWarmRestarts) child": Row(
+        lambda mod: mod.ConcatScheduler.simulate_values(4, schedulers=cawr_children(mod), durations=[2]),
+        (NOW, pickle.UnpicklingError),
     ),
     # --- ParamGroupScheduler --------------------------------------------------------------------
     "group non-sequence": Row(
