@@ -60,15 +60,16 @@ export function buildFigure(results, view, { narrow = false } = {}) {
     shapes,
     font: { family: 'system-ui, sans-serif', size: 12 },
   };
-  const gap = 0.06;
   const stack = narrow && nPanels > 1;
+  const gap = stack ? 0.16 : 0.06;
+  if (stack) layout.height = 260 * nPanels + 80;
   const names = results[0]?.experiment.param_groups || [];
   for (let p = 0; p < nPanels; p += 1) {
     const ax = p === 0 ? '' : String(p + 1);
     const start = (p * (1 + gap)) / nPanels;
     const end = ((p + 1) * (1 + gap)) / nPanels - gap;
     const xaxis = {
-      title: { text: view.x_axis === 'epochs' ? 'epoch' : 'event' }, zeroline: false,
+      title: { text: stack && p < nPanels - 1 ? '' : (view.x_axis === 'epochs' ? 'epoch' : 'event') }, zeroline: false,
       anchor: `y${ax}`, domain: stack ? [0, 1] : [start, end],
     };
     const yaxis = {
@@ -104,8 +105,7 @@ const CONFIG = { responsive: true, displaylogo: false, scrollZoom: false, modeBa
 export function draw(gd, results, view) {
   const narrow = gd.clientWidth < 560;
   const { data, layout } = buildFigure(results, view, { narrow });
-  if (narrow && view.layout !== 'overlay' && layout.yaxis2) gd.style.minHeight = `${260 * Object.keys(layout).filter((k) => k.startsWith('yaxis')).length}px`;
-  else gd.style.minHeight = '';
+  gd.style.height = layout.height ? `${layout.height}px` : '';
   return window.Plotly.react(gd, data, layout, CONFIG);
 }
 

@@ -1,13 +1,13 @@
 // Wiring: load the catalogue and the view (URL hash, /s/{id} link or the seed), build the editor,
 // redraw the chart on every change (debounced), keep the URL in sync.
-import * as actions from './actions.js';
 import { getCatalogue, getLink, postSeries } from './api.js';
-import { draw, downloadPng, loadPlotly } from './chart.js';
+import { draw, loadPlotly } from './chart.js';
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
 import * as store from './state.js';
+import { wireToolbar } from './toolbar.js';
 
 const DEBOUNCE_MS = 60;
 const STALE = 'Showing the last valid chart: fix the highlighted field.';
@@ -136,53 +136,6 @@ function syncUrl() {
   }, 150);
 }
 
-// ---- toolbar ----
-
-function wireToolbar() {
-  els.share.addEventListener('click', async () => {
-    try {
-      const url = await actions.share(store.toDocument());
-      els.shareUrl.value = url;
-      els.shareOut.hidden = false;
-      const copied = await actions.copyText(url);
-      status(copied ? 'Short link copied to the clipboard.' : 'Short link created: copy it from the box.');
-      els.shareUrl.focus();
-      els.shareUrl.select();
-    } catch (e) {
-      status(`Could not create a link: ${e.message}`);
-    }
-  });
-  for (const [btn, flavor] of [[els.codeIgnite, 'ignite'], [els.codeCore, 'scheduler_core']]) {
-    btn.addEventListener('click', async () => {
-      try {
-        const text = await actions.code(store.activeVariant().experiment, flavor);
-        els.codeTitle.textContent = `Python code (${flavor})`;
-        els.codeText.value = text;
-        els.codeDialog.showModal();
-        const copied = await actions.copyText(text);
-        status(copied ? `Python code (${flavor}) copied to the clipboard.` : '');
-      } catch (e) {
-        status(`Could not export code: ${e.message}`);
-      }
-    });
-  }
-  els.codeCopy.addEventListener('click', async () => {
-    const ok = await actions.copyText(els.codeText.value);
-    if (!ok) { els.codeText.select(); }
-    status(ok ? 'Copied.' : 'Select the text and copy it.');
-  });
-  els.codeClose.addEventListener('click', () => els.codeDialog.close());
-  els.csv.addEventListener('click', async () => {
-    const v = store.activeVariant();
-    try {
-      await actions.downloadCsv(v.experiment, `schedule-${v.name}.csv`);
-    } catch (e) {
-      status(`Could not download CSV: ${e.message}`);
-    }
-  });
-  els.png.addEventListener('click', () => downloadPng(els.chart, 'schedule'));
-}
-
 // ---- start ----
 
 async function initialState() {
@@ -222,7 +175,7 @@ async function start() {
   const [cat, state] = await Promise.all([getCatalogue(), initialState()]);
   catalogue = cat.types;
   wireViewControls();
-  wireToolbar();
+  wireToolbar(els, status);
   store.subscribe((s, info) => {
     if (info.structural) renderAll(s);
     else if (info.source === 'view') syncViewControls(s.view);

@@ -1,0 +1,50 @@
+// The toolbar: Share (short link copied to the clipboard), Python code, CSV and PNG exports.
+import * as actions from './actions.js';
+import { downloadPng } from './chart.js';
+import * as store from './state.js';
+
+/** Wire the toolbar buttons; `els` holds the page's elements, `status(text)` reports to the user. */
+export function wireToolbar(els, status) {
+  els.share.addEventListener('click', async () => {
+    try {
+      const url = await actions.share(store.toDocument());
+      els.shareUrl.value = url;
+      els.shareOut.hidden = false;
+      const copied = await actions.copyText(url);
+      status(copied ? 'Short link copied to the clipboard.' : 'Short link created: copy it from the box.');
+      els.shareUrl.focus();
+      els.shareUrl.select();
+    } catch (e) {
+      status(`Could not create a link: ${e.message}`);
+    }
+  });
+  for (const [btn, flavor] of [[els.codeIgnite, 'ignite'], [els.codeCore, 'scheduler_core']]) {
+    btn.addEventListener('click', async () => {
+      try {
+        const text = await actions.code(store.activeVariant().experiment, flavor);
+        els.codeTitle.textContent = `Python code (${flavor})`;
+        els.codeText.value = text;
+        els.codeDialog.showModal();
+        const copied = await actions.copyText(text);
+        status(copied ? `Python code (${flavor}) copied to the clipboard.` : '');
+      } catch (e) {
+        status(`Could not export code: ${e.message}`);
+      }
+    });
+  }
+  els.codeCopy.addEventListener('click', async () => {
+    const ok = await actions.copyText(els.codeText.value);
+    if (!ok) { els.codeText.select(); }
+    status(ok ? 'Copied.' : 'Select the text and copy it.');
+  });
+  els.codeClose.addEventListener('click', () => els.codeDialog.close());
+  els.csv.addEventListener('click', async () => {
+    const v = store.activeVariant();
+    try {
+      await actions.downloadCsv(v.experiment, `schedule-${v.name}.csv`);
+    } catch (e) {
+      status(`Could not download CSV: ${e.message}`);
+    }
+  });
+  els.png.addEventListener('click', () => downloadPng(els.chart, 'schedule'));
+}
