@@ -117,7 +117,7 @@ def _torch_scheduler(spec: Any, optimizer: Any) -> Any:
 def _lr(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
     import scheduler_core
 
-    kw = {k: v for k, v in spec.kwargs.items() if k not in INHERITED}
+    kw = dict(spec.kwargs)  # writes "lr" of every group: a Concat's inherited keys do not apply
     kw["lr_scheduler"] = _torch_scheduler(kw.get("lr_scheduler"), optimizer)
     return scheduler_core.LRScheduler(**kw)
 
@@ -125,7 +125,7 @@ def _lr(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> An
 def _warmup(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
     import scheduler_core
 
-    kw = {k: v for k, v in spec.kwargs.items() if k not in INHERITED}
+    kw = dict(spec.kwargs)  # writes "lr" of every group: a Concat's inherited keys do not apply
     inner = kw.get("lr_scheduler")
     if isinstance(inner, SchedulerSpec) and inner.type in BUILDERS:  # an ignite scheduler on lr
         lr = {} if "param_name" in inner.kwargs else {"param_name": "lr"}

@@ -171,7 +171,7 @@ def _warmup(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
         if torch_inner:
             if group["lr"] != end:
                 milestones.append((duration, group["lr"]))
-        elif (first[..., 0] if first.ndim == 1 else first[g, 0]) == end:
+        elif (first[0] if first.ndim == 1 else first[g, 0]) == end:
             if duration > 2:
                 milestones[-1] = (duration - 2, end - (end - start) / (duration - 1))
             else:

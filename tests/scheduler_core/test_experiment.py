@@ -168,3 +168,9 @@ def test_warmup_helper_over_ignite_scheduler_is_shortened(duration, expected) ->
     exp = Experiment(8, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,))
     for method in METHODS:
         np.testing.assert_allclose(simulate(exp, method)[0].values, expected, rtol=1e-6)
+
+
+def test_torch_wrappers_reject_group_targeting() -> None:
+    spec = S("LRScheduler", {"lr_scheduler": S("StepLR", {"step_size": 2}), "param_group_index": 0})
+    with pytest.raises(TypeError):
+        simulate(Experiment(3, GROUPS, (spec,)))
