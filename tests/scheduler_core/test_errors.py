@@ -15,9 +15,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import ignite.handlers as ignite_handlers
+import numpy as np
 import pytest
 import torch
-from scheduler_testkit import IMPLS
+from hypothesis import given
+from hypothesis import strategies as st
+from scheduler_testkit import IMPLS, canon, profile
 from torch.optim import lr_scheduler as tl
 
 OK = "accepted"
@@ -412,3 +415,251 @@ def test_ignite_is_the_oracle() -> None:
     import ignite
 
     assert ignite.__version__ == "0.5.5"
+
+
+# ------------------------------------------------------------------------------------------------
+# random combinations of odd arguments: same outcome (where, what, values) as ignite
+# ------------------------------------------------------------------------------------------------
+OPTIMIZERS = {
+    "sgd 1 group": lambda: sgd(0.1),
+    "sgd 2 groups": lambda: sgd(0.1, 0.2),
+    "None": lambda: None,
+    "object()": object,
+    "duck list": lambda: SimpleNamespace(param_groups=[{"lr": 0.1}, {"lr": 0.2}]),
+    "duck tuple": lambda: SimpleNamespace(param_groups=({"lr": 0.1},)),
+    "duck dict": lambda: SimpleNamespace(param_groups={"lr": 0.1}),
+}
+NUMBERS = [1.0, 0, -0.5, 0.25, np.float32(0.3), np.int64(2), True, None, "1", [1.0, 0.5]]
+SIZES = [4, 2, 3, 1, 0, -3, 2.5, 4.0, True, None, "10", np.int64(5)]
+MULTS = [1.0, 1.5, 2, 0, -1, 0.5, None, np.float32(1.5)]
+WARMUPS = [0, 2, 3, -1, 1.5, None, True]
+INDICES = [None, 0, 1, -1, 5, "0", True, 0.0]
+NAMES = ["lr", "momentum", "new key", 5, None]
+
+
+def play(mod: Any, optimizer_name: str, make: Callable[[Any, Any], Any], calls: int = 15) -> tuple:
+    """Outcome and observed values of ``make(mod, optimizer)`` called ``calls`` times."""
+    optimizer = OPTIMIZERS[optimizer_name]()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sched = make(mod, optimizer)
+    except Exception as exc:  # noqa: BLE001
+        return (NOW, type(exc)), ()
+    engine = fake_engine()
+    seen = []
+    for k in range(calls):
+        try:
+            sched(engine)
+        except Exception as exc:  # noqa: BLE001
+            return (CALL, type(exc), k + 1), tuple(seen)
+        groups = getattr(optimizer, "param_groups", [])
+        groups = groups if isinstance(groups, (list, tuple)) else []
+        seen.append(canon([{k: v for k, v in g.items() if k != "params"} for g in groups]))
+    history = getattr(engine.state, "param_history", None)
+    return (OK, canon(history)), tuple(seen)
+
+
+def assert_same_play(optimizer_name: str, make: Callable[[Any, Any], Any]) -> None:
+    expected = play(ignite_handlers, optimizer_name, make)
+    actual = play(IMPLS["core"], optimizer_name, make)
+    assert actual[0] == expected[0], f"ignite: {expected[0]}, scheduler_core: {actual[0]}"
+    assert actual[1] == expected[1], "values differ"
+
+
+@profile(150)
+@given(
+    st.sampled_from(list(OPTIMIZERS)),
+    st.sampled_from(["CosineAnnealingScheduler", "LinearCyclicalScheduler"]),
+    st.sampled_from(NAMES),
+    st.sampled_from(NUMBERS),
+    st.sampled_from(NUMBERS),
+    st.sampled_from(SIZES),
+    st.dictionaries(
+        st.sampled_from(["cycle_mult", "start_value_mult", "end_value_mult"]), st.sampled_from(MULTS)
+    ),
+    st.sampled_from(WARMUPS),
+    st.sampled_from([False, True, None, 1]),
+    st.sampled_from(INDICES),
+    st.booleans(),
+)
+def test_cyclical_odd_arguments(
+    opt: str, cls: str, name: Any, start: Any, end: Any, size: Any, mults: dict,
+    warmup: Any, monotonic: Any, index: Any, history: bool,
+) -> None:  # fmt: skip
+    kwargs = dict(mults, warmup_duration=warmup, param_group_index=index, save_history=history)
+    if cls == "LinearCyclicalScheduler":
+        kwargs["monotonic"] = monotonic
+    assert_same_play(opt, lambda mod, o: getattr(mod, cls)(o, name, start, end, size, **kwargs))
+
+
+MILESTONE_PAIRS = [
+    (0, 1.0), (3, 0.5), (3, 0.2), (-2, 2), (7, None), (5, "a"), [4, 0.1], (1, 2, 3),
+    (2.5, 0.0), (np.int64(6), 0.3), (True, 0.4), (None, 1.0), 9,
+]  # fmt: skip
+
+
+@profile(120)
+@given(
+    st.sampled_from(list(OPTIMIZERS)),
+    st.one_of(
+        st.lists(st.sampled_from(MILESTONE_PAIRS), max_size=5),
+        st.lists(st.sampled_from(MILESTONE_PAIRS[:4] + [(9, 0.0)]), min_size=1, max_size=5),
+        st.sampled_from([None, 5, "ab", {0: 1.0}]),
+    ),
+    st.sampled_from(["list", "tuple"]),
+    st.sampled_from(INDICES),
+    st.booleans(),
+)
+def test_piecewise_odd_arguments(opt: str, pairs: Any, container: str, index: Any, history: bool):
+    if isinstance(pairs, list) and container == "tuple":
+        pairs = tuple(pairs)
+    assert_same_play(
+        opt,
+        lambda mod, o: mod.PiecewiseLinear(o, "lr", pairs, param_group_index=index, save_history=history),
+    )
+    assert_same_play(
+        "sgd 1 group",
+        lambda mod, o: StateDriver(mod.PiecewiseLinearStateScheduler(pairs, "alpha", save_history=history)),
+    )
+
+
+CHILDREN = {
+    "cosine": lambda mod, o: mod.CosineAnnealingScheduler(o, "lr", 1.0, 0.0, 4),
+    "linear momentum": lambda mod, o: mod.LinearCyclicalScheduler(o, "momentum", 0.9, 0.8, 4),
+    "piecewise group 0": lambda mod, o: mod.PiecewiseLinear(
+        o, "lr", [(0, 0.0), (3, 1.0)], param_group_index=0
+    ),
+    "piecewise other optimizer": lambda mod, o: mod.PiecewiseLinear(sgd(0.5), "lr", [(0, 0.3)]),
+    "group": lambda mod, o: mod.ParamGroupScheduler(
+        [mod.PiecewiseLinear(o, "lr", [(0, 0.0), (3, 1.0)], param_group_index=0)]
+    ),
+    "LRScheduler": lambda mod, o: mod.LRScheduler(tl.StepLR(o, 2, 0.5)),
+    "torch StepLR": lambda mod, o: tl.StepLR(o, 2, 0.5),
+    "int": lambda mod, o: 3,
+}
+
+
+@profile(150)
+@given(
+    st.sampled_from(["sgd 1 group", "sgd 2 groups"]),
+    st.lists(st.sampled_from(list(CHILDREN)), max_size=4),
+    st.one_of(
+        st.lists(st.sampled_from([0, 1, 2, 5, -1, 2.5, True, np.int64(3), None]), max_size=3),
+        st.sampled_from([None, 3, "2"]),
+    ),
+    st.sampled_from(["list", "tuple", "iterator"]),
+    st.booleans(),
+)
+def test_concat_odd_arguments(opt: str, children: list, durations: Any, container: str, hist: bool):
+    def make(mod: Any, o: Any) -> Any:
+        built = [CHILDREN[c](mod, o) for c in children]
+        scheds = {"list": built, "tuple": tuple(built), "iterator": iter(built)}[container]
+        return mod.ConcatScheduler(scheds, durations, save_history=hist)
+
+    assert_same_play(opt, make)
+
+
+@profile(100)
+@given(
+    st.sampled_from(["sgd 1 group", "sgd 2 groups"]),
+    st.lists(st.sampled_from(list(CHILDREN)), max_size=3),
+    st.one_of(st.none(), st.lists(st.sampled_from(["a", "b", "a", 1, None]), max_size=3)),
+    st.sampled_from(["list", "tuple", "str"]),
+)
+def test_param_group_odd_arguments(opt: str, children: list, names: Any, container: str):
+    if names is not None:
+        names = {"list": names, "tuple": tuple(names), "str": "".join(map(str, names))}[container]
+    assert_same_play(
+        opt,
+        lambda mod, o: mod.ParamGroupScheduler([CHILDREN[c](mod, o) for c in children], names),
+    )
+
+
+WARMUP_INNER = {
+    "torch ExponentialLR": lambda mod, o: tl.ExponentialLR(o, 0.9),
+    "torch CyclicLR": lambda mod, o: tl.CyclicLR(o, 0.01, 0.1, 3),
+    "cosine": CHILDREN["cosine"],
+    "LRScheduler": CHILDREN["LRScheduler"],
+    "piecewise": lambda mod, o: mod.PiecewiseLinear(o, "lr", [(0, 0.1), (4, 0.0)]),
+    "group": CHILDREN["group"],
+    "int": CHILDREN["int"],
+}
+
+
+@profile(150)
+@given(
+    st.sampled_from(["sgd 1 group", "sgd 2 groups"]),
+    st.sampled_from(list(WARMUP_INNER)),
+    st.sampled_from([0.0, 1, 0.1, None, [0.0], "0"]),
+    st.sampled_from([2, 3, 5, 1, 0, 2.5, True, np.int64(3), None]),
+    st.sampled_from([None, 0.1, 0.2, 1, [0.1]]),
+    st.sampled_from([None, [], [None] * 4, (None,), "abc"]),
+    st.booleans(),
+)
+def test_warmup_odd_arguments(
+    opt: str, inner: str, start: Any, duration: Any, end: Any, sim: Any, history: bool
+) -> None:
+    def make(mod: Any, o: Any) -> Any:
+        out = list(sim) if isinstance(sim, list) else sim
+        sched = mod.create_lr_scheduler_with_warmup(
+            WARMUP_INNER[inner](mod, o), start, duration, end, history, out
+        )
+        if isinstance(out, list):  # the filled simulation is part of the outcome
+            o.param_groups[0]["simulated"] = out
+        return sched
+
+    assert_same_play(opt, make)
+
+
+@profile(100)
+@given(
+    st.sampled_from(
+        ["ExpStateScheduler", "StepStateScheduler", "MultiStepStateScheduler", "LambdaStateScheduler"]
+    ),
+    st.sampled_from(NUMBERS),
+    st.sampled_from([0.5, 2, 1, -1.0, None, "x", np.float32(0.9)]),
+    st.sampled_from([1, 3, 0, 2.5, None, [2, 5], [5, 2], (), "ab"]),
+    st.sampled_from(["alpha", 3, None]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_state_odd_arguments(
+    cls: str, initial: Any, gamma: Any, third: Any, name: Any, history: bool, create_new: bool
+) -> None:
+    def make(mod: Any, o: Any) -> Any:
+        common = {"save_history": history, "create_new": create_new}
+        sched = {
+            "ExpStateScheduler": lambda: mod.ExpStateScheduler(initial, gamma, name, **common),
+            "StepStateScheduler": lambda: mod.StepStateScheduler(initial, gamma, third, name, **common),
+            "MultiStepStateScheduler": lambda: mod.MultiStepStateScheduler(
+                initial, gamma, third, name, **common
+            ),
+            "LambdaStateScheduler": lambda: mod.LambdaStateScheduler(
+                initial if not isinstance(initial, float) else (lambda e: initial * e),
+                name,
+                **common,
+            ),
+        }[cls]()
+        return StateDriver(sched)
+
+    assert_same_play("sgd 1 group", make)
+
+
+class StateDriver:
+    """Calls a state scheduler on its own attached engine and mirrors the value into a group."""
+
+    def __init__(self, sched: Any) -> None:
+        self.sched = sched
+        self.engine = fake_engine()
+        if isinstance(getattr(sched, "param_name", None), str):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sched.attach(self.engine)
+
+    def __call__(self, _engine: Any) -> None:
+        self.sched(self.engine)
+        _engine.state.param_history = {
+            "value": getattr(self.engine.state, str(self.sched.param_name), "missing"),
+            "history": getattr(self.engine.state, "param_history", None),
+        }
