@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from app import deps
 from app.errors import ApiError
@@ -45,3 +45,8 @@ def plotly_js() -> Response:
         media_type="text/javascript",
         headers={"Cache-Control": "public, max-age=86400"},  # FileResponse adds ETag
     )
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=308)

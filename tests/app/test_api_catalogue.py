@@ -100,3 +100,8 @@ def test_plotly_js_is_served_from_the_package(client):
     assert r.headers["content-type"].startswith("text/javascript")
     assert "max-age" in r.headers["cache-control"] and r.headers.get("etag")
     assert len(r.content) > 1_000_000
+
+
+def test_favicon_redirects_to_the_dashboard_icon(client):
+    r = client.get("/favicon.ico", follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"] == "/static/favicon.svg"
