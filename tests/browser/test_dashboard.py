@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from pwhelpers import draws, edit, field, open_dashboard, settle, traces
+
+pytestmark = pytest.mark.browser
 
 
 def group_trace(page, group: int) -> dict:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import urllib.request
 
+import pytest
 from conftest import watch
 from pwhelpers import draws, edit, field, open_dashboard, settle, traces
+
+pytestmark = pytest.mark.browser
 
 PAYLOAD = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>"
 

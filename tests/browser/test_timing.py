@@ -9,7 +9,10 @@ import base64
 import json
 import statistics
 
+import pytest
 from pwhelpers import draws, field, open_dashboard, settle
+
+pytestmark = pytest.mark.browser
 
 BIG = {
     "num_events": 100_000,
