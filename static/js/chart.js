@@ -99,7 +99,11 @@ export function buildFigure(results, view, { narrow = false } = {}) {
   return { data, layout };
 }
 
-const CONFIG = { responsive: true, displaylogo: false, scrollZoom: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+// showSendToCloud: false — no button posting the chart to an external service.
+const CONFIG = {
+  responsive: true, displaylogo: false, scrollZoom: false, showSendToCloud: false,
+  modeBarButtonsToRemove: ['lasso2d', 'select2d'],
+};
 
 /** Draw (or redraw) the figure in `gd`; resolves once Plotly has finished. */
 export function draw(gd, results, view) {

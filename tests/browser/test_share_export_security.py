@@ -160,6 +160,9 @@ def test_real_csp_header_without_unsafe_eval_and_chart_draws(page, server):
     edit(page, field("schedulers.0.cycle_size"), "30")
     page.hover("#chart .nsewdrag >> nth=0")
     assert violations == []
+    # nothing in the modebar sends the chart to an external service
+    titles = page.eval_on_selector_all(".modebar-btn", "bs => bs.map(b => b.dataset.title)")
+    assert "Download plot as a PNG" in titles and not any("Share" in t for t in titles)
 
 
 def test_no_console_errors_while_using_the_dashboard(page):
