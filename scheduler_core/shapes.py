@@ -216,11 +216,12 @@ def _one_cycle(ev, out, first, size, warm, start, start2, end, form: Form) -> No
         form(x, start, end)
     if mid == len(ev):
         return
-    if ev[mid] == first + size:  # p == 1, start already multiplied
-        x = out[mid : mid + 1]
-        x[0] = 1.0
+    at_size = _search(ev, first + size + 1)
+    if at_size > mid:  # p == 1 (with warm-up), start already multiplied
+        x = out[mid:at_size]
+        x.fill(1.0)
         form(x, start2, end)
-        mid += 1
+        mid = at_size
     for a, b in _blocks(mid, len(ev)):
         x = out[a:b]
         _local(ev[a:b], first, x)
