@@ -97,6 +97,8 @@ async function redraw() {
   const outcomes = await Promise.all(state.variants.map((v, i) => postSeries(v.experiment, maxPoints, controllers[i].signal)
     .then((data) => ({ data }), (error) => ({ error }))));
   if (mine !== seq) return; // a newer edit is on its way
+  const names = new Set(state.variants.map((v) => v.name));
+  for (const name of lastGood.keys()) if (!names.has(name)) lastGood.delete(name);
   const unplaced = [];
   const activeName = store.activeVariant(state).name;
   clearApiErrors(els.editor);
