@@ -565,3 +565,87 @@ def test_subclass_values_equal_ignites() -> None:
         sched = square(opt, "lr", 0.3, -0.7, 5, cycle_mult=1.7, warmup_duration=3, end_value_mult=0.9)
         runs[impl] = [v.hex() for v in lrs_of(sched, opt, 80)]
     assert runs["core"] == runs["ignite"]
+
+
+# ------------------------------------------------------------------------------------------------
+# engines: ReduceLROnPlateauScheduler docstring, state-scheduler attach semantics
+# ------------------------------------------------------------------------------------------------
+@impls
+def test_reduce_lr_on_plateau_docstring_with_trainer_and_evaluator(mod: Any) -> None:
+    opt = sgd(0.1)
+    trainer = Engine(lambda e, b: None)
+    evaluator = Engine(lambda e, b: None)
+    scheduler = mod.ReduceLROnPlateauScheduler(
+        opt, "loss", save_history=True, mode="min", factor=0.5, patience=3,
+        threshold_mode="rel", threshold=0.1, trainer=trainer,
+    )  # fmt: skip
+    metric_values = iter([10, 5, 3, 4, 4, 4, 5, 1])
+    evaluator.state.metrics = {"loss": None}
+
+    @trainer.on(Events.ITERATION_COMPLETED)
+    def set_metric_val() -> None:
+        evaluator.state.metrics["loss"] = next(metric_values)
+
+    evaluator.add_event_handler(Events.COMPLETED, scheduler)
+    trainer.add_event_handler(Events.ITERATION_COMPLETED, lambda e: evaluator.run([0.0]))
+    trainer.run([0.0] * 8)
+    assert trainer.state.param_history["lr"] == [[0.1]] * 6 + [[0.05]] * 2
+
+
+@impls
+def test_state_scheduler_attach_semantics(mod: Any) -> None:
+    engine = Engine(lambda e, b: None)
+    sched = mod.StepStateScheduler(1.0, 0.5, 2, "alpha", save_history=True)
+    with pytest.warns(UserWarning):  # attribute missing and create_new=False
+        sched.attach(engine)  # default event: ITERATION_COMPLETED
+    assert engine.state.alpha is None
+    assert engine.state.param_history == {"alpha": []}
+    seen = []
+    engine.add_event_handler(Events.ITERATION_STARTED, lambda e: seen.append(e.state.alpha))
+    engine.run([0] * 4, max_epochs=1)
+    assert seen == [None, 1.0, 0.5, 0.5]
+    assert engine.state.param_history == {"alpha": [1.0, 0.5, 0.5, 0.25]}
+    other = Engine(lambda e, b: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # create_new=True on a missing attribute: no warning
+        mod.ExpStateScheduler(1.0, 0.5, "beta", create_new=True).attach(other)
+
+
+@impls
+def test_param_history_none_is_replaced(mod: Any) -> None:
+    opt = sgd(0.1)
+    engine = SimpleNamespace(state=SimpleNamespace(param_history=None))
+    sched = mod.PiecewiseLinear(opt, "lr", [(0, 1.0), (2, 0.0)], save_history=True)
+    sched(engine, name="custom")
+    sched(engine)
+    assert engine.state.param_history == {"custom": [[1.0]], "lr": [[0.5]]}
+
+
+@impls
+def test_concat_simulate_values_restores_children(mod: Any) -> None:
+    opt = sgd(0.1, 0.2)
+    a = mod.CosineAnnealingScheduler(opt, "lr", 1.0, 0.0, 4, save_history=True)
+    b = mod.PiecewiseLinear(opt, "lr", [(0, 0.5), (3, 0.0)], save_history=True)
+    rows = mod.ConcatScheduler.simulate_values(6, [a, b], [3], param_names=["lr", "momentum"])
+    assert rows[0] == [0, 1.0, 1.0, 0, 0] and rows[3] == [3, 0.5, 0.5, 0, 0]
+    # restored from their saved state_dicts, which include save_history (the reference's
+    # "children save_history stay False afterwards" is not what ignite 0.5.5 does)
+    assert (a.save_history, b.save_history) == (True, True)
+    assert (a.event_index, b.event_index) == (0, 0)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.2]
+
+
+@impls
+def test_get_param_does_not_apply_the_cyclic_warmup(mod: Any) -> None:
+    opt = sgd(0.1)
+    sched = mod.LinearCyclicalScheduler(opt, "lr", 1.0, 0.0, 2, monotonic=True, warmup_duration=2)
+    for _ in range(3):
+        sched(None)
+    assert sched.get_param() == -0.5  # raw formula at event_index 3 (p = 1.5)
+    sched(None)
+    assert opt.param_groups[0]["lr"] == 0.5  # the warm-up tail
+    rows = mod.ParamGroupScheduler.simulate_values(
+        5, [mod.LinearCyclicalScheduler(opt, "lr", 1.0, 0.0, 2, monotonic=True, warmup_duration=2)]
+    )
+    # recorded before each call, so neither the warm-up tail nor the wrap is applied
+    assert rows == [[0, 1.0], [1, 0.5], [2, 0.0], [3, -0.5], [4, -1.0]]
