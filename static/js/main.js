@@ -94,8 +94,13 @@ async function redraw() {
   for (const c of controllers) c.abort();
   controllers = state.variants.map(() => new AbortController());
   const maxPoints = Math.max(200, Math.min(8000, Math.round((els.chart.clientWidth || 800) * 2)));
-  const outcomes = await Promise.all(state.variants.map((v, i) => postSeries(v.experiment, maxPoints, controllers[i].signal)
-    .then((data) => ({ data }), (error) => ({ error }))));
+  // View-only changes (log scale, layout, ...) reuse the series already fetched for that experiment.
+  const keys = state.variants.map((v) => `${maxPoints}:${JSON.stringify(v.experiment)}`);
+  const outcomes = await Promise.all(state.variants.map((v, i) => {
+    const known = lastGood.get(v.name);
+    if (known && known.key === keys[i]) return { data: known.data };
+    return postSeries(v.experiment, maxPoints, controllers[i].signal).then((data) => ({ data }), (error) => ({ error }));
+  }));
   if (mine !== seq) return; // a newer edit is on its way
   const names = new Set(state.variants.map((v) => v.name));
   for (const name of lastGood.keys()) if (!names.has(name)) lastGood.delete(name);
@@ -104,7 +109,7 @@ async function redraw() {
   clearApiErrors(els.editor);
   outcomes.forEach((o, i) => {
     const v = state.variants[i];
-    if (o.data) lastGood.set(v.name, { experiment: v.experiment, data: o.data });
+    if (o.data) lastGood.set(v.name, { experiment: v.experiment, data: o.data, key: keys[i] });
     else if (o.error && o.error.name !== 'AbortError') {
       if (v.name === activeName && o.error.details?.length) unplaced.push(...showApiErrors(els.editor, o.error.details, v.experiment));
       else unplaced.push(`Variant ${v.name}: ${o.error.message}`);
@@ -113,7 +118,10 @@ async function redraw() {
   showGlobalError(unplaced);
   const anyError = outcomes.some((o) => o.error);
   els.chart.dataset.state = anyError ? 'stale' : 'ok';
-  const results = state.variants.map((v) => ({ name: v.name, ...(lastGood.get(v.name) || { experiment: v.experiment, data: null }) }));
+  const results = state.variants.map((v) => {
+    const good = lastGood.get(v.name);
+    return { name: v.name, experiment: good ? good.experiment : v.experiment, data: good ? good.data : null };
+  });
   await plotlyReady;
   await draw(els.chart, results, state.view);
   if (mine !== seq) return;
