@@ -105,6 +105,7 @@ class Torch:
 
     cls: str
     kwargs: dict = field(default_factory=dict)
+    pre_steps: int = 0  # torch ``step()`` calls made by the user before handing it to ignite
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,10 @@ def make_optimizer(lrs: list[float], momentum: float = 0.9) -> torch.optim.SGD:
 def build(mod: Any, node: Any, optimizer: Any, outputs: list | None = None) -> Any:
     """Build ``node`` with the public names of ``mod`` (``ignite.handlers`` or ``scheduler_core``)."""
     if isinstance(node, Torch):
-        return getattr(torch.optim.lr_scheduler, node.cls)(optimizer, **copy.deepcopy(node.kwargs))
+        sched = getattr(torch.optim.lr_scheduler, node.cls)(optimizer, **copy.deepcopy(node.kwargs))
+        for _ in range(node.pre_steps):
+            sched.step()
+        return sched
     if isinstance(node, Sched):
         kwargs = {k: _build_arg(mod, v, optimizer, outputs) for k, v in node.kwargs.items()}
         if node.cls in OPTIMIZER_CLASSES:
@@ -539,7 +543,8 @@ def torch_cfgs(draw: Callable, n_groups: int = 1) -> Torch:
         kw = {"lr_lambda": draw(st.sampled_from(LR_LAMBDAS))}
     else:  # MultiplicativeLR
         kw = {"lr_lambda": draw(st.sampled_from([lambda e: 0.99, lambda_decay]))}
-    return Torch(name, kw)
+    pre_steps = draw(st.sampled_from([0, 0, 0, 1, 3, 10]))
+    return Torch(name, kw, pre_steps)
 
 
 @st.composite
