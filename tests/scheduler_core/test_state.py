@@ -279,3 +279,22 @@ def test_piecewise_cursor_never_moves_back_after_load() -> None:
             outcomes[impl].append(type(exc))
     assert outcomes["ignite"] == [0.0, 0.0, IndexError]
     assert outcomes["core"] == outcomes["ignite"]
+
+
+def torch_save_outcome(mod: Any, name: str) -> Any:
+    drv = Driver(mod, name)
+    drv.step(5)
+    buf = io.BytesIO()
+    try:
+        torch.save(drv.sched.state_dict(), buf)
+        buf.seek(0)
+        return canon(torch.load(buf, weights_only=True))
+    except Exception as exc:  # noqa: BLE001 - compared with the oracle
+        return type(exc)
+
+
+@names
+def test_state_dict_survives_torch_save_exactly_when_ignites_does(name: str) -> None:
+    expected = torch_save_outcome(ignite_handlers, name)
+    assert torch_save_outcome(scheduler_core, name) == expected
+    assert isinstance(expected, type) == (name not in TORCH_SAVE_OK)
