@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import pickle
 import warnings
 from typing import Any
 
 import ignite.handlers as ignite_handlers
-from hypothesis import assume, given
+from hypothesis import assume, given, reject
 from hypothesis import strategies as st
 from ignite.engine import Engine, Events
 from scheduler_testkit import (
@@ -61,8 +62,16 @@ def observe_outputs(outputs: list) -> list:
     return seen
 
 
+def skip_known_deviation(ignite_error: Any) -> None:
+    """ignite's UnpicklingError on CosineAnnealingWarmRestarts state is a documented deviation
+    (tested on its own in test_errors.py): such draws are rejected, not compared."""
+    if ignite_error is pickle.UnpicklingError:
+        reject()
+
+
 def check_stepping(case: Case, with_history: bool = False) -> None:
     expected = run(ignite_handlers, case, with_history=with_history)
+    skip_known_deviation(expected.error)
     actual = run(scheduler_core, case, with_history=with_history)
     assert_same_run(expected, actual, case=case)
     assert observe_outputs(expected.outputs) == observe_outputs(actual.outputs), (
@@ -285,6 +294,8 @@ def simulate(mod: Any, kind: str, n: int, lrs: tuple, spec: Any) -> tuple:
 @given(simulations())
 def test_simulate_values_matches_ignite(sim: tuple) -> None:
     expected = simulate(ignite_handlers, *sim)
+    if isinstance(expected[0], tuple) and expected[0][:1] == ("raised",):
+        skip_known_deviation(expected[0][1])
     actual = simulate(scheduler_core, *sim)
     assert expected[0] == actual[0], f"{sim!r}\nsimulate_values result differs"
     assert expected[1] == actual[1], f"{sim!r}\nstepping after simulate_values differs (state not restored?)"
