@@ -26,6 +26,27 @@ def _unique(items: list[Any], what: str) -> Any:
     return distinct[0]
 
 
+def _child_states(state_dict: Any, count: int, kind: str) -> Sequence[Any]:
+    """``state_dict["schedulers"]``, checked to be a mapping's entry holding ``count`` states.
+
+    Raises:
+        TypeError: ``state_dict`` is not a mapping.
+        ValueError: no ``"schedulers"`` entry, or the wrong number of child states.
+    """
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"Argument state_dict should be a dictionary, but given {type(state_dict)}")
+    if "schedulers" not in state_dict:
+        raise ValueError(
+            f"Required state attribute 'schedulers' is absent in provided state_dict '{state_dict.keys()}'"
+        )
+    child_states = state_dict["schedulers"]
+    if len(child_states) != count:
+        raise ValueError(
+            f"Input state_dict contains {len(child_states)} state_dicts of {kind}, but {count} needed"
+        )
+    return child_states
+
+
 def _snapshot(schedulers: Sequence[Any], optimizer: Any) -> tuple[list[Any], Any]:
     """Deep copies of the schedulers' and the optimizer's state, for ``simulate_values``."""
     states = [copy.deepcopy(s.state_dict()) for s in schedulers]
@@ -132,19 +153,7 @@ class ConcatScheduler(ParamScheduler):
 
     def load_state_dict(self, state_dict: Mapping) -> None:
         """Restore children, then own attributes, then re-select the current child."""
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Argument state_dict should be a dictionary, but given {type(state_dict)}")
-        if "schedulers" not in state_dict:
-            raise ValueError(
-                "Required state attribute 'schedulers' is absent in provided state_dict "
-                f"'{state_dict.keys()}'"
-            )
-        child_states = state_dict["schedulers"]
-        if len(child_states) != len(self.schedulers):
-            raise ValueError(
-                f"Input state_dict contains {len(child_states)} state_dicts of concatenated "
-                f"schedulers, but {len(self.schedulers)} needed"
-            )
+        child_states = _child_states(state_dict, len(self.schedulers), "concatenated schedulers")
         for scheduler, child_state in zip(self.schedulers, child_states):
             scheduler.load_state_dict(child_state)
         super().load_state_dict(state_dict)
@@ -278,19 +287,7 @@ class ParamGroupScheduler:
 
     def load_state_dict(self, state_dict: Mapping) -> None:
         """Restore every child, checking the count and the names."""
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Argument state_dict should be a dictionary, but given {type(state_dict)}")
-        if "schedulers" not in state_dict:
-            raise ValueError(
-                "Required state attribute 'schedulers' is absent in provided state_dict "
-                f"'{state_dict.keys()}'"
-            )
-        child_states = state_dict["schedulers"]
-        if len(child_states) != len(self.schedulers):
-            raise ValueError(
-                f"Input state_dict contains {len(child_states)} state_dicts of param group "
-                f"schedulers, but {len(self.schedulers)} needed"
-            )
+        child_states = _child_states(state_dict, len(self.schedulers), "param group schedulers")
         for required, scheduler, (name, child_state) in zip(self.names, self.schedulers, child_states):
             if required != name:
                 raise ValueError(
