@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__, errors
 from app.compute import SeriesCache
 from app.middleware import BodySizeLimit, SecurityHeaders
-from app.routes import code, figure, health, links, pages, schedulers, series
+from app.routes import code, docs, figure, health, links, pages, schedulers, series
 from app.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Hyper-parameter schedules (ignite-compatible) as series, figures, code and links.",
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI needs a CDN and inline script: see app/routes/docs.py
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.series_cache = SeriesCache(settings.cache_bytes)
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router, include_in_schema=False)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

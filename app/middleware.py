@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("app")
 
 
 class BodyTooLarge(HTTPException):
@@ -86,16 +90,26 @@ APP_CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+"""One policy for every page, /docs included (served without scripts, see app/routes/docs.py).
+Plotly adds inline ``<style>`` elements, hence ``style-src 'unsafe-inline'``; scripts never."""
+SECURITY_HEADERS = (
+    (b"content-security-policy", APP_CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
 )
-DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+
+
+def _error_500() -> bytes:
+    return orjson.dumps({"detail": [{"loc": [], "msg": "internal error (logged)", "type": "internal_error"}]})
 
 
 class SecurityHeaders:
-    """Add CSP, nosniff, Referrer-Policy and framing headers unless the route set its own."""
+    """Add CSP, nosniff, Referrer-Policy and framing headers unless the route set its own.
+
+    Outermost of the app's middleware, it also answers unhandled exceptions itself (a logged
+    JSON 500), so that even a 500 carries the headers (Starlette's own 500 reply would not).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -104,21 +118,33 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope.get("path") in DOCS_PATHS else APP_CSP
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                for key, value in (
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
-                ):
-                    if key not in present:
-                        headers.append((key, value))
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            body = _error_500()
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send_with_headers({"type": "http.response.body", "body": body})

@@ -1,0 +1,148 @@
+"""Security headers on every response (errors, static files, /docs, a 500 included) and CORS."""
+
+from __future__ import annotations
+
+import pytest
+from apitest_helpers import one_group
+
+COSINE = {"type": "CosineAnnealingScheduler", "start_value": 0.1, "end_value": 0.0, "cycle_size": 10}
+EXP = one_group(COSINE)
+
+
+def directives(csp: str) -> dict[str, list[str]]:
+    out = {}
+    for part in csp.split(";"):
+        name, *values = part.split()
+        out[name] = values
+    return out
+
+
+def assert_secure(r) -> None:
+    h = r.headers
+    assert h["x-content-type-options"] == "nosniff", r.request.url
+    assert h["x-frame-options"] == "DENY"
+    assert h["referrer-policy"] == "no-referrer"
+    csp = directives(h["content-security-policy"])
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["script-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
+    assert "'unsafe-eval'" not in h["content-security-policy"]
+    assert "access-control-allow-origin" not in h
+
+
+def big_body() -> dict:
+    exp = one_group(COSINE)
+    exp["param_groups"][0]["name"] = "x" * 3000
+    return exp
+
+
+REQUESTS = [
+    ("GET", "/", None, 200),
+    ("GET", "/s/AAAAAAAAAAAA", None, 404),
+    ("GET", "/static/style.css", None, 200),
+    ("GET", "/static/js/main.js", None, 200),
+    ("GET", "/static/nope.js", None, 404),
+    ("GET", "/vendor/plotly.min.js", None, 200),
+    ("GET", "/favicon.ico", None, 308),
+    ("GET", "/docs", None, 200),
+    ("GET", "/redoc", None, 404),
+    ("GET", "/openapi.json", None, 200),
+    ("GET", "/healthz", None, 200),
+    ("GET", "/api/v1/schedulers", None, 200),
+    ("GET", "/api/v1/nope", None, 404),
+    ("GET", "/api/v1/series", None, 405),
+    ("GET", "/api/v1/links/..%2F..%2Fetc", None, 404),
+    ("POST", "/api/v1/series", EXP, 200),
+    ("POST", "/api/v1/series?format=csv", EXP, 200),
+    ("POST", "/api/v1/figure", EXP, 200),
+    ("POST", "/api/v1/code?format=py", EXP, 200),
+    ("POST", "/api/v1/links", EXP, 201),
+    ("POST", "/api/v1/series", {"num_events": 0}, 422),
+    ("POST", "/api/v1/series", big_body(), 413),
+    ("OPTIONS", "/api/v1/series", None, 405),
+    ("HEAD", "/static/style.css", None, 200),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), REQUESTS, ids=lambda x: str(x)[:40])
+def test_headers_on_every_response(make_client, method, path, body, status):
+    c = make_client(max_body_bytes=2048)
+    r = c.request(method, path, json=body, follow_redirects=False)
+    assert r.status_code == status, r.text
+    assert_secure(r)
+
+
+def test_headers_on_304(client):
+    tag = client.post("/api/v1/series", json=EXP).headers["etag"]
+    r = client.post("/api/v1/series", json=EXP, headers={"If-None-Match": tag})
+    assert r.status_code == 304
+    assert_secure(r)
+
+
+def test_headers_and_json_on_an_unhandled_error(client):
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    client.app.add_api_route("/boom", boom)
+    r = client.get("/boom")
+    assert r.status_code == 500
+    assert r.json() == {"detail": [{"loc": [], "msg": "internal error (logged)", "type": "internal_error"}]}
+    assert_secure(r)
+
+
+def test_docs_page_runs_no_script_and_lists_every_operation(client):
+    r = client.get("/docs")
+    assert r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert "<script" not in page.lower() and "cdn" not in page.lower()
+    assert "/openapi.json" in page
+    for path in client.get("/openapi.json").json()["paths"]:
+        assert path.replace("{", "").split("}")[0].split("/")[-1] in page
+    assert "POST /api/v1/series" in page
+
+
+def test_standalone_figure_page_is_sandboxed(client):
+    r = client.post("/api/v1/figure?format=html", json=EXP)
+    assert r.status_code == 200
+    csp = directives(r.headers["content-security-policy"])
+    assert csp["sandbox"] == ["allow-scripts", "allow-downloads"]  # opaque origin: no cookies, no API
+    assert csp["frame-ancestors"] == ["'none'"] and csp["default-src"] == ["'none'"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_cors_is_off_by_default(client):
+    origin = {"Origin": "https://evil.example"}
+    r = client.post("/api/v1/series", json=EXP, headers=origin)
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+    pre = client.options("/api/v1/series", headers={**origin, "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in pre.headers
+    assert pre.status_code >= 400
+
+
+def test_cors_when_configured(make_client):
+    c = make_client(cors_origins=["https://ok.example"])
+    good = {"Origin": "https://ok.example"}
+    r = c.post("/api/v1/series", json=EXP, headers=good)
+    assert r.headers["access-control-allow-origin"] == "https://ok.example"
+    assert "etag" in r.headers["access-control-expose-headers"].lower()
+    pre = c.options(
+        "/api/v1/series",
+        headers={
+            **good,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "https://ok.example"
+    assert pre.headers["x-content-type-options"] == "nosniff"
+    bad = c.post("/api/v1/series", json=EXP, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in bad.headers
+
+
+def test_cors_origins_from_the_environment(monkeypatch):
+    from app.settings import Settings
+
+    monkeypatch.setenv("SCHEDULE_EXPLORER_CORS_ORIGINS", '["https://ok.example"]')
+    assert Settings().cors_origins == ["https://ok.example"]
+    monkeypatch.delenv("SCHEDULE_EXPLORER_CORS_ORIGINS")
+    assert Settings().cors_origins == []
