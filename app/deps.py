@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.compute import SeriesCache
-from app.links import LinkStore, SQLiteLinkStore
+from app.links import LinkStore, open_link_store
 from app.settings import Settings
 
 _store_lock = threading.Lock()
@@ -23,14 +23,14 @@ def series_cache(request: Request) -> SeriesCache:
 
 
 def link_store(request: Request) -> LinkStore:
-    """The app's link store, opened on first use (so importing the app touches no disk)."""
+    """The app's link store, opened on first use (so importing the app touches no disk or network)."""
     state = request.app.state
     store = getattr(state, "link_store", None)
     if store is None:
         with _store_lock:
             store = getattr(state, "link_store", None)
             if store is None:
-                store = SQLiteLinkStore(state.settings.link_db_path())
+                store = open_link_store(state.settings)
                 state.link_store = store
     return store
 

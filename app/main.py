@@ -10,7 +10,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__, errors
 from app.compute import SeriesCache
+from app.links import POSTGRES_SCHEMES, open_link_store
 from app.middleware import BodySizeLimit, SecurityHeaders
+from app.observability import Observability
 from app.routes import code, docs, figure, health, links, pages, schedulers, series
 from app.settings import Settings, get_settings
 
@@ -23,6 +25,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.link_store_url.startswith(POSTGRES_SCHEMES):  # fail fast, create the table
+            app.state.link_store = open_link_store(settings)
         yield
         store = getattr(app.state, "link_store", None)
         if store is not None:
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Observability)  # sees 413s; its /metrics gets the security headers
     app.add_middleware(SecurityHeaders)
     return app
 

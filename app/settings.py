@@ -22,8 +22,9 @@ class Settings(BaseSettings):
     link_store_url: str = Field(
         "",
         description="Link store location: '' = sqlite file links.sqlite3 under data_dir, "
-        "or 'sqlite:///path/to/file'.",
+        "'sqlite:///path/to/file', or 'postgresql://user:pass@host:5432/db' (shared by processes).",
     )
+    workers: int = Field(1, ge=1, description="uvicorn worker processes of `schedule-explorer serve`.")
     max_events: int = Field(10_000_000, ge=1, description="Events per experiment when decimated.")
     max_download_events: int = Field(
         1_000_000, ge=1, description="Events per experiment for full (undecimated) series / CSV."

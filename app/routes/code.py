@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app import __version__, deps
-from app.codegen import generate
+from app import deps
 from app.compute import canonical_json, etag, not_modified
-from app.limits import check_experiment
+from app.exports import experiment_code
 from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
 from app.schemas import CodeResponse, Experiment
 
@@ -36,8 +35,7 @@ def post_code(
     tag = etag("code", canonical_json(experiment), flavor=flavor, fmt=fmt)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    check_experiment(experiment, settings, max_events=None)
-    code = generate(experiment, flavor, __version__)
+    code = experiment_code(experiment, settings, flavor)
     filename = f"schedule_{flavor}.py"
     if fmt == "py":
         return Response(

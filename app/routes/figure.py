@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app import deps
-from app.compute import canonical_json, decimated, etag, not_modified, series_for
+from app.compute import canonical_json, etag, not_modified
+from app.exports import experiment_figure
+from app.figures import figure_html, figure_json
 from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
-from app.routes.series import MaxPoints, check_max_points
+from app.routes.series import MaxPoints
 from app.schemas import Experiment, FigureResponse
 
 router = APIRouter(tags=["figure"])
@@ -42,15 +44,11 @@ def post_figure(
     max_points: MaxPoints = None,
     fmt: Annotated[Literal["json", "html"], Query(alias="format")] = "json",
 ) -> Response:
-    check_max_points(max_points, settings)
     points = max_points or settings.figure_points
     tag = etag("figure", canonical_json(experiment), layout=layout, log_y=log_y, points=points, fmt=fmt)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    series = series_for(experiment, settings, cache, max_events=settings.max_events)
-    from app.figures import build_figure, figure_html, figure_json
-
-    fig = build_figure(series, decimated(series, points), layout=layout, log_y=log_y)
+    fig = experiment_figure(experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points)
     if fmt == "html":
         return Response(
             figure_html(fig),

@@ -1,0 +1,106 @@
+"""Experiment → output bytes, shared by the routes and the command line.
+
+Each function takes a validated :class:`~app.schemas.Experiment`, applies the same caps as the
+API (:mod:`app.limits`) and returns what a route sends (and what ``schedule-explorer`` prints).
+Errors are :class:`~app.errors.ApiError` (422 with the field path).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Literal
+
+import numpy as np
+
+from app import __version__
+from app.codegen import Flavor, generate
+from app.compute import SeriesCache, SeriesData, decimated, series_for
+from app.errors import ApiError
+from app.limits import check_experiment
+from app.schemas import Experiment
+from app.settings import Settings
+
+
+def check_max_points(max_points: int | None, settings: Settings) -> None:
+    """Refuse (422 at ``query.max_points``) a ``max_points`` over ``settings.max_points``."""
+    if max_points is not None and max_points > settings.max_points:
+        raise ApiError(
+            422,
+            ("query", "max_points"),
+            f"max_points should be at most {settings.max_points}, but given {max_points}",
+            "too_many_points",
+        )
+
+
+def experiment_series(
+    exp: Experiment, settings: Settings, cache: SeriesCache, max_points: int | None
+) -> list[SeriesData]:
+    """The series, capped at ``max_download_events`` when full, ``max_events`` when decimated."""
+    check_max_points(max_points, settings)
+    cap = settings.max_download_events if max_points is None else settings.max_events
+    return series_for(exp, settings, cache, max_events=cap)
+
+
+def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | None) -> dict[str, Any]:
+    """The ``/series`` JSON reply (numpy arrays inside: encode with ``OPT_SERIALIZE_NUMPY``)."""
+    if max_points is None:
+        points = [(None, s.values) for s in series]
+    else:
+        points = decimated(series, max_points)
+    items = [
+        {
+            "param_group": s.param_group,
+            "group_name": s.group_name,
+            "param_name": s.param_name,
+            "values": va,
+            "events": ev,
+        }
+        for s, (ev, va) in zip(series, points, strict=True)
+    ]
+    return {"num_events": exp.num_events, "decimated": max_points is not None, "series": items}
+
+
+def _csv_cell(text: str) -> str:
+    """A header cell that spreadsheets will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def series_csv(exp: Experiment, series: list[SeriesData], max_points: int | None) -> bytes:
+    """One row per event (or per kept event when decimated), one ``group/param`` column each."""
+    if max_points is None:
+        events = np.arange(exp.num_events)
+    else:
+        events = np.unique(np.concatenate([ev for ev, _ in decimated(series, max_points)]))
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow(
+        ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
+    )
+    table = np.column_stack([events.astype(np.float64), *(s.values[events] for s in series)])
+    body = io.StringIO()
+    np.savetxt(body, table, fmt=["%d"] + ["%.17g"] * len(series), delimiter=",")
+    return (head.getvalue() + body.getvalue()).encode()
+
+
+def experiment_figure(
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    *,
+    layout: Literal["subplots", "overlay"] = "subplots",
+    log_y: bool = False,
+    max_points: int | None = None,
+) -> Any:
+    """The Plotly figure of ``/figure`` (``max_points`` per trace, default ``figure_points``)."""
+    from app.figures import build_figure
+
+    check_max_points(max_points, settings)
+    series = series_for(exp, settings, cache, max_events=settings.max_events)
+    points = max_points or settings.figure_points
+    return build_figure(series, decimated(series, points), layout=layout, log_y=log_y)
+
+
+def experiment_code(exp: Experiment, settings: Settings, flavor: Flavor) -> str:
+    """Python source rebuilding ``exp`` (cross-field checks only: nothing is computed)."""
+    check_experiment(exp, settings, max_events=None)
+    return generate(exp, flavor, __version__)

@@ -1,0 +1,176 @@
+"""The ``schedule-explorer`` command line: offline rendering matches the API; errors and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import EXIT_INVALID, EXIT_USAGE, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def exp_file(tmp_path: Path, seed: dict) -> Path:
+    path = tmp_path / "exp.json"
+    path.write_text(json.dumps(seed))
+    return path
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_series_json_matches_the_api(client, seed, exp_file, capsys):
+    code, out, err = run(["series", str(exp_file), "--max-points", "100"], capsys)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == client.post("/api/v1/series?max_points=100", json=seed).json()
+
+
+def test_series_csv_matches_the_api(client, seed, exp_file, capsys):
+    code, out, _ = run(["series", str(exp_file), "--format", "csv"], capsys)
+    assert code == 0
+    assert out == client.post("/api/v1/series?format=csv", json=seed).text
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["event", "base/lr", "fc/lr"] and len(rows) == 1 + seed["num_events"]
+
+
+def test_code_matches_the_api(client, seed, exp_file, capsys):
+    code, out, _ = run(["code", str(exp_file), "--flavor", "ignite"], capsys)
+    assert code == 0
+    assert out == client.post("/api/v1/code?flavor=ignite", json=seed).json()["code"]
+
+
+def test_figure_writes_standalone_html(exp_file, tmp_path, capsys):
+    chart = tmp_path / "chart.html"
+    code, out, err = run(["figure", str(exp_file), "-o", str(chart), "--layout", "overlay"], capsys)
+    assert (code, out, err) == (0, "", "")
+    html = chart.read_text()
+    assert (
+        html.lower().startswith("<!doctype html>") and "Plotly.newPlot" in html and "<script src=" not in html
+    )
+
+
+def test_figure_json_to_stdout(exp_file, capsys):
+    code, out, _ = run(["figure", str(exp_file), "--format", "json", "--max-points", "50"], capsys)
+    fig = json.loads(out)
+    assert code == 0 and len(fig["data"]) == 2 and all(len(t["x"]) <= 60 for t in fig["data"])
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "cannot read"),
+        ("{", "is not valid JSON"),
+        (b"\xff\xfe{", "is not valid JSON"),
+    ],
+)
+def test_unreadable_or_not_json_is_exit_2(tmp_path, capsys, content, needle):
+    path = tmp_path / "exp.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    code, out, err = run(["series", str(path)], capsys)
+    assert code == EXIT_USAGE and out == ""
+    assert needle in err and err.count("\n") == 1
+
+
+def test_each_validation_error_is_a_line_with_its_path(tmp_path, seed, capsys):
+    seed["schedulers"][0]["cycle_size"] = 1
+    seed["schedulers"][1]["end_value"] = "high"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(seed))
+    code, out, err = run(["series", str(path)], capsys)
+    lines = err.splitlines()
+    assert code == EXIT_INVALID and out == ""
+    assert len(lines) == 2
+    assert lines[0].startswith("schedule-explorer: error: schedulers.0.cycle_size: ")
+    assert lines[1].startswith("schedule-explorer: error: schedulers.1.end_value: ")
+
+
+def test_cross_field_and_scheduler_errors_are_exit_3(tmp_path, seed, capsys):
+    seed["schedulers"][0]["param_group_index"] = 5
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(seed))
+    code, _, err = run(["code", str(path)], capsys)
+    assert code == EXIT_INVALID and "schedulers.0.param_group_index:" in err
+    nan = tmp_path / "nan.json"
+    nan.write_text(json.dumps(seed).replace("1e-07", "NaN"))
+    assert run(["series", str(nan)], capsys)[0] == EXIT_INVALID
+
+
+def test_caps_are_the_api_caps(exp_file, capsys, monkeypatch):
+    from app.settings import get_settings
+
+    monkeypatch.setenv("SCHEDULE_EXPLORER_MAX_DOWNLOAD_EVENTS", "100")
+    get_settings.cache_clear()
+    try:
+        code, _, err = run(["series", str(exp_file)], capsys)
+        assert code == EXIT_INVALID and "num_events:" in err and "at most 100" in err
+        code, _, err = run(["series", str(exp_file), "--max-points", "99999999"], capsys)
+        assert code == EXIT_USAGE and "--max-points:" in err
+    finally:
+        get_settings.cache_clear()
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["code", "x.json", "--flavor", "keras"])
+    assert exc.value.code == EXIT_USAGE
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == EXIT_USAGE
+
+
+def test_serve_defaults_come_from_the_environment(monkeypatch):
+    import uvicorn
+
+    from app.observability import LOG_CONFIG
+    from app.settings import get_settings
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setenv("PORT", "9123")
+    monkeypatch.setenv("SCHEDULE_EXPLORER_WORKERS", "3")
+    get_settings.cache_clear()
+    try:
+        assert main(["serve"]) == 0
+        assert main(["serve", "--port", "8001", "--workers", "2", "--host", "0.0.0.0"]) == 0
+        assert main(["serve", "--reload"]) == 0
+    finally:
+        get_settings.cache_clear()
+    (app, kw), (_, kw2), (_, kw3) = calls
+    assert app == "app.main:app"
+    assert (kw["host"], kw["port"], kw["workers"]) == ("127.0.0.1", 9123, 3)
+    assert kw["access_log"] is False and kw["log_config"] is LOG_CONFIG
+    assert (kw2["host"], kw2["port"], kw2["workers"]) == ("0.0.0.0", 8001, 2)
+    assert kw3["reload"] is True
+
+
+def _script(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """The installed console script (or ``python -m app.cli`` when not installed)."""
+    exe = Path(sys.executable).with_name("schedule-explorer")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "app.cli"]
+    return subprocess.run([*cmd, *args], input=stdin, capture_output=True, cwd=ROOT, timeout=120)
+
+
+def test_console_script_reads_stdin(seed):
+    done = _script("series", "-", "--format", "csv", "--max-points", "10", stdin=json.dumps(seed).encode())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().startswith("event,base/lr,fc/lr\n0,")
+
+
+def test_console_script_reports_invalid_config():
+    done = _script("series", "-", stdin=b'{"num_events": 0}')
+    assert done.returncode == EXIT_INVALID
+    err = done.stderr.decode()
+    assert "num_events:" in err and "param_groups:" in err and "Traceback" not in err

@@ -1,0 +1,164 @@
+"""Access logs (one JSON line per request) and the Prometheus ``/metrics`` endpoint."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+from app.observability import ACCESS_LOGGER, BUCKETS
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = re.compile(
+    r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$'
+)
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """Samples by metric name; asserts every line is valid Prometheus text (format 0.0.4)."""
+    samples: dict[str, list[tuple[dict[str, str], float]]] = defaultdict(list)
+    typed: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ", 3)
+            assert kind in ("counter", "gauge", "histogram") and name not in typed
+            typed[name] = kind
+        elif line.startswith("# HELP "):
+            continue
+        else:
+            m = SAMPLE.match(line)
+            assert m, f"not a Prometheus sample: {line!r}"
+            name, labels, value = m.group(1), dict(LABEL.findall(m.group(2) or "")), float(m.group(3))
+            base = re.sub(r"_(bucket|sum|count)$", "", name)
+            assert name in typed or base in typed, f"{name} has no # TYPE"
+            samples[name].append((labels, value))
+    return samples
+
+
+def count(samples, **labels) -> float:
+    return sum(v for lab, v in samples["schedule_explorer_requests_total"] if labels.items() <= lab.items())
+
+
+def test_one_json_line_per_request(client, seed, caplog):
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    r = client.post("/api/v1/series?max_points=50", json=seed)
+    client.get("/api/v1/links/AAAAAAAAAAAA")
+    lines = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == ACCESS_LOGGER]
+    assert len(lines) == 3
+    for line in lines:
+        assert {"method", "path", "status", "latency_ms", "bytes", "request_id", "route"} <= line.keys()
+        assert line["latency_ms"] >= 0
+    health, series, link = lines
+    assert health["request_id"] == "abc-123" and health["status"] == 200
+    assert series["method"] == "POST" and series["path"] == "/api/v1/series"
+    assert series["route"] == "/api/v1/series" and series["bytes"] == len(r.content)
+    assert series["request_id"] == r.headers["x-request-id"] and len(series["request_id"]) == 32
+    assert link["status"] == 404 and link["route"] == "/api/v1/links/{link_id}"
+
+
+def test_hostile_request_id_is_replaced(client, caplog):
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    r = client.get("/healthz", headers={"X-Request-ID": 'a"b\\' + "x" * 100})
+    assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
+
+
+def test_no_access_log_output_without_configuration(client, capfd):
+    client.get("/healthz")
+    out, err = capfd.readouterr()
+    assert '"request_id"' not in out + err
+
+
+def test_metrics_count_requests_and_parse(client, seed):
+    before = parse_metrics(client.get("/metrics").text)
+    for _ in range(3):
+        client.post("/api/v1/series?max_points=50", json=seed)
+    client.post("/api/v1/series", json={"num_events": -1})
+    client.get("/no/such/page")
+    client.get("/api/v1/links/AAAAAAAAAAAA")
+    r = client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain; version=0.0.4")
+    after = parse_metrics(r.text)
+    route = "/api/v1/series"
+    assert count(after, route=route, status="200") - count(before, route=route, status="200") == 3
+    assert count(after, route=route, status="422") - count(before, route=route, status="422") == 1
+    assert count(after, route="<unmatched>", status="404") >= 1
+    assert count(after, route="/api/v1/links/{link_id}", status="404") == 1
+    assert count(after, route="/metrics", method="GET") >= 1
+    assert {lab["route"] for lab, _ in after["schedule_explorer_requests_total"]} <= {
+        route,
+        "/metrics",
+        "<unmatched>",
+        "/api/v1/links/{link_id}",
+    }
+    assert "process_resident_memory_bytes" in after and "process_start_time_seconds" in after
+    assert after["schedule_explorer_build_info"][0][0]["pid"] == str(os.getpid())
+
+
+def test_histogram_buckets_are_monotone_and_match_count(client, seed):
+    for n in (10, 50, 5000):
+        client.post("/api/v1/series", json=seed | {"num_events": n})
+    samples = parse_metrics(client.get("/metrics").text)
+    buckets = [(lab, v) for lab, v in samples["schedule_explorer_request_duration_seconds_bucket"]]
+    series_buckets = [(lab["le"], v) for lab, v in buckets if lab["route"] == "/api/v1/series"]
+    assert [le for le, _ in series_buckets] == [*map(str, BUCKETS), "+Inf"]
+    values = [v for _, v in series_buckets]
+    assert values == sorted(values) and values[-1] == 3
+    counts = {lab["route"]: v for lab, v in samples["schedule_explorer_request_duration_seconds_count"]}
+    assert counts["/api/v1/series"] == 3
+    sums = {lab["route"]: v for lab, v in samples["schedule_explorer_request_duration_seconds_sum"]}
+    assert sums["/api/v1/series"] > 0
+
+
+def test_413_is_counted(make_client):
+    client = make_client(max_body_bytes=2048)
+    assert client.post("/api/v1/series", content=b"x" * 5000).status_code == 413
+    samples = parse_metrics(client.get("/metrics").text)
+    assert count(samples, status="413") == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_logs_json_lines_and_no_uvicorn_access_log(tmp_path):
+    """``schedule-explorer serve``: stderr gets our JSON line, not uvicorn's access line."""
+    port = _free_port()
+    env = os.environ | {"SCHEDULE_EXPLORER_DATA_DIR": str(tmp_path), "PORT": str(port)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        assert 'route="/healthz"' in text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any(line["path"] == "/healthz" and line["status"] == 200 for line in lines)
+    assert not [line for line in err.splitlines() if '"GET /healthz HTTP/1.1"' in line]
