@@ -174,24 +174,41 @@ def _render(args: argparse.Namespace) -> None:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """Run uvicorn on ``app.main:app`` with JSON access logs (uvicorn's own access log off)."""
+    """Run uvicorn on ``app.main:app`` with JSON access logs (uvicorn's own access log off).
+
+    With several workers and no ``SCHEDULE_EXPLORER_METRICS_DIR``, the workers pool their
+    ``/metrics`` counts in a fresh temporary directory, removed on exit.
+    """
+    import shutil
+    import tempfile
+
     import uvicorn
 
     from app.observability import LOG_CONFIG
     from app.settings import get_settings
 
+    settings = get_settings()
     port = args.port if args.port is not None else _env_int("PORT", 8000)
-    workers = args.workers if args.workers is not None else get_settings().workers
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=port,
-        workers=None if args.reload else workers,
-        reload=args.reload,
-        access_log=False,
-        log_config=LOG_CONFIG,
-        proxy_headers=True,
-    )
+    workers = 1 if args.reload else args.workers if args.workers is not None else settings.workers
+    shared = None
+    if workers > 1 and settings.metrics_dir is None:
+        shared = tempfile.mkdtemp(prefix="schedule-explorer-metrics-")
+        os.environ["SCHEDULE_EXPLORER_METRICS_DIR"] = shared  # read by each worker's settings
+    try:
+        uvicorn.run(
+            "app.main:app",
+            host=args.host,
+            port=port,
+            workers=workers,
+            reload=args.reload,
+            access_log=False,
+            log_config=LOG_CONFIG,
+            proxy_headers=True,
+        )
+    finally:
+        if shared is not None:
+            os.environ.pop("SCHEDULE_EXPLORER_METRICS_DIR", None)
+            shutil.rmtree(shared, ignore_errors=True)
 
 
 def _run(args: argparse.Namespace) -> None:

@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(Observability)  # sees 413s; its /metrics gets the security headers
+    app.add_middleware(Observability, metrics_dir=settings.metrics_dir)  # counts 413s too
     app.add_middleware(SecurityHeaders)
     return app
 

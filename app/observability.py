@@ -4,36 +4,28 @@ Every HTTP request gives one JSON line on the ``schedule_explorer.access`` logge
 route, status, latency_ms, bytes, request_id) and updates the counters served at ``/metrics``
 in the Prometheus text format (version 0.0.4). The logger has no handler until
 :data:`LOG_CONFIG` is applied (``schedule-explorer serve`` does), so importing or testing the app
-prints nothing. Metrics live in the process: with several uvicorn workers each worker answers
-``/metrics`` with its own numbers (labelled with its ``pid``).
+prints nothing. Metrics are counted in the process (:mod:`app.metrics`); workers given the same
+``metrics_dir`` report their sum.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import resource
-import sys
-import threading
 import time
 import uuid
-from bisect import bisect_left
-from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import __version__
+from app.metrics import Metrics
 
 ACCESS_LOGGER = "schedule_explorer.access"
 METRICS_PATH = "/metrics"
-BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-"""Upper bounds (seconds) of the latency histogram; ``+Inf`` is implied."""
 UNMATCHED = "<unmatched>"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_START_TIME = time.time()
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -60,105 +52,6 @@ own access log silenced (this module logs every request instead)."""
 access_log = logging.getLogger(ACCESS_LOGGER)
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _labels(**labels: str) -> str:
-    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
-
-
-def _number(x: float) -> str:
-    return repr(float(x)) if isinstance(x, float) else str(x)
-
-
-class Metrics:
-    """Request counters and latency histograms (thread-safe), rendered as Prometheus text."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.requests: defaultdict[tuple[str, str, str], int] = defaultdict(int)
-        self.response_bytes: defaultdict[str, int] = defaultdict(int)
-        self.buckets: defaultdict[str, list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
-        self.latency_sum: defaultdict[str, float] = defaultdict(float)
-        self.in_progress = 0
-
-    def observe(self, method: str, route: str, status: int, seconds: float, nbytes: int) -> None:
-        """Count one finished request."""
-        with self._lock:
-            self.requests[(method, route, str(status))] += 1
-            self.response_bytes[route] += nbytes
-            self.buckets[route][bisect_left(BUCKETS, seconds)] += 1
-            self.latency_sum[route] += seconds
-
-    def render(self) -> str:
-        """The Prometheus text exposition of every metric, process info included."""
-        with self._lock:
-            requests = sorted(self.requests.items())
-            sent = sorted(self.response_bytes.items())
-            hist = sorted((r, list(c), self.latency_sum[r]) for r, c in self.buckets.items())
-            in_progress = self.in_progress
-        out = [
-            "# HELP schedule_explorer_requests_total HTTP requests by method, route template and status.",
-            "# TYPE schedule_explorer_requests_total counter",
-        ]
-        for (method, route, status), n in requests:
-            out.append(
-                f"schedule_explorer_requests_total{_labels(method=method, route=route, status=status)} {n}"
-            )
-        out += [
-            "# HELP schedule_explorer_request_duration_seconds Request latency by route template.",
-            "# TYPE schedule_explorer_request_duration_seconds histogram",
-        ]
-        for route, counts, total in hist:
-            cumulative = 0
-            for le, n in zip((*map(str, BUCKETS), "+Inf"), counts, strict=True):
-                cumulative += n
-                out.append(
-                    f"schedule_explorer_request_duration_seconds_bucket{_labels(route=route, le=le)} {cumulative}"
-                )
-            out.append(f"schedule_explorer_request_duration_seconds_sum{_labels(route=route)} {total!r}")
-            out.append(f"schedule_explorer_request_duration_seconds_count{_labels(route=route)} {cumulative}")
-        out += [
-            "# HELP schedule_explorer_response_bytes_total Response body bytes sent by route template.",
-            "# TYPE schedule_explorer_response_bytes_total counter",
-            *(f"schedule_explorer_response_bytes_total{_labels(route=r)} {n}" for r, n in sent),
-            "# HELP schedule_explorer_requests_in_progress Requests being served by this process.",
-            "# TYPE schedule_explorer_requests_in_progress gauge",
-            f"schedule_explorer_requests_in_progress {in_progress}",
-            *_process_lines(),
-        ]
-        return "\n".join(out) + "\n"
-
-
-def _process_lines() -> list[str]:
-    """Process info in the names of the Prometheus client libraries."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    python = ".".join(map(str, sys.version_info[:3]))
-    info = _labels(version=__version__, python=python, pid=str(os.getpid()))
-    lines = [
-        "# HELP schedule_explorer_build_info Version of the app, Python and the worker's pid.",
-        "# TYPE schedule_explorer_build_info gauge",
-        f"schedule_explorer_build_info{info} 1",
-        "# HELP process_start_time_seconds Start time of the process since the Unix epoch.",
-        "# TYPE process_start_time_seconds gauge",
-        f"process_start_time_seconds {_START_TIME!r}",
-        "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.",
-        "# TYPE process_cpu_seconds_total counter",
-        f"process_cpu_seconds_total {usage.ru_utime + usage.ru_stime!r}",
-    ]
-    try:
-        with open("/proc/self/statm") as f:
-            rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # pragma: no cover - not Linux
-        return lines
-    return lines + [
-        "# HELP process_resident_memory_bytes Resident memory size in bytes.",
-        "# TYPE process_resident_memory_bytes gauge",
-        f"process_resident_memory_bytes {rss}",
-    ]
-
-
 def route_template(scope: Scope) -> str:
     """The matched route's path template (``/api/v1/links/{link_id}``), bounded in number."""
     included = (scope.get("fastapi") or {}).get("effective_route_context")  # FastAPI >= 0.160
@@ -175,9 +68,9 @@ def route_template(scope: Scope) -> str:
 class Observability:
     """Log one JSON line per request, count it, and answer ``GET /metrics``."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, metrics_dir: Path | None = None) -> None:
         self.app = app
-        self.metrics = metrics or Metrics()
+        self.metrics = Metrics(metrics_dir)
 
     async def _serve_metrics(self, send: Send) -> None:
         body = self.metrics.render().encode()

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
         "'sqlite:///path/to/file', or 'postgresql://user:pass@host:5432/db' (shared by processes).",
     )
     workers: int = Field(1, ge=1, description="uvicorn worker processes of `schedule-explorer serve`.")
+    metrics_dir: Path | None = Field(
+        None,
+        description="Directory where the uvicorn workers pool their /metrics counts "
+        "(`schedule-explorer serve` sets a fresh one when workers > 1).",
+    )
     max_events: int = Field(10_000_000, ge=1, description="Events per experiment when decimated.")
     max_download_events: int = Field(
         1_000_000, ge=1, description="Events per experiment for full (undecimated) series / CSV."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,7 +139,12 @@ def test_serve_defaults_come_from_the_environment(monkeypatch):
     from app.settings import get_settings
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+
+    def fake_run(app, **kw):
+        calls.append((app, kw, os.environ.get("SCHEDULE_EXPLORER_METRICS_DIR")))
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.delenv("SCHEDULE_EXPLORER_METRICS_DIR", raising=False)
     monkeypatch.setenv("PORT", "9123")
     monkeypatch.setenv("SCHEDULE_EXPLORER_WORKERS", "3")
     get_settings.cache_clear()
@@ -148,12 +154,14 @@ def test_serve_defaults_come_from_the_environment(monkeypatch):
         assert main(["serve", "--reload"]) == 0
     finally:
         get_settings.cache_clear()
-    (app, kw), (_, kw2), (_, kw3) = calls
+    (app, kw, shared), (_, kw2, _), (_, kw3, shared3) = calls
     assert app == "app.main:app"
     assert (kw["host"], kw["port"], kw["workers"]) == ("127.0.0.1", 9123, 3)
     assert kw["access_log"] is False and kw["log_config"] is LOG_CONFIG
+    assert shared and not Path(shared).exists(), "workers pool metrics in a temp dir, removed after"
+    assert "SCHEDULE_EXPLORER_METRICS_DIR" not in os.environ
     assert (kw2["host"], kw2["port"], kw2["workers"]) == ("0.0.0.0", 8001, 2)
-    assert kw3["reload"] is True
+    assert kw3["reload"] is True and kw3["workers"] == 1 and shared3 is None
 
 
 def _script(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:

@@ -15,7 +15,8 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
-from app.observability import ACCESS_LOGGER, BUCKETS
+from app.metrics import BUCKETS, Metrics
+from app.observability import ACCESS_LOGGER
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = re.compile(
@@ -127,6 +128,24 @@ def test_413_is_counted(make_client):
     assert count(samples, status="413") == 1
 
 
+def test_workers_sharing_a_directory_report_their_sum(tmp_path):
+    one, two = Metrics(tmp_path, worker="1"), Metrics(tmp_path, worker="2")
+    for _ in range(3):
+        one.observe("GET", "/healthz", 200, 0.001, 10)
+    two.observe("GET", "/healthz", 200, 0.2, 10)
+    two.observe("POST", "/api/v1/series", 422, 0.02, 50)
+    for text in (one.render(), two.render()):
+        samples = parse_metrics(text)
+        assert count(samples, route="/healthz") == 4 and count(samples, status="422") == 1
+        hist = {
+            lab["le"]: v
+            for lab, v in samples["schedule_explorer_request_duration_seconds_bucket"]
+            if lab["route"] == "/healthz"
+        }
+        assert (hist["0.005"], hist["0.25"], hist["+Inf"]) == (3, 4, 4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["worker-1.json", "worker-2.json"]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -134,11 +153,12 @@ def _free_port() -> int:
 
 
 def test_serve_logs_json_lines_and_no_uvicorn_access_log(tmp_path):
-    """``schedule-explorer serve``: stderr gets our JSON line, not uvicorn's access line."""
+    """``schedule-explorer serve --workers 2``: JSON lines on stderr (not uvicorn's access lines),
+    /metrics summed over the workers."""
     port = _free_port()
     env = os.environ | {"SCHEDULE_EXPLORER_DATA_DIR": str(tmp_path), "PORT": str(port)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve"],
+        [sys.executable, "-m", "app.cli", "serve", "--workers", "2"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -154,8 +174,11 @@ def test_serve_logs_json_lines_and_no_uvicorn_access_log(tmp_path):
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
+        for _ in range(5):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
+        time.sleep(1.5)  # each worker writes its counts within a second
         text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-        assert 'route="/healthz"' in text
+        assert count(parse_metrics(text), route="/healthz", status="200") >= 6, "summed over workers"
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
