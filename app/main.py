@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__, errors
 from app.compute import SeriesCache
 from app.links import POSTGRES_SCHEMES, open_link_store
-from app.middleware import BodySizeLimit, SecurityHeaders
+from app.middleware import BodySizeLimit, ReplyCache, SecurityHeaders
 from app.observability import Observability
 from app.routes import code, docs, figure, health, links, pages, schedulers, series
 from app.settings import Settings, get_settings
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
+    if settings.reply_cache_bytes:
+        app.add_middleware(ReplyCache, max_bytes=settings.reply_cache_bytes)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
