@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
@@ -40,11 +40,17 @@ def _env_int(name: str, default: int) -> int:
         raise CliError(EXIT_USAGE, f"{name} should be an integer, but given {value!r}") from None
 
 
-def _positive(text: str) -> int:
-    n = int(text)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"should be at least 1, but given {n}")
-    return n
+def _at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer ``>= low``."""
+
+    def parse(text: str) -> int:
+        n = int(text)
+        if n < low:
+            raise argparse.ArgumentTypeError(f"should be at least {low}, but given {n}")
+        return n
+
+    parse.__name__ = "integer"
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
     serve.add_argument(
         "--workers",
-        type=_positive,
+        type=_at_least(1),
         default=None,
         help="worker processes (default $SCHEDULE_EXPLORER_WORKERS or 1)",
     )
@@ -72,13 +78,13 @@ def _parser() -> argparse.ArgumentParser:
 
     series = offline("series", "print the value series (JSON or CSV) to stdout")
     series.add_argument("--format", choices=("json", "csv"), default="json")
-    series.add_argument("--max-points", type=int, default=None, help="decimate each series")
+    series.add_argument("--max-points", type=_at_least(4), default=None, help="decimate each series")
 
     figure = offline("figure", "write a standalone HTML chart (plotly.js inlined)")
     figure.add_argument("-o", "--output", default="-", help="output file (default stdout)")
     figure.add_argument("--layout", choices=("subplots", "overlay"), default="subplots")
     figure.add_argument("--log-y", action="store_true", help="logarithmic value axis")
-    figure.add_argument("--max-points", type=int, default=None, help="points per trace")
+    figure.add_argument("--max-points", type=_at_least(4), default=None, help="points per trace")
     figure.add_argument("--format", choices=("html", "json"), default="html")
 
     code = offline("code", "print Python code that rebuilds the experiment")

@@ -1,4 +1,4 @@
-"""Access logs and Prometheus metrics: one pure-ASGI middleware and its in-process registry.
+"""Access logs and Prometheus metrics for every request: one pure-ASGI middleware.
 
 Every HTTP request gives one JSON line on the ``schedule_explorer.access`` logger (method, path,
 route, status, latency_ms, bytes, request_id) and updates the counters served at ``/metrics``
@@ -60,7 +60,7 @@ def route_template(scope: Scope) -> str:
         return path
     if scope.get("path", "").startswith("/static/"):
         return "/static/{path}"
-    if "endpoint" in scope:  # a plain Starlette route (/docs, /openapi.json): fixed paths
+    if "endpoint" in scope and not scope.get("path_params"):  # a fixed Starlette route (/docs)
         return scope["path"]
     return UNMATCHED
 

@@ -130,6 +130,10 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main([])
     assert exc.value.code == EXIT_USAGE
+    with pytest.raises(SystemExit) as exc:
+        main(["series", "x.json", "--max-points", "3"])
+    assert exc.value.code == EXIT_USAGE
+    assert "should be at least 4, but given 3" in capsys.readouterr().err
 
 
 def test_serve_defaults_come_from_the_environment(monkeypatch):
