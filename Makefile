@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## run: install and serve the dashboard + API on http://$(HOST):$(PORT)
 run: install
-	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(VENV)/bin/schedule-explorer serve --host $(HOST) --port $(PORT)
 
 ## system-deps: Debian packages the tests need (Chromium for the browser tests, PostgreSQL)
 system-deps:
