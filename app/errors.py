@@ -83,6 +83,15 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     return error_response(422, items)
 
 
+def _parse_problem(cause: BaseException | None) -> str:
+    """Why the JSON parser gave up (it raises RecursionError, never crashes, on deep nesting)."""
+    if isinstance(cause, RecursionError):
+        return "the JSON is nested too deeply"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "a number in the JSON has too many digits"
+    return "the body should be a UTF-8 JSON document"
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     status = exc.status_code
     loc: list[str | int] = ["path"] if status in (404, 405) else ["body"]
@@ -92,7 +101,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
         kind = "body_too_large"
     if status == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): a 422 like the rest
         status, kind = 422, "body_parse_error"
-        detail = f"{detail}: the body should be a UTF-8 JSON document"
+        detail = f"{detail}: {_parse_problem(exc.__cause__)}"
     return error_response(
         status,
         [{"loc": loc, "msg": detail, "type": kind}],

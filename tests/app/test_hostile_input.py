@@ -103,7 +103,7 @@ def battery() -> dict:
         for path in ENDPOINTS:
             t = time.perf_counter()
             r = client.post(path, content=body, headers=headers)
-            results[f"{path} {name}"] = (r.status_code, time.perf_counter() - t)
+            results[f"{path} {name}"] = (r.status_code, time.perf_counter() - t, r.text[:300])
     for lid in LINK_IDS:
         for prefix in ("/api/v1/links/", "/s/"):
             t = time.perf_counter()
@@ -119,11 +119,13 @@ def test_hostile_battery_is_refused_fast_without_memory_growth():
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.splitlines()[-1])
-    ok = {k for k, (status, seconds) in out["results"].items() if 400 <= status < 500 and seconds < 5}
+    ok = {k for k, (status, seconds, *_) in out["results"].items() if 400 <= status < 500 and seconds < 5}
     bad = {k: v for k, v in out["results"].items() if k not in ok and k not in ACCEPTED}
     assert bad == {}
     assert len(out["results"]) == len(bodies()) * len(ENDPOINTS) + 2 * len(LINK_IDS)
     assert {v[0] for k, v in out["results"].items() if "huge_2mb" in k} == {413}
+    for name, problem in (("nested_arrays_100k", "nested too deeply"), ("int_5000_digits", "digits")):
+        assert {problem in v[2] for k, v in out["results"].items() if name in k} == {True}
     assert out["rss_growth_mb"] < 200, out["rss_growth_mb"]
 
 
