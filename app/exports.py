@@ -16,10 +16,12 @@ import numpy as np
 from app import __version__
 from app.codegen import Flavor, generate
 from app.compute import SeriesCache, SeriesData, decimated, series_for
+from app.convert import to_core
 from app.errors import ApiError
 from app.limits import check_experiment
 from app.schemas import Experiment
 from app.settings import Settings
+from scheduler_core.restarts import restart_events
 
 
 def check_max_points(max_points: int | None, settings: Settings) -> None:
@@ -48,6 +50,8 @@ def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | 
         points = [(None, s.values) for s in series]
     else:
         points = decimated(series, max_points)
+    core = to_core(exp)
+    restarts = {g: restart_events(core, g) for g in {s.param_group for s in series}}
     items = [
         {
             "param_group": s.param_group,
@@ -55,6 +59,7 @@ def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | 
             "param_name": s.param_name,
             "values": va,
             "events": ev,
+            "restarts": restarts[s.param_group],
         }
         for s, (ev, va) in zip(series, points, strict=True)
     ]

@@ -537,6 +537,11 @@ class SeriesItem(BaseModel):
     events: list[int] | None = Field(
         None, description="Event index of each value when decimated; null = 0..num_events-1."
     )
+    restarts: list[int] = Field(
+        default_factory=list,
+        description="Events where the group's schedule restarts (new cycle or next concatenated "
+        "scheduler), at most 300.",
+    )
 
 
 class SeriesResponse(BaseModel):

@@ -1,6 +1,5 @@
 // The only code touching Plotly: results + view options -> one whole figure -> Plotly.react.
 import { plotlyText } from './dom.js';
-import { restartEvents } from './markers.js';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash'];
@@ -88,7 +87,10 @@ export function buildFigure(results, view, { narrow = false } = {}) {
       const active = results[Math.min(view.active, results.length - 1)] || results[0];
       const groupsHere = overlay ? names.map((_, i) => i) : [p];
       const ev = new Set();
-      for (const g of groupsHere) for (const e of restartEvents(active.experiment, g)) ev.add(e);
+      // restart events come from the API (scheduler_core.restarts), one list per group
+      for (const s of active.data?.series || []) {
+        if (groupsHere.includes(s.param_group)) for (const e of s.restarts || []) ev.add(e);
+      }
       const ipe = view.x_axis === 'epochs' ? view.iterations_per_epoch || 1 : 1;
       for (const e of ev) {
         shapes.push({ type: 'line', xref: `x${ax}`, yref: `y${ax} domain`, x0: e / ipe, x1: e / ipe, y0: 0, y1: 1,

@@ -131,3 +131,14 @@ def test_etag_304_and_cache(client, seed):
     assert cache.hits == hits + 1
     # different query → different representation → different ETag
     assert client.post("/api/v1/series?format=csv", json=seed).headers["etag"] != tag
+
+
+def test_restart_events_per_group(client):
+    exp = {
+        "num_events": 40,
+        "param_groups": [{"name": "a", "lr": 0.5}, {"name": "b", "lr": 0.25}],
+        "schedulers": [{**COSINE, "cycle_size": 4, "cycle_mult": 1.5, "param_group_index": 0}],
+    }
+    a, b = client.post("/api/v1/series", json=exp).json()["series"]
+    assert a["restarts"] == [4, 10, 19, 32]  # sizes 4, 6, 9, 13: truncated growth
+    assert b["restarts"] == []
