@@ -5,6 +5,8 @@
 - A creation storm is killed with SIGKILL (the whole process group, workers included): the file
   passes ``PRAGMA integrity_check`` and every link acknowledged with a 201 is there after a
   restart, with its document.
+- The same 2-worker server answers small replies on a keep-alive connection without Nagle's
+  40 ms stall (TCP_NODELAY, see app/netfix.py).
 """
 
 from __future__ import annotations
@@ -159,3 +161,20 @@ def test_sigkill_during_a_creation_storm_keeps_every_acknowledged_link(tmp_path)
         assert restarted.create(doc(10**6)) in dict(rows(tmp_path / "links.sqlite3"))
     finally:
         restarted.stop()
+
+
+def test_two_workers_answer_keep_alive_requests_without_the_nagle_stall(tmp_path):
+    server = Server(tmp_path)
+    try:
+        con = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        times = []
+        for _ in range(30):
+            t = time.perf_counter()
+            con.request("GET", "/healthz")
+            assert con.getresponse().read()
+            times.append(time.perf_counter() - t)
+        con.close()
+    finally:
+        server.stop()
+    # without TCP_NODELAY every reply after the first waits ~40 ms for the delayed ACK
+    assert sorted(times)[len(times) // 2] < 0.02, times
