@@ -1,8 +1,15 @@
-"""Plotly figures of computed series (plotly is imported lazily: only figure routes need it)."""
+"""Plotly figures of computed series (plotly is imported lazily: only figure routes need it).
+
+The figure's structure (subplots, axes, titles, trace styles) is built and validated with the
+plotly package once per shape and cached; each request only drops its decimated arrays into a
+fresh copy of the trace dicts. Building every figure through ``plotly.graph_objects`` would
+validate and deep-copy every point (about 15 ms per 2,000-point trace pair).
+"""
 
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -10,6 +17,7 @@ import numpy as np
 from app.compute import SeriesData
 
 Layout = Literal["subplots", "overlay"]
+Labels = tuple[tuple[int, str, str], ...]  # (param_group, group_name, param_name) per trace
 
 
 def _text(s: str) -> str:
@@ -17,46 +25,36 @@ def _text(s: str) -> str:
     return html.escape(s, quote=True)
 
 
-def build_figure(
-    series: list[SeriesData],
-    points: list[tuple[np.ndarray, np.ndarray]],
-    *,
-    layout: Layout = "subplots",
-    log_y: bool = False,
-    title: str | None = None,
-) -> Any:
-    """A ``plotly.graph_objects.Figure``: one subplot per param group side by side with a shared
-    event axis (``layout="subplots"``), or every series on one axis (``"overlay"``)."""
+@lru_cache(maxsize=256)
+def _skeleton(labels: Labels, layout: Layout, log_y: bool, title: str | None) -> dict[str, Any]:
+    """The validated figure (as plotly JSON) with empty traces, for one shape of figure."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    groups = list(dict.fromkeys((s.param_group, s.group_name) for s in series))
+    groups = list(dict.fromkeys((g, name) for g, name, _ in labels))
     if layout == "subplots" and len(groups) > 1:
         fig = make_subplots(
             rows=1,
             cols=len(groups),
             shared_xaxes="all",
-            subplot_titles=[f"{_text(name)}" for _, name in groups],
+            subplot_titles=[_text(name) for _, name in groups],
             horizontal_spacing=min(0.08, 0.5 / len(groups)),
         )
         col_of = {g: i + 1 for i, (g, _) in enumerate(groups)}
     else:
         fig = go.Figure()
         col_of = None
-    for s, (ev, va) in zip(series, points, strict=True):
-        name = f"{_text(s.group_name)} · {_text(s.param_name)}" if col_of is None else _text(s.param_name)
+    for group, group_name, param_name in labels:
+        name = f"{_text(group_name)} · {_text(param_name)}" if col_of is None else _text(param_name)
         trace = go.Scatter(
-            x=ev.tolist(),
-            y=va.tolist(),
+            x=[],
+            y=[],
             mode="lines",
             name=name,
-            legendgroup=f"g{s.param_group}",
+            legendgroup=f"g{group}",
             hovertemplate="event %{x}<br>%{y:.6g}<extra>" + name + "</extra>",
         )
-        if col_of is None:
-            fig.add_trace(trace)
-        else:
-            fig.add_trace(trace, row=1, col=col_of[s.param_group])
+        fig.add_trace(trace, **({} if col_of is None else {"row": 1, "col": col_of[group]}))
     fig.update_xaxes(title_text="event")
     if log_y:
         fig.update_yaxes(type="log", exponentformat="e")
@@ -66,14 +64,41 @@ def build_figure(
         hovermode="x unified",
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
     )
-    return fig
-
-
-def figure_json(fig: Any) -> dict[str, Any]:
-    """The figure as a plain JSON-able dict ({"data", "layout"})."""
     return fig.to_plotly_json()
 
 
-def figure_html(fig: Any) -> str:
+def build_figure(
+    series: list[SeriesData],
+    points: list[tuple[np.ndarray, np.ndarray]],
+    *,
+    layout: Layout = "subplots",
+    log_y: bool = False,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """A Plotly figure dict ``{"data", "layout"}``: one subplot per param group side by side with
+    a shared event axis (``layout="subplots"``), or every series on one axis (``"overlay"``).
+
+    The ``layout`` dict is shared with the cache: treat the result as read-only.
+    """
+    labels = tuple((s.param_group, s.group_name, s.param_name) for s in series)
+    skeleton = _skeleton(labels, layout, log_y, title)
+    data = [{**trace, "x": ev, "y": va} for trace, (ev, va) in zip(skeleton["data"], points, strict=True)]
+    return {"data": data, "layout": skeleton["layout"]}
+
+
+def figure_json(fig: dict[str, Any]) -> dict[str, Any]:
+    """The figure as a JSON-able dict (numpy arrays inside: encode with ``OPT_SERIALIZE_NUMPY``)."""
+    return fig
+
+
+def figure_html(fig: dict[str, Any]) -> str:
     """A standalone page with plotly.js inlined (works offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False})
+    import plotly.io as pio
+
+    plain = {
+        "data": [{**t, "x": t["x"].tolist(), "y": t["y"].tolist()} for t in fig["data"]],
+        "layout": fig["layout"],
+    }
+    return pio.to_html(
+        plain, include_plotlyjs=True, full_html=True, validate=False, config={"displaylogo": False}
+    )

@@ -64,8 +64,15 @@ FIGURE_1M = {
 # kind: (share of clients, method, path, body or None; "%s" in a link body gets a random number)
 MIX = {
     "catalogue": (0.1, "GET", "/api/v1/schedulers", None),
-    "series_10k": (0.5, "POST", "/api/v1/series", json.dumps(SERIES_10K)),
-    "figure_1M_decimated": (0.2, "POST", "/api/v1/figure?max_points=2000", json.dumps(FIGURE_1M)),
+    # every series / figure request is a new experiment (a random start value), so no cache
+    # answers it: each one is validated, computed and encoded
+    "series_10k": (0.5, "POST", "/api/v1/series", json.dumps(SERIES_10K).replace("1e-07", "%s")),
+    "figure_1M_decimated": (
+        0.2,
+        "POST",
+        "/api/v1/figure?max_points=2000",
+        json.dumps(FIGURE_1M).replace('"end_value": 0.001', '"end_value": %s'),
+    ),
     "link_create": (0.2, "POST", "/api/v1/links", json.dumps(SERIES_10K).replace("1e-07", "%s")),
 }
 
