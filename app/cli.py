@@ -159,14 +159,14 @@ def _render(args: argparse.Namespace) -> None:
     cache = SeriesCache(0)
     exp = load_experiment(args.config)
     if args.command == "series":
-        series = exports.experiment_series(exp, settings, cache, args.max_points)
+        series = exports.experiment_series(exp, settings, cache, args.max_points, csv=args.format == "csv")
         if args.format == "csv":
             _write(exports.series_csv(exp, series, args.max_points))
         else:
             payload = exports.series_payload(exp, series, args.max_points)
             _write(orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
     elif args.command == "figure":
-        from app.figures import figure_html, figure_json
+        from app.figures import figure_html
 
         fig = exports.experiment_figure(
             exp, settings, cache, layout=args.layout, log_y=args.log_y, max_points=args.max_points
@@ -174,7 +174,7 @@ def _render(args: argparse.Namespace) -> None:
         if args.format == "html":
             _write(figure_html(fig).encode(), args.output)
         else:
-            _write(orjson.dumps(figure_json(fig), option=orjson.OPT_SERIALIZE_NUMPY), args.output)
+            _write(orjson.dumps(fig, option=orjson.OPT_SERIALIZE_NUMPY), args.output)
     else:
         _write(exports.experiment_code(exp, settings, args.flavor).encode(), args.output)
 

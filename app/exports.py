@@ -12,13 +12,14 @@ import io
 from typing import Any, Literal
 
 import numpy as np
+import orjson
 
 from app import __version__
 from app.codegen import Flavor, generate
 from app.compute import SeriesCache, SeriesData, decimated, series_for
 from app.convert import to_core
 from app.errors import ApiError
-from app.limits import check_experiment
+from app.limits import check_csv_budget, check_experiment
 from app.schemas import Experiment
 from app.settings import Settings
 from scheduler_core.restarts import restart_events
@@ -36,10 +37,13 @@ def check_max_points(max_points: int | None, settings: Settings) -> None:
 
 
 def experiment_series(
-    exp: Experiment, settings: Settings, cache: SeriesCache, max_points: int | None
+    exp: Experiment, settings: Settings, cache: SeriesCache, max_points: int | None, *, csv: bool = False
 ) -> list[SeriesData]:
-    """The series, capped at ``max_download_events`` when full, ``max_events`` when decimated."""
+    """The series, capped at ``max_download_events`` when full, ``max_events`` when decimated
+    (``csv``: also refuse a CSV that would take longer than the time budget to write)."""
     check_max_points(max_points, settings)
+    if csv:
+        check_csv_budget(exp, settings, max_points)
     cap = settings.max_download_events if max_points is None else settings.max_events
     return series_for(exp, settings, cache, max_events=cap)
 
@@ -51,7 +55,9 @@ def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | 
     else:
         points = decimated(series, max_points)
     core = to_core(exp)
-    restarts = {g: restart_events(core, g) for g in {s.param_group for s in series}}
+    restarts = {
+        (s.param_group, s.param_name): restart_events(core, s.param_group, s.param_name) for s in series
+    }
     items = [
         {
             "param_group": s.param_group,
@@ -59,7 +65,7 @@ def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | 
             "param_name": s.param_name,
             "values": va,
             "events": ev,
-            "restarts": restarts[s.param_group],
+            "restarts": restarts[s.param_group, s.param_name],
         }
         for s, (ev, va) in zip(series, points, strict=True)
     ]
@@ -81,10 +87,19 @@ def series_csv(exp: Experiment, series: list[SeriesData], max_points: int | None
     csv.writer(head, lineterminator="\n").writerow(
         ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
     )
-    table = np.column_stack([events.astype(np.float64), *(s.values[events] for s in series)])
-    body = io.StringIO()
-    np.savetxt(body, table, fmt=["%d"] + ["%.17g"] * len(series), delimiter=",")
-    return (head.getvalue() + body.getvalue()).encode()
+    columns = [s.values if max_points is None else s.values[events] for s in series]
+    return head.getvalue().encode() + _csv_rows(events, columns)
+
+
+def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
+    """Lines ``event,v1,v2,...``: orjson writes the shortest round-trip floats, in C (about 4x
+    faster than ``np.savetxt``), and the rows are split out of its nested JSON arrays."""
+    if len(events) == 0:
+        return b""
+    option = orjson.OPT_SERIALIZE_NUMPY
+    rows = orjson.dumps(np.column_stack(columns), option=option)[2:-2].split(b"],[")
+    firsts = orjson.dumps(events, option=option)[1:-1].split(b",")
+    return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"
 
 
 def experiment_figure(

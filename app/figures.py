@@ -75,7 +75,8 @@ def build_figure(
     log_y: bool = False,
     title: str | None = None,
 ) -> dict[str, Any]:
-    """A Plotly figure dict ``{"data", "layout"}``: one subplot per param group side by side with
+    """A JSON-able Plotly figure dict ``{"data", "layout"}`` (numpy arrays inside: encode with
+    orjson's ``OPT_SERIALIZE_NUMPY``): one subplot per param group side by side with
     a shared event axis (``layout="subplots"``), or every series on one axis (``"overlay"``).
 
     The ``layout`` dict is shared with the cache: treat the result as read-only.
@@ -84,11 +85,6 @@ def build_figure(
     skeleton = _skeleton(labels, layout, log_y, title)
     data = [{**trace, "x": ev, "y": va} for trace, (ev, va) in zip(skeleton["data"], points, strict=True)]
     return {"data": data, "layout": skeleton["layout"]}
-
-
-def figure_json(fig: dict[str, Any]) -> dict[str, Any]:
-    """The figure as a JSON-able dict (numpy arrays inside: encode with ``OPT_SERIALIZE_NUMPY``)."""
-    return fig
 
 
 def figure_html(fig: dict[str, Any]) -> str:

@@ -15,6 +15,8 @@ VECTOR_VALUES_PER_S = 20_000_000
 STEPPED_EVENTS_PER_S = 30_000
 """Rough throughput of stepping (events x schedulers per second), the fallback of scheduler_core
 when an experiment has no exact closed form (e.g. two torch schedulers on one optimizer)."""
+CSV_CELLS_PER_S = 4_000_000
+"""Rough throughput of writing CSV cells (a value and its separator)."""
 
 
 def param_names(exp: Experiment) -> list[str]:
@@ -114,5 +116,19 @@ def check_step_budget(exp: Experiment, settings: Settings) -> None:
             f"this experiment has no closed form and must be stepped event by event: about "
             f"{seconds:.0f} s, over the {settings.request_time_budget_s:g} s budget; "
             f"use at most {int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // max(1, len(exp.schedulers))} events",
+            "over_time_budget",
+        )
+
+
+def check_csv_budget(exp: Experiment, settings: Settings, max_points: int | None) -> None:
+    """Refuse (422) a CSV download whose formatting alone would exceed the time budget."""
+    rows = exp.num_events if max_points is None else min(exp.num_events, 2 * max_points * n_series(exp))
+    seconds = rows * (1 + n_series(exp)) / CSV_CELLS_PER_S
+    if seconds > settings.request_time_budget_s:
+        raise ApiError(
+            422,
+            ("body", "num_events"),
+            f"this CSV would take about {seconds:.0f} s to write, over the "
+            f"{settings.request_time_budget_s:g} s budget: use fewer events or max_points",
             "over_time_budget",
         )

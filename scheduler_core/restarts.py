@@ -6,7 +6,7 @@ every cycle, children of a concatenation starting at their own index 0).
 >>> from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec
 >>> cosine = SchedulerSpec("CosineAnnealingScheduler", {"param_name": "lr", "start_value": 1.0,
 ...     "end_value": 0.0, "cycle_size": 4, "cycle_mult": 1.5})
->>> restart_events(Experiment(20, (ParamGroupSpec("g", {"lr": 0.1}),), (cosine,)), 0)
+>>> restart_events(Experiment(20, (ParamGroupSpec("g", {"lr": 0.1}),), (cosine,)), 0, "lr")
 [4, 10, 19]
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .experiment import Experiment, SchedulerSpec
+from .series import param_name as written_param
 from .shapes import NoClosedForm, cycle_runs
 
 __all__ = ["restart_events"]
@@ -71,8 +72,8 @@ def _concat(kwargs: Any, offset: int, stop: int, out: set[int], limit: int) -> N
         start, i = start + durations[i], i + 1
 
 
-def restart_events(experiment: Experiment, group_index: int, limit: int = 300) -> list[int]:
-    """Sorted restart events (at most ``limit``) of the schedulers acting on one param group.
+def restart_events(experiment: Experiment, group_index: int, param_name: str, limit: int = 300) -> list[int]:
+    """Sorted first ``limit`` restart events of the schedulers writing ``param_name`` of a group.
 
     Schedulers without restarts contribute none; a configuration whose cycles cannot be laid
     out (non-integer or shrinking-to-zero sizes) contributes none rather than raising: the series
@@ -81,10 +82,12 @@ def restart_events(experiment: Experiment, group_index: int, limit: int = 300) -
     out: set[int] = set()
     for spec in experiment.schedulers:
         target = spec.kwargs.get("param_group_index")
-        if target is not None and target != group_index:
+        if (target is not None and target != group_index) or written_param(spec) != param_name:
             continue
+        own: set[int] = set()  # each scheduler's events come in increasing order: keep its first
         try:
-            _collect(spec, 0, experiment.num_events, out, limit)
+            _collect(spec, 0, experiment.num_events, own, limit)
         except (NoClosedForm, ZeroDivisionError):
-            continue
+            pass
+        out |= own
     return sorted(out)[:limit]

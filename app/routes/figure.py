@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app import deps
 from app.compute import canonical_json, etag, not_modified
 from app.exports import experiment_figure
-from app.figures import figure_html, figure_json
+from app.figures import figure_html
 from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
 from app.routes.series import MaxPoints
 from app.schemas import Experiment, FigureResponse
@@ -59,4 +59,4 @@ def post_figure(
                 "Content-Disposition": 'inline; filename="schedule.html"',
             },
         )
-    return json_response(figure_json(fig), headers={"ETag": tag})
+    return json_response(fig, headers={"ETag": tag})

@@ -58,7 +58,7 @@ def post_series(
     tag = etag("series", canonical_json(experiment), max_points=max_points, csv=as_csv)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    series = experiment_series(experiment, settings, cache, max_points)
+    series = experiment_series(experiment, settings, cache, max_points, csv=as_csv)
     headers = {"ETag": tag}
     if as_csv:
         headers["Content-Disposition"] = 'attachment; filename="series.csv"'

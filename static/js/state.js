@@ -182,18 +182,17 @@ export function removeVariant(index) {
   }, { structural: true });
 }
 
-/** Remove param group `index` and fix schedulers' param_group_index (removed group -> all groups). */
+/**
+ * Remove param group `index`: schedulers pinned to it go too (left in place they would act on
+ * every group), later groups' indices shift down.
+ */
 export function removeGroup(index) {
   update((d) => {
     const exp = d.variants[d.view.active].experiment;
     exp.param_groups.splice(index, 1);
-    const fix = (sch) => {
-      if (!sch || typeof sch !== 'object') return;
-      if (Number.isInteger(sch.param_group_index)) {
-        if (sch.param_group_index === index) delete sch.param_group_index;
-        else if (sch.param_group_index > index) sch.param_group_index -= 1;
-      }
-    };
-    exp.schedulers.forEach(fix);
+    exp.schedulers = exp.schedulers.filter((sch) => sch?.param_group_index !== index);
+    for (const sch of exp.schedulers) {
+      if (Number.isInteger(sch?.param_group_index) && sch.param_group_index > index) sch.param_group_index -= 1;
+    }
   }, { structural: true });
 }

@@ -142,3 +142,22 @@ def test_restart_events_per_group(client):
     a, b = client.post("/api/v1/series", json=exp).json()["series"]
     assert a["restarts"] == [4, 10, 19, 32]  # sizes 4, 6, 9, 13: truncated growth
     assert b["restarts"] == []
+
+
+def test_csv_refused_when_writing_it_would_exceed_the_time_budget(make_client):
+    exp = one_group(COSINE, num_events=200_000)
+    c = make_client(request_time_budget_s=0.05)  # computing fits; writing 200k CSV rows does not
+    assert c.post("/api/v1/series", json=exp).status_code == 200
+    r = c.post("/api/v1/series?format=csv", json=exp)
+    assert r.status_code == 422
+    (e,) = r.json()["detail"]
+    assert e["type"] == "over_time_budget" and "CSV" in e["msg"]
+    assert c.post("/api/v1/series?format=csv&max_points=100", json=exp).status_code == 200
+
+
+def test_csv_values_round_trip_exactly(client):
+    exp = one_group({**COSINE, "cycle_mult": 1.5, "start_value": 0.1, "end_value": 1e-7}, num_events=500)
+    rows = list(csv.reader(io.StringIO(client.post("/api/v1/series?format=csv", json=exp).text)))
+    values = client.post("/api/v1/series", json=exp).json()["series"][0]["values"]
+    assert [int(r[0]) for r in rows[1:]] == list(range(500))
+    assert [float(r[1]) for r in rows[1:]] == values

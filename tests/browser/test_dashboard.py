@@ -73,6 +73,10 @@ def test_add_second_param_group_gives_two_subplots(page):
     data = traces(page)
     assert {t["xaxis"] for t in data} == {"x"}
     assert "xaxis2" not in page.evaluate("document.querySelector('#chart').layout")
+    # the cosine scheduler pinned to the removed group went with it: it does not take over
+    # the remaining group, whose linear cycle still peaks at 1e-5
+    assert page.locator('#editor [data-path="schedulers.1"]').count() == 0
+    assert max(data[0]["y"]) == pytest.approx(1e-5)
     n = draws(page)
     page.click("#add-group")
     settle(page, n)

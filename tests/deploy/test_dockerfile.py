@@ -36,3 +36,7 @@ def test_image_properties():
     assert 'VOLUME ["/data"]' in text
     assert "HEALTHCHECK" in text and "/healthz" in text
     assert "SCHEDULE_EXPLORER_WORKERS" in text
+    # a non-editable install puts app/ in site-packages: the dashboard's files are found by path
+    workdir = re.search(r"^WORKDIR (\S+)", text, re.M).group(1)
+    assert re.search(r"^COPY static \./static$", text, re.M)
+    assert f"SCHEDULE_EXPLORER_STATIC_DIR={workdir}/static" in text

@@ -78,7 +78,9 @@ def stepped_restarts(experiment: Experiment, group: int) -> list[int]:
 @given(st.lists(top_level(), min_size=1, max_size=2), st.integers(1, 200), st.sampled_from([0, 1]))
 def test_restart_events_match_stepping(specs, num_events, group):
     experiment = Experiment(num_events, GROUPS, tuple(specs))
-    assert restart_events(experiment, group, limit=10_000) == stepped_restarts(experiment, group), experiment
+    assert restart_events(experiment, group, "lr", limit=10_000) == stepped_restarts(experiment, group), (
+        experiment
+    )
 
 
 def test_limit_and_shrinking_cycles():
@@ -87,10 +89,26 @@ def test_limit_and_shrinking_cycles():
         {"param_name": "lr", "start_value": 1.0, "end_value": 0.0, "cycle_size": 2},
     )
     many = Experiment(10_000, GROUPS[:1], (spec,))
-    assert restart_events(many, 0, limit=5) == [2, 4, 6, 8, 10]
+    assert restart_events(many, 0, "lr", limit=5) == [2, 4, 6, 8, 10]
     shrinking = SchedulerSpec(
         "LinearCyclicalScheduler",
         {"param_name": "lr", "start_value": 1.0, "end_value": 0.0, "cycle_size": 3, "cycle_mult": 0.5},
     )
     # sizes 3 -> 1 -> 0: stepping divides by zero at event 4; the restarts before it are kept
-    assert restart_events(Experiment(50, GROUPS[:1], (shrinking,)), 0) == [3]
+    assert restart_events(Experiment(50, GROUPS[:1], (shrinking,)), 0, "lr") == [3]
+
+
+def test_restarts_are_per_param_name_and_limit_keeps_each_schedulers_first_events():
+    def cyc(name, size):
+        return SchedulerSpec(
+            "LinearCyclicalScheduler",
+            {"param_name": name, "start_value": 1.0, "end_value": 0.0, "cycle_size": size},
+        )
+
+    groups = (ParamGroupSpec("a", {"lr": 0.1, "momentum": 0.9}),)
+    exp = Experiment(30, groups, (cyc("lr", 10), cyc("momentum", 7)))
+    assert restart_events(exp, 0, "lr") == [10, 20]
+    assert restart_events(exp, 0, "momentum") == [7, 14, 21, 28]
+    # a dense first scheduler filling the limit does not hide a later one's early restarts
+    dense = Experiment(10_000, groups[:1], (cyc("lr", 2), cyc("lr", 3)))
+    assert restart_events(dense, 0, "lr", limit=4) == [2, 3, 4, 6]
