@@ -18,7 +18,7 @@ the value seen at each event after all schedulers ran for that event: by the clo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,25 +160,39 @@ def _build_one(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
     return builder(spec, optimizer, inherited)
 
 
-def _uses_torch(spec: SchedulerSpec) -> bool:
-    if spec.type in ("LRScheduler", "create_lr_scheduler_with_warmup"):
+TORCH_WRAPPERS = frozenset({"LRScheduler", "create_lr_scheduler_with_warmup"})
+"""Types whose ``lr_scheduler`` is a torch scheduler spec (or, for the warm-up, an ignite one)."""
+IGNITE_TYPES = frozenset(BUILDERS)
+"""Every type an experiment's scheduler spec may have (torch classes only inside wrappers)."""
+CYCLICAL_TYPES = frozenset({"CosineAnnealingScheduler", "LinearCyclicalScheduler"})
+
+
+def written_param(spec: SchedulerSpec) -> str:
+    """The parameter a top-level scheduler spec writes ("lr" for the torch wrappers)."""
+    return "lr" if spec.type in TORCH_WRAPPERS else spec.kwargs["param_name"]
+
+
+def torch_specs(spec: SchedulerSpec) -> Iterator[Any]:
+    """The torch scheduler specs inside ``spec`` (through concatenations and warm-ups)."""
+    if spec.type in TORCH_WRAPPERS:
         inner = spec.kwargs.get("lr_scheduler")
-        return not (isinstance(inner, SchedulerSpec) and inner.type in BUILDERS) or _uses_torch(inner)
-    if spec.type == "ConcatScheduler":
-        return any(_uses_torch(c) for c in spec.kwargs.get("schedulers", ()))
-    return False
+        if getattr(inner, "type", None) in IGNITE_TYPES:  # the warm-up over an ignite scheduler
+            yield from torch_specs(inner)
+        else:
+            yield inner
+    elif spec.type == "ConcatScheduler":
+        for child in spec.kwargs.get("schedulers", ()):
+            if isinstance(child, SchedulerSpec):
+                yield from torch_specs(child)
 
 
 def scheduled_names(experiment: Experiment) -> list[str]:
     """Scheduled parameter names in order of first appearance ("lr" for torch wrappers)."""
     names: list[str] = []
     for spec in experiment.schedulers:
-        if spec.type in ("LRScheduler", "create_lr_scheduler_with_warmup"):
-            name = "lr"
-        else:
-            name = spec.kwargs.get("param_name")
-            if not isinstance(name, str):
-                raise ValueError(f"Argument param_name should be a str, but given {name!r}")
+        name = written_param(spec) if spec.type in TORCH_WRAPPERS else spec.kwargs.get("param_name")
+        if not isinstance(name, str):
+            raise ValueError(f"Argument param_name should be a str, but given {name!r}")
         if name not in names:
             names.append(name)
     return names
@@ -206,7 +220,7 @@ def build(experiment: Experiment) -> tuple[Any, list[Any]]:
     """
     _check(experiment)
     values = [dict(g.values) for g in experiment.param_groups]
-    if any(_uses_torch(s) for s in experiment.schedulers):
+    if any(True for s in experiment.schedulers for _ in torch_specs(s)):
         import torch
 
         optimizer = torch.optim.SGD([{"params": [torch.zeros(1)], **v} for v in values])

@@ -14,13 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .experiment import Experiment, SchedulerSpec
-from .series import param_name as written_param
+from .experiment import CYCLICAL_TYPES, Experiment, SchedulerSpec, written_param
 from .shapes import NoClosedForm, cycle_runs
 
 __all__ = ["restart_events"]
-
-CYCLICAL = ("CosineAnnealingScheduler", "LinearCyclicalScheduler")
 
 
 def _cyclical(kwargs: Any, offset: int, stop: int, out: set[int], limit: int) -> None:
@@ -43,7 +40,7 @@ def _cyclical(kwargs: Any, offset: int, stop: int, out: set[int], limit: int) ->
 
 
 def _collect(spec: SchedulerSpec, offset: int, stop: int, out: set[int], limit: int) -> None:
-    if spec.type in CYCLICAL:
+    if spec.type in CYCLICAL_TYPES:
         _cyclical(spec.kwargs, offset, stop, out, limit)
     elif spec.type == "ConcatScheduler":
         _concat(spec.kwargs, offset, stop, out, limit)

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from . import shapes
+from .experiment import IGNITE_TYPES, TORCH_WRAPPERS, torch_specs
+from .experiment import written_param as param_name
 from .shapes import NoClosedForm
 
 __all__ = ["FAST", "Context", "NoClosedForm", "evaluate", "concat_segments"]
@@ -311,30 +313,7 @@ def _evaluator(type_name: str) -> Evaluator:
 # ------------------------------------------------------------------------------------------------
 # whole experiments
 # ------------------------------------------------------------------------------------------------
-TORCH_WRAPPERS = frozenset({"LRScheduler", "create_lr_scheduler_with_warmup"})
-IGNITE_TYPES = frozenset(
-    {"CosineAnnealingScheduler", "LinearCyclicalScheduler", "PiecewiseLinear", "ConcatScheduler"}
-    | TORCH_WRAPPERS
-)
 MOMENTUM_WRITERS = frozenset({"OneCycleLR", "CyclicLR"})
-
-
-def param_name(spec: Any) -> str:
-    """The parameter a top-level scheduler spec writes ("lr" for the torch wrappers)."""
-    return "lr" if spec.type in TORCH_WRAPPERS else spec.kwargs["param_name"]
-
-
-def torch_specs(spec: Any) -> Iterator[Any]:
-    """The torch scheduler specs inside ``spec`` (through concatenations)."""
-    if spec.type in TORCH_WRAPPERS:
-        inner = spec.kwargs["lr_scheduler"]
-        if inner.type in IGNITE_TYPES:  # the warm-up helper over an ignite scheduler
-            yield from torch_specs(inner)
-        else:
-            yield inner
-    elif spec.type == "ConcatScheduler":
-        for child in spec.kwargs["schedulers"]:
-            yield from torch_specs(child)
 
 
 def _targets(spec: Any, count: int) -> list[int]:
