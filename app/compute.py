@@ -162,14 +162,10 @@ def series_for(
 
 def decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each series reduced to at most about ``max_points`` (events, values)."""
-    from scheduler_core.decimate import decimate
+    from scheduler_core.decimate import decimate_indices
 
     out = []
     for s in series:
-        events = np.arange(len(s.values), dtype=np.int64)
-        if len(events) <= max_points:
-            out.append((events, s.values))
-        else:
-            ev, va = decimate(events, s.values, max_points)
-            out.append((np.asarray(ev, dtype=np.int64), np.asarray(va, dtype=np.float64)))
+        events = decimate_indices(s.values, max_points)  # events are 0..n-1: indices are events
+        out.append((events, s.values if len(events) == len(s.values) else s.values[events]))
     return out

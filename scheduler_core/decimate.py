@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["decimate"]
+__all__ = ["decimate", "decimate_indices"]
 
 
 def _bucket_extremes(values: np.ndarray, first: int, size: int, count: int) -> np.ndarray:
@@ -47,9 +47,24 @@ def decimate(events: np.ndarray, values: np.ndarray, max_points: int) -> tuple[n
             "Arguments events and values should be 1-D arrays of the same length, "
             f"but given shapes {events.shape} and {values.shape}"
         )
+    if values.size <= max_points:
+        return events, values
+    idx = decimate_indices(values, max_points)
+    return events[idx], values[idx]
+
+
+def decimate_indices(values: np.ndarray, max_points: int) -> np.ndarray:
+    """The sorted int64 indices :func:`decimate` keeps (all of them when ``len(values) <= max_points``).
+
+    For values whose events are ``0 .. n-1`` these indices are the events, with no index array
+    of length ``n`` ever allocated.
+
+    >>> decimate_indices(np.array([0, 5, 1, 1, 1, 1, -3, 1, 1, 2.0]), 6)
+    array([0, 1, 2, 5, 6, 9])
+    """
     n = values.size
     if n <= max_points:
-        return events, values
+        return np.arange(n, dtype=np.int64)
     buckets = (max_points - 2) // 2
     interior = n - 2
     size, extra = divmod(interior, buckets)
@@ -61,5 +76,4 @@ def decimate(events: np.ndarray, values: np.ndarray, max_points: int) -> tuple[n
     idx = np.concatenate(parts)
     keep = np.ones(idx.size, dtype=bool)
     keep[1:] = idx[1:] != idx[:-1]
-    idx = idx[keep]
-    return events[idx], values[idx]
+    return idx[keep]
