@@ -21,6 +21,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.metrics import Metrics
+from app.middleware import send_bytes
 
 ACCESS_LOGGER = "schedule_explorer.access"
 METRICS_PATH = "/metrics"
@@ -74,18 +75,8 @@ class Observability:
 
     async def _serve_metrics(self, send: Send) -> None:
         body = self.metrics.render().encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"cache-control", b"no-store"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        content_type = b"text/plain; version=0.0.4; charset=utf-8"
+        await send_bytes(send, 200, body, content_type, [(b"cache-control", b"no-store")])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
