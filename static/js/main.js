@@ -163,7 +163,7 @@ async function initialState() {
       status(`Shared link not found or unreadable (${e.message}): showing the example instead.`);
     }
   }
-  return store.initialState();
+  return null; // the seed example, once the catalogue has arrived
 }
 
 let plotlyReady;
@@ -184,6 +184,7 @@ async function start() {
     .then((P) => { perf.plotlyReadyMs = performance.now(); return P; });
   const [cat, state] = await Promise.all([getCatalogue(), initialState()]);
   catalogue = cat.types;
+  store.setSeed(cat.example);
   wireViewControls();
   wireToolbar(els, status);
   store.subscribe((s, info) => {
@@ -193,7 +194,7 @@ async function start() {
     if (info.source === 'load') redraw();
     else scheduleRedraw();
   });
-  store.replace(state, 'load');
+  store.replace(state ?? store.initialState(), 'load');
   perf.editorReadyMs = performance.now();
   requestAnimationFrame(() => setTimeout(plotlyStart, 0));
   let resizeTimer = null;

@@ -3,16 +3,14 @@
 // State = {variants: [{name, experiment}], view: {active, layout, log_y, x_axis,
 // iterations_per_epoch, cycle_markers}}. Experiments use the API's JSON (ignite's names).
 
-export const SEED_EXPERIMENT = {
-  num_events: 1000,
-  param_groups: [{ name: 'base', lr: 0.001 }, { name: 'fc', lr: 0.01 }],
-  schedulers: [
-    { type: 'LinearCyclicalScheduler', param_name: 'lr', start_value: 1e-7, end_value: 1e-5,
-      cycle_size: 100, param_group_index: 0 },
-    { type: 'CosineAnnealingScheduler', param_name: 'lr', start_value: 1e-5, end_value: 1e-3,
-      cycle_size: 100, param_group_index: 1 },
-  ],
-};
+// The example experiment a fresh dashboard shows: the catalogue's `example` (GET /schedulers),
+// set by main.js before the first render; this stand-in only lives until then.
+let seedExperiment = { num_events: 1000, param_groups: [{ name: 'base', lr: 0.001 }], schedulers: [] };
+
+/** Use `experiment` (the API's seed example) for fresh views. */
+export function setSeed(experiment) {
+  seedExperiment = structuredClone(experiment);
+}
 
 // Table of view properties: name in the document, short key in the URL, default, validator.
 export const VIEW_PROPS = [
@@ -32,7 +30,7 @@ function defaultView() {
 }
 
 export function initialState() {
-  return { variants: [{ name: 'A', experiment: structuredClone(SEED_EXPERIMENT) }], view: defaultView() };
+  return { variants: [{ name: 'A', experiment: structuredClone(seedExperiment) }], view: defaultView() };
 }
 
 let state = initialState();
