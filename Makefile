@@ -10,15 +10,14 @@ PORT   ?= 8000
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	# torch pinned first: an unpinned torch would pull several GB of CUDA wheels.
-	$(PY) -m pip install torch==2.13.0
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
-	$(PY) -m pip install -e .
+	# torch pinned (also in pyproject): an unpinned torch would pull several GB of CUDA wheels.
+	$(PY) -m pip install torch==2.13.0 -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/bin/python pyproject.toml
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install torch==2.13.0 -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
