@@ -118,11 +118,13 @@ def _concat(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
         child = children[i]
         sub = ctx if a == 0 else dataclasses.replace(ctx, chain_ok=False)
         parts.append((a, b, _evaluator(child.type)(child.kwargs, events[: b - a], sub)))
+    rows = max((p.shape[0] if p.ndim == 2 else 0 for _, _, p in parts), default=0)
+    if rows and kw.get("param_group_index") is not None:
+        # a torch child writes every group whatever the Concat's index (also when it is the only
+        # child reached within the events)
+        raise NoClosedForm("torch child in a ConcatScheduler with param_group_index")
     if len(parts) <= 1:
         return parts[0][2] if parts else np.empty(0, dtype=np.float64)
-    rows = max(p.shape[0] if p.ndim == 2 else 0 for _, _, p in parts)
-    if rows and kw.get("param_group_index") is not None:
-        raise NoClosedForm("torch child in a ConcatScheduler with param_group_index")
     out = np.empty((rows, len(events)) if rows else len(events), dtype=np.float64)
     for a, b, p in parts:
         out[..., a:b] = p

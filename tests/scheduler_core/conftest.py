@@ -16,6 +16,7 @@ import copy
 import math
 import numbers
 import os
+import pickle
 import random
 import sys
 import warnings
@@ -26,7 +27,7 @@ from typing import Any
 
 import ignite.handlers as ignite_handlers
 import torch
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, reject, settings
 from hypothesis import strategies as st
 
 import scheduler_core
@@ -263,6 +264,14 @@ def step(case: Case, sched: Any, engine: Any, optimizer: Any, k: int) -> tuple:
     return snapshot_groups(optimizer)
 
 
+def skip_known_deviation(ignite_error: Any) -> None:
+    """ignite's UnpicklingError on CosineAnnealingWarmRestarts state (its adapter object goes
+    through ``torch.load(weights_only=True)``) is a documented deviation, tested on its own in
+    test_errors.py: draws that hit it are rejected, not compared."""
+    if ignite_error is pickle.UnpicklingError:
+        reject()
+
+
 def run(
     mod: Any,
     case: Case,
@@ -278,6 +287,8 @@ def run(
         try:
             sched, optimizer, outputs = construct(mod, case)
         except Exception as exc:  # noqa: BLE001 - compared with the oracle's exception
+            if mod is ignite_handlers:
+                skip_known_deviation(type(exc))
             result.error, result.error_at, result.exception = type(exc), -1, exc
             return result
         engine = make_engine(case, with_history)

@@ -407,3 +407,35 @@ def test_cyclical_fast_path_does_not_import_torch() -> None:
     )
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
+
+
+def test_concat_with_index_and_a_torch_child_reached_alone_steps():
+    """Found by the soak run: with one event only the torch child runs; it writes every group."""
+    exp = Experiment(
+        1,
+        (ParamGroupSpec("g0", {"lr": 0.1}), ParamGroupSpec("g1", {"lr": 0.1})),
+        (
+            S(
+                "ConcatScheduler",
+                {
+                    "schedulers": [
+                        S(
+                            "LRScheduler",
+                            {"lr_scheduler": S("StepLR", {"step_size": 1, "gamma": 0.5}), "use_legacy": True},
+                        ),
+                        S(
+                            "CosineAnnealingScheduler",
+                            {"start_value": 0.0, "end_value": 0.0, "cycle_size": 2},
+                        ),
+                    ],
+                    "durations": [1],
+                    "param_name": "lr",
+                    "param_group_index": 0,
+                },
+            ),
+        ),
+    )
+    with pytest.raises(NoClosedForm):
+        simulate(exp, method="fast")
+    assert [s.values.tolist() for s in simulate(exp)] == [[0.05], [0.05]]
+    assert [s.values.tolist() for s in simulate(exp, method="step")] == [[0.05], [0.05]]
