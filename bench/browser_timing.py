@@ -24,28 +24,19 @@ CHROMIUM = os.environ.get("SCHEDULE_EXPLORER_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 ROOT = Path(__file__).resolve().parents[1]
 
-BIG = {
-    "num_events": 100_000,
-    "param_groups": [{"name": "base", "lr": 0.001}, {"name": "fc", "lr": 0.01}],
-    "schedulers": [
-        {
-            "type": "LinearCyclicalScheduler",
-            "param_name": "lr",
-            "start_value": 1e-7,
-            "end_value": 1e-5,
-            "cycle_size": 1000,
-            "param_group_index": 0,
-        },
-        {
-            "type": "CosineAnnealingScheduler",
-            "param_name": "lr",
-            "start_value": 1e-5,
-            "end_value": 1e-3,
-            "cycle_size": 1000,
-            "param_group_index": 1,
-        },
-    ],
-}
+
+def big_seed() -> dict:
+    """The API's seed experiment at 100,000 events with 1,000-event cycles."""
+    from app.schemas import SEED_EXPERIMENT
+
+    return {
+        **SEED_EXPERIMENT,
+        "num_events": 100_000,
+        "schedulers": [{**s, "cycle_size": 1000} for s in SEED_EXPERIMENT["schedulers"]],
+    }
+
+
+BIG = big_seed()
 
 
 def big_hash() -> str:

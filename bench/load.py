@@ -22,29 +22,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-SERIES_10K = {
-    "num_events": 10_000,
-    "param_groups": [{"name": "base", "lr": 0.001}, {"name": "fc", "lr": 0.01}],
-    "schedulers": [
-        {
-            "type": "LinearCyclicalScheduler",
-            "param_name": "lr",
-            "start_value": 1e-7,
-            "end_value": 1e-5,
-            "cycle_size": 100,
-            "param_group_index": 0,
-        },
-        {
-            "type": "CosineAnnealingScheduler",
-            "param_name": "lr",
-            "start_value": 1e-5,
-            "end_value": 1e-3,
-            "cycle_size": 100,
-            "cycle_mult": 1.5,
-            "param_group_index": 1,
-        },
-    ],
-}
+
+def seed_with(num_events: int, **cosine: object) -> dict:
+    """The API's seed experiment (linear cyclical on group 0, cosine on group 1), resized."""
+    from app.schemas import SEED_EXPERIMENT
+
+    linear, cos = SEED_EXPERIMENT["schedulers"]
+    return {**SEED_EXPERIMENT, "num_events": num_events, "schedulers": [linear, {**cos, **cosine}]}
+
+
+SERIES_10K = seed_with(10_000, cycle_mult=1.5)
 FIGURE_1M = {
     "num_events": 1_000_000,
     "param_groups": [{"name": "base", "lr": 0.1}],
