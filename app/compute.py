@@ -25,12 +25,14 @@ from app.settings import Settings
 
 @dataclass(frozen=True)
 class SeriesData:
-    """One computed series (mirrors ``scheduler_core.experiment.Series``)."""
+    """One computed series (``scheduler_core.experiment.Series``, read-only values) and the
+    events where its schedule restarts (``scheduler_core.restarts``)."""
 
     param_group: int
     group_name: str
     param_name: str
     values: np.ndarray
+    restarts: tuple[int, ...] = ()
 
 
 def canonical_json(model: Any) -> bytes:
@@ -118,21 +120,22 @@ def compute_series(exp: Experiment, settings: Settings, cache: SeriesCache, key:
     if hit is not None:
         return hit
     from app.convert import to_core
-    from scheduler_core.experiment import build, simulate
+    from scheduler_core.experiment import build, simulate_built
+    from scheduler_core.restarts import restart_events
 
     core = to_core(exp)
     try:
-        build(core)
+        built = build(core)
     except Exception as exc:
         with core_errors(_locate_construct_error(exp)):
             raise exc
     try:
         with np.errstate(all="ignore"):
-            raw = simulate(core, method="fast")
+            raw = simulate_built(core, built, method="fast")  # reads the built groups only
     except Exception:  # no exact closed form, or an error that stepping reproduces exactly
         check_step_budget(exp, settings)
         with core_errors(("body", "schedulers"), step=True), np.errstate(all="ignore"):
-            raw = simulate(core, method="step")
+            raw = simulate_built(core, built, method="step")
     out = []
     for s in raw:
         values = np.ascontiguousarray(s.values, dtype=np.float64)
@@ -147,17 +150,19 @@ def compute_series(exp: Experiment, settings: Settings, cache: SeriesCache, key:
                 "non_finite",
             )
         values.flags.writeable = False
-        out.append(SeriesData(s.param_group, s.group_name, s.param_name, values))
+        restarts = tuple(restart_events(core, s.param_group, s.param_name))
+        out.append(SeriesData(s.param_group, s.group_name, s.param_name, values, restarts))
     cache.put(key, out)
     return out
 
 
 def series_for(
-    exp: Experiment, settings: Settings, cache: SeriesCache, *, max_events: int
+    exp: Experiment, settings: Settings, cache: SeriesCache, *, max_events: int, key: bytes | None = None
 ) -> list[SeriesData]:
-    """Check caps, then compute (or fetch) the series."""
+    """Check caps, then compute (or fetch) the series; ``key`` is ``canonical_json(exp)`` when
+    the caller has it already (the routes do, for the ETag)."""
     check_experiment(exp, settings, max_events=max_events)
-    return compute_series(exp, settings, cache, canonical_json(exp))
+    return compute_series(exp, settings, cache, canonical_json(exp) if key is None else key)
 
 
 def decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -17,12 +17,10 @@ import orjson
 from app import __version__
 from app.codegen import Flavor, generate
 from app.compute import SeriesCache, SeriesData, decimated, series_for
-from app.convert import to_core
 from app.errors import ApiError
 from app.limits import check_csv_budget, check_experiment
 from app.schemas import Experiment
 from app.settings import Settings
-from scheduler_core.restarts import restart_events
 
 
 def check_max_points(max_points: int | None, settings: Settings) -> None:
@@ -37,15 +35,22 @@ def check_max_points(max_points: int | None, settings: Settings) -> None:
 
 
 def experiment_series(
-    exp: Experiment, settings: Settings, cache: SeriesCache, max_points: int | None, *, csv: bool = False
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    max_points: int | None,
+    *,
+    csv: bool = False,
+    key: bytes | None = None,
 ) -> list[SeriesData]:
     """The series, capped at ``max_download_events`` when full, ``max_events`` when decimated
-    (``csv``: also refuse a CSV that would take longer than the time budget to write)."""
+    (``csv``: also refuse a CSV that would take longer than the time budget to write; ``key``:
+    the experiment's canonical JSON when the caller has it)."""
     check_max_points(max_points, settings)
     if csv:
         check_csv_budget(exp, settings, max_points)
     cap = settings.max_download_events if max_points is None else settings.max_events
-    return series_for(exp, settings, cache, max_events=cap)
+    return series_for(exp, settings, cache, max_events=cap, key=key)
 
 
 def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | None) -> dict[str, Any]:
@@ -54,10 +59,6 @@ def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | 
         points = [(None, s.values) for s in series]
     else:
         points = decimated(series, max_points)
-    core = to_core(exp)
-    restarts = {
-        (s.param_group, s.param_name): restart_events(core, s.param_group, s.param_name) for s in series
-    }
     items = [
         {
             "param_group": s.param_group,
@@ -65,7 +66,7 @@ def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | 
             "param_name": s.param_name,
             "values": va,
             "events": ev,
-            "restarts": restarts[s.param_group, s.param_name],
+            "restarts": s.restarts,
         }
         for s, (ev, va) in zip(series, points, strict=True)
     ]
@@ -110,12 +111,14 @@ def experiment_figure(
     layout: Literal["subplots", "overlay"] = "subplots",
     log_y: bool = False,
     max_points: int | None = None,
+    key: bytes | None = None,
 ) -> Any:
-    """The Plotly figure of ``/figure`` (``max_points`` per trace, default ``figure_points``)."""
+    """The Plotly figure of ``/figure`` (``max_points`` per trace, default ``figure_points``;
+    ``key``: the experiment's canonical JSON when the caller has it)."""
     from app.figures import build_figure
 
     check_max_points(max_points, settings)
-    series = series_for(exp, settings, cache, max_events=settings.max_events)
+    series = series_for(exp, settings, cache, max_events=settings.max_events, key=key)
     points = max_points or settings.figure_points
     return build_figure(series, decimated(series, points), layout=layout, log_y=log_y)
 

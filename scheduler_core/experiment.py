@@ -32,6 +32,7 @@ __all__ = [
     "build",
     "scheduled_names",
     "simulate",
+    "simulate_built",
 ]
 
 
@@ -270,7 +271,18 @@ def simulate(experiment: Experiment, method: str = "auto") -> list[Series]:
     """
     if method not in ("auto", "step", "fast"):
         raise ValueError(f"Argument method should be 'auto', 'step' or 'fast', but given {method!r}")
-    optimizer, schedulers = build(experiment)
+    return simulate_built(experiment, build(experiment), method)
+
+
+def simulate_built(
+    experiment: Experiment, built: tuple[Any, list[Any]], method: str = "auto"
+) -> list[Series]:
+    """:func:`simulate` with ``built = build(experiment)`` done already (and not stepped yet).
+
+    The closed forms only read the built optimizer's groups; "step" (or "auto" falling back)
+    steps the built schedulers, so they can be used once.
+    """
+    optimizer, schedulers = built
     if method == "step":
         return _step(experiment, optimizer, schedulers)
     from . import series

@@ -45,10 +45,13 @@ def post_figure(
     fmt: Annotated[Literal["json", "html"], Query(alias="format")] = "json",
 ) -> Response:
     points = max_points or settings.figure_points
-    tag = etag("figure", canonical_json(experiment), layout=layout, log_y=log_y, points=points, fmt=fmt)
+    key = canonical_json(experiment)
+    tag = etag("figure", key, layout=layout, log_y=log_y, points=points, fmt=fmt)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    fig = experiment_figure(experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points)
+    fig = experiment_figure(
+        experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points, key=key
+    )
     if fmt == "html":
         return Response(
             figure_html(fig),

@@ -55,10 +55,11 @@ def post_series(
     fmt: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
 ) -> Response:
     as_csv = wants_csv(request, fmt)
-    tag = etag("series", canonical_json(experiment), max_points=max_points, csv=as_csv)
+    key = canonical_json(experiment)
+    tag = etag("series", key, max_points=max_points, csv=as_csv)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    series = experiment_series(experiment, settings, cache, max_points, csv=as_csv)
+    series = experiment_series(experiment, settings, cache, max_points, csv=as_csv, key=key)
     headers = {"ETag": tag}
     if as_csv:
         headers["Content-Disposition"] = 'attachment; filename="series.csv"'
