@@ -89,15 +89,9 @@ def check_experiment(
             f"at most {settings.max_values}",
             "too_many_values",
         )
-    seconds = estimate_seconds(exp)
-    if seconds > settings.request_time_budget_s:
-        raise ApiError(
-            422,
-            (*loc, "num_events"),
-            f"this experiment would take about {seconds:.0f} s to compute, over the "
-            f"{settings.request_time_budget_s:g} s budget: use fewer events or schedulers",
-            "over_time_budget",
-        )
+    check_time_budget(
+        estimate_seconds(exp), settings, "this experiment", "use fewer events or schedulers", loc
+    )
 
 
 def estimate_seconds(exp: Experiment) -> float:
@@ -106,29 +100,39 @@ def estimate_seconds(exp: Experiment) -> float:
     return exp.num_events * (len(exp.schedulers) + n_series(exp)) / VECTOR_VALUES_PER_S
 
 
-def check_step_budget(exp: Experiment, settings: Settings) -> None:
-    """Refuse (422) an experiment that must be stepped event by event and would take too long."""
-    seconds = exp.num_events * len(exp.schedulers) / STEPPED_EVENTS_PER_S
+def check_time_budget(
+    seconds: float, settings: Settings, what: str, advice: str, loc: tuple = ("body",)
+) -> None:
+    """Refuse (422 ``over_time_budget`` at ``num_events``) work estimated to take ``seconds``
+    when that is over the request time budget."""
     if seconds > settings.request_time_budget_s:
         raise ApiError(
             422,
-            ("body", "num_events"),
-            f"this experiment has no closed form and must be stepped event by event: about "
-            f"{seconds:.0f} s, over the {settings.request_time_budget_s:g} s budget; "
-            f"use at most {int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // max(1, len(exp.schedulers))} events",
+            (*loc, "num_events"),
+            f"{what} would take about {seconds:.0f} s, over the "
+            f"{settings.request_time_budget_s:g} s budget: {advice}",
             "over_time_budget",
         )
+
+
+def check_step_budget(exp: Experiment, settings: Settings) -> None:
+    """Refuse (422) an experiment that must be stepped event by event and would take too long."""
+    schedulers = max(1, len(exp.schedulers))
+    most = int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // schedulers
+    check_time_budget(
+        exp.num_events * len(exp.schedulers) / STEPPED_EVENTS_PER_S,
+        settings,
+        "this experiment has no closed form and must be stepped event by event: it",
+        f"use at most {most} events",
+    )
 
 
 def check_csv_budget(exp: Experiment, settings: Settings, max_points: int | None) -> None:
     """Refuse (422) a CSV download whose formatting alone would exceed the time budget."""
     rows = exp.num_events if max_points is None else min(exp.num_events, 2 * max_points * n_series(exp))
-    seconds = rows * (1 + n_series(exp)) / CSV_CELLS_PER_S
-    if seconds > settings.request_time_budget_s:
-        raise ApiError(
-            422,
-            ("body", "num_events"),
-            f"this CSV would take about {seconds:.0f} s to write, over the "
-            f"{settings.request_time_budget_s:g} s budget: use fewer events or max_points",
-            "over_time_budget",
-        )
+    check_time_budget(
+        rows * (1 + n_series(exp)) / CSV_CELLS_PER_S,
+        settings,
+        "this CSV",
+        "use fewer events or max_points",
+    )
