@@ -1,6 +1,6 @@
 """Measure the dashboard in Chromium: first load and edit-to-redraw for a 100,000-event experiment.
 
-Usage: ``python bench/browser_timing.py [--url http://127.0.0.1:8000] [--repeat 10]``.
+Usage (from the repository root): ``python -m bench.browser_timing [--url http://127.0.0.1:8000] [--repeat 10]``.
 Without ``--url`` it starts ``uvicorn app.main:app`` on a free port (temporary data directory).
 Prints the numbers; asserts nothing (targets: first load < 1 s, edit-to-redraw < 150 ms).
 """
@@ -11,18 +11,13 @@ import argparse
 import base64
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
-from pathlib import Path
+
+from bench.server import start_server
 
 CHROMIUM = os.environ.get("SCHEDULE_EXPLORER_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def big_seed() -> dict:
@@ -43,27 +38,6 @@ def big_hash() -> str:
     """URL hash of a view holding the 100,000-event experiment (the dashboard's #s= format)."""
     raw = json.dumps({"v": [["A", BIG]]}, separators=(",", ":")).encode()
     return "#s=" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "SCHEDULE_EXPLORER_DATA_DIR": tempfile.mkdtemp(prefix="se-bench-")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 def wait_draw(page, after: int) -> None:
@@ -127,7 +101,7 @@ def main() -> None:
     proc = None
     url = args.url
     if not url:
-        proc, url = start_server()
+        proc, url = start_server(tempfile.mkdtemp(prefix="se-bench-"))
     try:
         for k, v in measure(url.rstrip("/"), args.repeat).items():
             print(f"{k:32s} {v:10.1f}")

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from bench.server import start_server
 
 
 def seed_with(num_events: int, **cosine: object) -> dict:
@@ -85,41 +82,7 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, workers: int, data_dir: str) -> subprocess.Popen:
-    env = dict(os.environ, SCHEDULE_EXPLORER_DATA_DIR=data_dir)
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    proc = subprocess.Popen(cmd, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("server did not start within 30 s")
-
-
-def run_mix(port: int, clients: int, duration: int, workdir: Path) -> dict[str, dict]:
+def run_mix(base_url: str, clients: int, duration: int, workdir: Path) -> dict[str, dict]:
     procs = {}
     for kind, (share, method, path, body) in MIX.items():
         script = workdir / f"{kind}.lua"
@@ -143,7 +106,7 @@ def run_mix(port: int, clients: int, duration: int, workdir: Path) -> dict[str, 
                 "10s",
                 "-s",
                 str(script),
-                f"http://127.0.0.1:{port}",
+                base_url,
             ],
             stdout=subprocess.PIPE,
             text=True,
@@ -166,11 +129,10 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(port, args.workers, tmp)
+        server, base_url = start_server(tmp, workers=args.workers)
         try:
-            results = run_mix(port, args.clients, args.duration, Path(tmp))
+            results = run_mix(base_url, args.clients, args.duration, Path(tmp))
         finally:
             server.terminate()
             server.wait(timeout=30)

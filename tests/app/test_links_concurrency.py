@@ -15,10 +15,8 @@ import http.client
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench.server import start_server
+
 pytestmark = pytest.mark.slow
 
 
@@ -44,22 +43,8 @@ class Server:
     """``uvicorn app.main:app --workers 2`` in its own process group on a free port."""
 
     def __init__(self, data: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        env = {**os.environ, "SCHEDULE_EXPLORER_DATA_DIR": str(data)}
-        cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-        cmd += ["--port", str(self.port), "--workers", "2", "--log-level", "warning"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if self.request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.kill()
-        raise RuntimeError("uvicorn did not start")
+        self.proc, base_url = start_server(data, workers=2, start_new_session=True)
+        self.port = int(base_url.rsplit(":", 1)[1])
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         con = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)

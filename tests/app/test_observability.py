@@ -7,18 +7,16 @@ import logging
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections import defaultdict
-from pathlib import Path
 
 from app.metrics import BUCKETS, Metrics
 from app.observability import ACCESS_LOGGER
+from bench.server import start_server
 
-ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = re.compile(
     r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$'
 )
@@ -146,38 +144,21 @@ def test_workers_sharing_a_directory_report_their_sum(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["worker-1.json", "worker-2.json"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_logs_json_lines_and_no_uvicorn_access_log(tmp_path):
     """``schedule-explorer serve --workers 2``: JSON lines on stderr (not uvicorn's access lines),
     /metrics summed over the workers."""
-    port = _free_port()
-    env = os.environ | {"SCHEDULE_EXPLORER_DATA_DIR": str(tmp_path), "PORT": str(port)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
+    proc, base_url = start_server(
+        tmp_path,
+        command=[sys.executable, "-m", "app.cli", "serve", "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
         for _ in range(5):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
+            urllib.request.urlopen(f"{base_url}/healthz", timeout=5).read()
         time.sleep(1.5)  # each worker writes its counts within a second
-        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        text = urllib.request.urlopen(f"{base_url}/metrics", timeout=5).read().decode()
         assert count(parse_metrics(text), route="/healthz", status="200") >= 6, "summed over workers"
     finally:
         proc.send_signal(signal.SIGINT)

@@ -7,15 +7,13 @@ Never ``playwright install``: the tests drive /usr/bin/chromium and FAIL when it
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bench.server import start_server
 
 CHROMIUM = os.environ.get("SCHEDULE_EXPLORER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,55 +22,17 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-APP = os.environ.get("SCHEDULE_EXPLORER_TEST_APP", "app.main:app")
-ROOT = Path(__file__).resolve().parents[2]
 # Console errors a test may expect: the browser logs every 4xx fetch.
 EXPECTED_4XX = "the server responded with a status of 422"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_up(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server did not answer {url} in {timeout}s")
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start ``uvicorn app.main:app`` on a free port with a temporary data directory."""
-    port = _free_port()
     data = tmp_path_factory.mktemp("data")
-    env = {**os.environ, "SCHEDULE_EXPLORER_DATA_DIR": str(data)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        APP,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
     log = open(data / "uvicorn.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_server(data, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_up(f"{base}/", proc)
         yield base
     finally:
         proc.terminate()

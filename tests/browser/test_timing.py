@@ -1,6 +1,6 @@
 """Timings printed, not asserted (targets: first load < 1 s, edit-to-redraw < 150 ms for 100k events).
 
-The full measurement with repeats is ``python bench/browser_timing.py``.
+The full measurement with repeats is ``python -m bench.browser_timing``.
 """
 
 from __future__ import annotations
