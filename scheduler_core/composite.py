@@ -5,11 +5,29 @@ from __future__ import annotations
 import copy
 import numbers
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
+from . import shapes
 from .base import ParamScheduler
 from .piecewise import PiecewiseLinear
+from .registry import (
+    TYPES,
+    Context,
+    SchedulerType,
+    build_spec,
+    build_torch,
+    collect_restarts,
+    evaluate_spec,
+    register,
+    torch_specs,
+)
+from .shapes import NoClosedForm
+from .spec import SchedulerSpec
+from .torch_schedules import evaluate_torch
 from .torch_wrappers import LRScheduler, is_torch_lr_scheduler
 
 __all__ = ["ConcatScheduler", "ParamGroupScheduler", "create_lr_scheduler_with_warmup"]
@@ -398,3 +416,189 @@ def create_lr_scheduler_with_warmup(
         )
         output_simulated_values[:] = rows
     return combined
+
+
+# ------------------------------------------------------------------------------------------------
+# the ConcatScheduler type: children joined on relative time
+# ------------------------------------------------------------------------------------------------
+CONCAT_PASSES_DOWN = ("param_name", "param_group_index")
+
+
+def _spec_list(value: Any) -> list:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"Argument schedulers should be a list of SchedulerSpec, but given {value!r}")
+    return list(value)
+
+
+def _build_concat(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+    kw = dict(spec.kwargs)
+    passed = {k: kw.pop(k) for k in CONCAT_PASSES_DOWN if k in kw} or dict(inherited)
+    children = [build_spec(c, optimizer, passed) for c in _spec_list(kw.pop("schedulers", None))]
+    return ConcatScheduler(schedulers=children, **kw)
+
+
+def concat_segments(durations: Sequence[int], count: int, n: int) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(child, first, stop)``: which child of a ConcatScheduler runs events first..stop-1.
+
+    Child i runs ``durations[i]`` events; a zero first duration skips child 0; a child reached
+    with a duration <= 0 (and the last child) runs for ever, as in ignite.
+
+    >>> list(concat_segments([3, 2], 3, 10))
+    [(0, 0, 3), (1, 3, 5), (2, 5, 10)]
+    >>> list(concat_segments([0, 0], 3, 4))
+    [(1, 0, 4)]
+    """
+
+    def dur(i: int) -> int:
+        return int(durations[i]) if i < len(durations) else -1
+
+    i, cur, t = 0, dur(0), 0
+    if cur == 0:
+        i, cur = 1, dur(1)
+    while t < n:
+        if cur <= 0 or i >= count - 1:
+            yield i, t, n
+            return
+        yield i, t, min(t + cur, n)
+        t, i = t + cur, i + 1
+        cur = dur(i)
+
+
+def _concat_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    children = list(kw["schedulers"])
+    parts = []
+    for i, a, b in concat_segments(kw["durations"], len(children), len(events)):
+        sub = ctx if a == 0 else dataclasses.replace(ctx, chain_ok=False)
+        parts.append((a, b, evaluate_spec(children[i], events[: b - a], sub)))
+    rows = max((p.shape[0] if p.ndim == 2 else 0 for _, _, p in parts), default=0)
+    if rows and kw.get("param_group_index") is not None:
+        # a torch child writes every group whatever the Concat's index (also when it is the only
+        # child reached within the events)
+        raise NoClosedForm("torch child in a ConcatScheduler with param_group_index")
+    if len(parts) <= 1:
+        return parts[0][2] if parts else np.empty(0, dtype=np.float64)
+    out = np.empty((rows, len(events)) if rows else len(events), dtype=np.float64)
+    for a, b, p in parts:
+        out[..., a:b] = p
+    return out
+
+
+def _concat_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """Child starts of a ConcatScheduler, then each child's own restarts.
+
+    A switch happens at the start of a call whose remaining duration is 0, at most once per
+    call: the first child with duration 0 is skipped, a later child entered with duration 0 (or
+    any child with a negative one) is called and then runs for ever.
+    """
+    children = list(kw.get("schedulers", ()))
+    durations = list(kw.get("durations", ()))
+    start, i = offset, 0
+    if durations and durations[0] == 0:
+        i = 1  # skipped at the first call: the second child starts at once
+    while i < len(children) and start < stop:
+        if i > 0 and len(out) < limit:
+            out.add(start)
+        last = i >= len(durations) or durations[i] <= 0
+        end = stop if last else min(stop, start + durations[i])
+        collect_restarts(children[i], start, end, out, limit)
+        if last:
+            return
+        start, i = start + durations[i], i + 1
+
+
+register(
+    SchedulerType(
+        name="ConcatScheduler",
+        kind="composite",
+        family="ignite",
+        build=_build_concat,
+        closed_form=_concat_closed_form,
+        restarts=_concat_restarts,
+        children=lambda kw: tuple(kw.get("schedulers", ())),
+        passes_down=CONCAT_PASSES_DOWN,
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# the create_lr_scheduler_with_warmup type
+# ------------------------------------------------------------------------------------------------
+def _wraps_ignite(inner: Any) -> bool:
+    """Whether a warm-up's ``lr_scheduler`` spec is an ignite scheduler (else a torch one)."""
+    t = TYPES.get(getattr(inner, "type", None))
+    return isinstance(inner, SchedulerSpec) and t is not None and t.kind != "torch"
+
+
+def _build_warmup(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+    kw = dict(spec.kwargs)  # writes "lr" of every group: a Concat's inherited keys do not apply
+    inner = kw.get("lr_scheduler")
+    if _wraps_ignite(inner):  # an ignite scheduler on lr
+        lr = {} if "param_name" in inner.kwargs else {"param_name": "lr"}
+        kw["lr_scheduler"] = build_spec(inner, optimizer, lr)
+    else:
+        kw["lr_scheduler"] = build_torch(inner, optimizer)
+    return create_lr_scheduler_with_warmup(**kw)
+
+
+def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """Per-group linear warm-ups joined to the wrapped scheduler.
+
+    Group i warms up along ``[(0, start), (d - 1, end_i)]`` (``end_i``: ``warmup_end_value`` or
+    the group's lr). A torch scheduler whose group lr differs from ``end_i`` gets one extra event
+    ``(d, lr)``; an ignite scheduler whose first value equals ``end_i`` gets a warm-up shortened
+    by one event (``d > 2``: last milestone ``(d - 2, end_i - step)``; ``d == 2``: start only).
+    The wrapped scheduler starts after the last group's milestones.
+    """
+    inner = kw["lr_scheduler"]
+    duration, start = kw["warmup_duration"], kw["warmup_start_value"]
+    wanted = kw.get("warmup_end_value")
+    torch_inner = not _wraps_ignite(inner)
+    if torch_inner and len(ctx.groups) != 1:
+        raise NoClosedForm("warm-up helper with several groups (ignite re-binds its scheduler)")
+    if not torch_inner and (
+        TYPES[inner.type].writes is not None  # a torch-based wrapper inside the warm-up
+        or any(True for _ in torch_specs(inner))
+        or (inner.type == "ConcatScheduler" and inner.kwargs["durations"][0] == 0)
+    ):  # ignite compares get_param() of these in ways not modelled here
+        raise NoClosedForm("warm-up helper over a torch-based or skipping ignite scheduler")
+    first = None if torch_inner else evaluate_spec(inner, events[:1], ctx)
+    plans = []
+    for g, group in enumerate(ctx.groups):
+        end = group["lr"] if wanted is None else wanted
+        milestones = [(0, start), (duration - 1, end)]
+        if torch_inner:
+            if group["lr"] != end:
+                milestones.append((duration, group["lr"]))
+        elif (first[0] if first.ndim == 1 else first[g, 0]) == end:
+            if duration > 2:
+                milestones[-1] = (duration - 2, end - (end - start) / (duration - 1))
+            else:
+                milestones.pop()
+        plans.append(([m for m, _ in milestones], [float(v) for _, v in milestones]))
+    span = plans[-1][0][-1] + 1
+    k = min(span, len(events))
+    out = np.empty((len(ctx.groups), len(events)), dtype=np.float64)
+    for g, (ms, vs) in enumerate(plans):
+        out[g, :k] = shapes.piecewise_linear(events[:k], ms, vs)
+    if len(events) > span:
+        rest = events[: len(events) - span]
+        if torch_inner:
+            handover = (float(out[0, span - 1]),)
+            sub = dataclasses.replace(ctx, last_epoch0=1, lr_start=handover)
+            out[:, span:] = evaluate_torch(inner, rest, sub)
+        else:
+            out[:, span:] = evaluate_spec(inner, rest, ctx)
+    return out
+
+
+register(
+    SchedulerType(
+        name="create_lr_scheduler_with_warmup",
+        kind="composite",
+        family="ignite",
+        build=_build_warmup,
+        closed_form=_warmup_closed_form,
+        writes="lr",
+        children=lambda kw: (kw.get("lr_scheduler"),),
+    )
+)

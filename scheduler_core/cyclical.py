@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
+from . import shapes
 from .base import ParamScheduler
+from .registry import Context, SchedulerType, construct, register
 
 __all__ = ["CyclicalScheduler", "LinearCyclicalScheduler", "CosineAnnealingScheduler"]
 
@@ -160,3 +165,55 @@ class CosineAnnealingScheduler(CyclicalScheduler):
         return self.start_value + ((self.end_value - self.start_value) / 2) * (
             1 - math.cos(math.pi * progress)
         )
+
+
+# ------------------------------------------------------------------------------------------------
+# the types: closed forms and restart events
+# ------------------------------------------------------------------------------------------------
+def _cyclical_closed_form(form: str):
+    def closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+        shape = "monotonic" if form == "linear" and kw.get("monotonic", False) else form
+        return shapes.cyclical(
+            events,
+            shape,
+            kw["start_value"],
+            kw["end_value"],
+            kw["cycle_size"],
+            kw.get("cycle_mult", 1.0),
+            kw.get("start_value_mult", 1.0),
+            kw.get("end_value_mult", 1.0),
+            kw.get("warmup_duration", 0),
+        )
+
+    return closed_form
+
+
+def cycle_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """Cycle starts after the first one, for a cyclical scheduler starting at ``offset``.
+
+    Raises like :func:`~scheduler_core.shapes.cycle_runs` once the sizes cannot be laid out.
+    """
+    runs = shapes.cycle_runs(
+        stop - offset, kw["cycle_size"], kw.get("cycle_mult", 1.0), kw.get("warmup_duration", 0)
+    )
+    for first, size, warm, repeats in runs:
+        event = offset + first
+        while event < stop and len(out) < limit:
+            if event > offset:
+                out.add(event)
+            if not repeats:
+                break
+            event += size + warm
+
+
+for _cls, _form in ((LinearCyclicalScheduler, "linear"), (CosineAnnealingScheduler, "cosine")):
+    register(
+        SchedulerType(
+            name=_cls.__name__,
+            kind="param",
+            family="ignite",
+            build=construct(_cls),
+            closed_form=_cyclical_closed_form(_form),
+            restarts=cycle_restarts,
+        )
+    )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
+from . import shapes
 from .base import ParamScheduler
+from .registry import Context, SchedulerType, construct, register
 
 __all__ = ["MilestonesMixin", "PiecewiseLinear", "parse_milestones"]
 
@@ -110,3 +114,19 @@ class PiecewiseLinear(MilestonesMixin, ParamScheduler):
     ):
         super().__init__(optimizer, param_name, save_history, param_group_index=param_group_index)
         self._init_milestones(milestones_values)
+
+
+def _piecewise_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    pairs = list(kw["milestones_values"])
+    return shapes.piecewise_linear(events, [int(m) for m, _ in pairs], [float(v) for _, v in pairs])
+
+
+register(
+    SchedulerType(
+        name="PiecewiseLinear",
+        kind="param",
+        family="ignite",
+        build=construct(PiecewiseLinear),
+        closed_form=_piecewise_closed_form,
+    )
+)

@@ -556,12 +556,12 @@ def one_cycle(
 
     Phase i ends at ``end_step_i``; ``pct = (step - start_step) / (end_step - start_step)``;
     cos anneal ``end + (start - end) / 2 * (cos(pi * pct) + 1)``, linear ``(end - start) * pct +
-    start``. Raises ValueError past ``total_steps`` and ZeroDivisionError for an empty phase that
-    is used, as torch does.
+    start``. Raises :class:`NoClosedForm` past ``total_steps`` (torch raises ValueError there) and
+    ZeroDivisionError for an empty phase that is used, as torch does.
     """
     le = np.asarray(last_epochs, dtype=np.int64)
     if le.size and int(le.max()) > total_steps:
-        raise ValueError(f"Tried to step {int(le.max())} times past total steps {total_steps}")
+        raise NoClosedForm(f"stepping raises: tried to step {int(le.max())} times past total steps {total_steps}")
     if three_phase:
         phases = [
             (float(pct_start * total_steps) - 1, initial_lr, max_lr),

@@ -6,10 +6,16 @@ import copy
 import math
 import sys
 import warnings
+from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+
 from .base import ParamScheduler
+from .registry import Context, SchedulerType, build_torch, register
+from .spec import SchedulerSpec
+from .torch_schedules import evaluate_torch, with_legacy_start
 
 __all__ = ["LRScheduler", "ReduceLROnPlateauScheduler", "is_torch_lr_scheduler"]
 
@@ -249,3 +255,29 @@ class ReduceLROnPlateauScheduler(ParamScheduler):
             scheduler(engine=engine)
             rows.append([i, scheduler.optimizer_param_groups[0][scheduler.param_name]])
         return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# the LRScheduler type
+# ------------------------------------------------------------------------------------------------
+def _build_lr_scheduler(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+    kw = dict(spec.kwargs)  # writes "lr" of every group: a Concat's inherited keys do not apply
+    kw["lr_scheduler"] = build_torch(kw.get("lr_scheduler"), optimizer)
+    return LRScheduler(**kw)
+
+
+def _lr_scheduler_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return evaluate_torch(kw["lr_scheduler"], events, with_legacy_start(ctx, kw.get("use_legacy", False)))
+
+
+register(
+    SchedulerType(
+        name="LRScheduler",
+        kind="composite",
+        family="ignite",
+        build=_build_lr_scheduler,
+        closed_form=_lr_scheduler_closed_form,
+        writes="lr",
+        children=lambda kw: (kw.get("lr_scheduler"),),
+    )
+)

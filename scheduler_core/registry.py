@@ -1,0 +1,240 @@
+"""Scheduler types as first-class objects: one :class:`SchedulerType` record per type.
+
+Each family module (``cyclical``, ``piecewise``, ``composite``, ``torch_wrappers``,
+``torch_schedules``) registers its types next to their classes with :func:`register`. Building
+experiments, the closed-form evaluator, restart markers and torch detection all read
+:data:`TYPES` through the dispatch functions below; nothing else keeps a table keyed by type name.
+
+A type either has a ``closed_form`` (exact, vectorised) or says why it is ``stepping_only``;
+a closed form that does not apply to one configuration raises :class:`NoClosedForm` (the only
+signal on which callers fall back to stepping the real schedulers).
+
+>>> t = scheduler_type("CosineAnnealingScheduler")
+>>> t.kind, t.family, t.closed_form is not None
+('param', 'ignite', True)
+>>> scheduler_type("CosineAnnealingLR").stepping_only != ""
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from .shapes import NoClosedForm
+from .spec import Experiment, SchedulerSpec
+
+__all__ = [
+    "TYPES",
+    "Context",
+    "NoClosedForm",
+    "SchedulerType",
+    "build_spec",
+    "build_torch",
+    "collect_restarts",
+    "construct",
+    "evaluate_spec",
+    "register",
+    "scheduled_names",
+    "scheduler_type",
+    "torch_specs",
+    "written_param",
+]
+
+Kind = Literal["param", "composite", "torch"]
+"""param: optimizer param schedulers (top level and ConcatScheduler children); composite:
+top-level schedulers built from other schedulers; torch: ``torch.optim.lr_scheduler`` classes,
+only inside ``LRScheduler`` / ``create_lr_scheduler_with_warmup``."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What closed forms may read besides their kwargs.
+
+    groups: the param groups right after construction (torch schedulers may have set ``lr``,
+        ``initial_lr``, ``max_lr`` ... there), one mapping per group.
+    chain_ok: whether a torch ``get_lr`` that reads the group's current ``lr`` sees only its own
+        previous value (False when another scheduler also writes ``lr``, or after a handover).
+    last_epoch0: the wrapped torch scheduler's ``last_epoch`` at its first call.
+    lr_start: group lrs at the wrapped scheduler's first call (default: ``groups``' lr).
+    """
+
+    groups: tuple[Mapping[str, Any], ...]
+    chain_ok: bool = True
+    last_epoch0: int = 0
+    lr_start: tuple[float, ...] | None = None
+
+    def start_lrs(self) -> tuple[float, ...]:
+        if self.lr_start is not None:
+            return self.lr_start
+        return tuple(float(g["lr"]) for g in self.groups)
+
+
+Builder = Callable[[SchedulerSpec, Any, Mapping[str, Any]], Any]
+"""``build(spec, optimizer, inherited) -> scheduler``; ``inherited``: a Concat's passed-down kwargs."""
+ClosedForm = Callable[[Mapping[str, Any], range, Context], np.ndarray]
+"""``closed_form(kwargs, range(n), ctx) -> values``: float64 ``(n,)`` (the same value for every
+targeted group) or ``(G, n)`` (one row per param group). Raises :class:`NoClosedForm`."""
+RestartFinder = Callable[[Mapping[str, Any], int, int, set, int], None]
+"""``restarts(kwargs, offset, stop, out, limit)``: add restart events in ``(offset, stop)`` to ``out``."""
+
+
+def _no_children(kwargs: Mapping[str, Any]) -> Sequence[Any]:
+    return ()
+
+
+def _no_side_writes(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class SchedulerType:
+    """Everything the package knows of one scheduler type.
+
+    name: the public name (the class or function name a user imports).
+    kind / family: see :data:`Kind`; ``"ignite"`` or ``"torch"`` (``torch.optim.lr_scheduler``).
+    build: how an experiment constructs it (:data:`Builder`).
+    closed_form: its exact vectorised form, or None with ``stepping_only`` giving the reason.
+    restarts: the events where it restarts (cycles, children), if it has any.
+    writes: the param it always writes (``"lr"`` for torch-based types); None: ``param_name``.
+    side_writes: other params it writes as well, from its kwargs (OneCycleLR's momentum).
+    children: the nested scheduler specs in its kwargs (a Concat's children, a wrapped scheduler).
+    passes_down: kwargs handed to the children instead of its own constructor.
+    """
+
+    name: str
+    kind: Kind
+    family: str
+    build: Builder
+    closed_form: ClosedForm | None = None
+    stepping_only: str = ""
+    restarts: RestartFinder | None = None
+    writes: str | None = None
+    side_writes: Callable[[Mapping[str, Any]], tuple[str, ...]] = field(default=_no_side_writes)
+    children: Callable[[Mapping[str, Any]], Sequence[Any]] = field(default=_no_children)
+    passes_down: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.closed_form is None) == (not self.stepping_only):
+            raise ValueError(
+                f"scheduler type {self.name!r} should have either a closed form or a stepping_only reason"
+            )
+
+    def written_param(self, kwargs: Mapping[str, Any]) -> str | None:
+        """The param this type writes with ``kwargs`` (None when ``param_name`` is missing)."""
+        return self.writes if self.writes is not None else kwargs.get("param_name")
+
+
+TYPES: dict[str, SchedulerType] = {}
+"""Every registered type by name, filled when ``scheduler_core`` is imported."""
+
+
+def register(t: SchedulerType) -> SchedulerType:
+    """Add ``t`` to :data:`TYPES` (once per name)."""
+    if t.name in TYPES:
+        raise ValueError(f"scheduler type {t.name!r} registered twice")
+    TYPES[t.name] = t
+    return t
+
+
+def construct(cls: Callable[..., Any]) -> Builder:
+    """The builder of a param scheduler class: ``cls(optimizer=..., **inherited, **kwargs)``."""
+
+    def build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+        return cls(optimizer=optimizer, **inherited, **spec.kwargs)
+
+    return build
+
+
+def scheduler_type(name: str, kinds: Sequence[Kind] = ("param", "composite", "torch")) -> SchedulerType:
+    """The registered type ``name`` among ``kinds``.
+
+    Raises:
+        ValueError: no such type of those kinds.
+    """
+    t = TYPES.get(name)
+    if t is None or t.kind not in kinds:
+        names = sorted(n for n, t in TYPES.items() if t.kind in kinds)
+        raise ValueError(f"Argument type should be one of {names}, but given {name!r}")
+    return t
+
+
+# ------------------------------------------------------------------------------------------------
+# dispatch
+# ------------------------------------------------------------------------------------------------
+def build_spec(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+    """Construct an experiment-level (param or composite) scheduler from its spec."""
+    if not isinstance(spec, SchedulerSpec):
+        raise TypeError(f"Argument schedulers should hold SchedulerSpec, but given {type(spec)}")
+    return scheduler_type(spec.type, ("param", "composite")).build(spec, optimizer, inherited)
+
+
+def build_torch(spec: Any, optimizer: Any) -> Any:
+    """Construct the ``torch.optim.lr_scheduler`` scheduler of a wrapper's ``lr_scheduler`` spec."""
+    if not isinstance(spec, SchedulerSpec):
+        raise TypeError(f"Argument lr_scheduler should be a SchedulerSpec, but given {type(spec)}")
+    t = TYPES.get(spec.type)
+    if t is None or t.kind != "torch":
+        raise ValueError(
+            f"Argument lr_scheduler should name a torch.optim.lr_scheduler scheduler, but given {spec.type!r}"
+        )
+    return t.build(spec, optimizer, {})
+
+
+def evaluate_spec(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarray:
+    """The closed form of ``spec`` over ``events``.
+
+    Raises:
+        NoClosedForm: the type is stepping-only (its declared reason), or the closed form does
+            not apply to this configuration.
+    """
+    t = TYPES.get(spec.type)
+    if t is None:
+        raise NoClosedForm(f"unknown scheduler type {spec.type!r}")
+    if t.closed_form is None:
+        raise NoClosedForm(f"{t.name} is stepping-only: {t.stepping_only}")
+    return t.closed_form(spec.kwargs, events, ctx)
+
+
+def collect_restarts(spec: Any, offset: int, stop: int, out: set[int], limit: int) -> None:
+    """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``."""
+    t = TYPES.get(getattr(spec, "type", None))
+    if t is not None and t.restarts is not None:
+        t.restarts(spec.kwargs, offset, stop, out, limit)
+
+
+def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:
+    """The torch scheduler specs inside ``spec`` (through concatenations and wrappers)."""
+    t = TYPES.get(getattr(spec, "type", None))
+    if t is None:
+        return
+    if t.kind == "torch":
+        yield spec
+        return
+    for child in t.children(spec.kwargs):
+        yield from torch_specs(child)
+
+
+def written_param(spec: SchedulerSpec) -> str | None:
+    """The parameter a top-level scheduler spec writes ("lr" for the torch wrappers)."""
+    t = TYPES.get(spec.type)
+    return spec.kwargs.get("param_name") if t is None else t.written_param(spec.kwargs)
+
+
+def scheduled_names(experiment: Experiment) -> list[str]:
+    """Scheduled parameter names in order of first appearance ("lr" for torch wrappers).
+
+    Raises:
+        ValueError: a scheduler without a ``param_name`` string.
+    """
+    names: list[str] = []
+    for spec in experiment.schedulers:
+        name = written_param(spec)
+        if not isinstance(name, str):
+            raise ValueError(f"Argument param_name should be a str, but given {name!r}")
+        if name not in names:
+            names.append(name)
+    return names
