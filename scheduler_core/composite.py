@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import numbers
 from collections import OrderedDict
-import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 

@@ -561,7 +561,9 @@ def one_cycle(
     """
     le = np.asarray(last_epochs, dtype=np.int64)
     if le.size and int(le.max()) > total_steps:
-        raise NoClosedForm(f"stepping raises: tried to step {int(le.max())} times past total steps {total_steps}")
+        raise NoClosedForm(
+            f"stepping raises: tried to step {int(le.max())} times past total steps {total_steps}"
+        )
     if three_phase:
         phases = [
             (float(pct_start * total_steps) - 1, initial_lr, max_lr),

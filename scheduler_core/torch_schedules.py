@@ -147,7 +147,9 @@ _torch_type(
 _torch_type("ExponentialLR", _chain(lambda kw, le: shapes.exponential_lr_factors(le, kw["gamma"])))
 _torch_type(
     "ConstantLR",
-    _chain(lambda kw, le: shapes.constant_lr_factors(le, kw.get("factor", 1.0 / 3), kw.get("total_iters", 5))),
+    _chain(
+        lambda kw, le: shapes.constant_lr_factors(le, kw.get("factor", 1.0 / 3), kw.get("total_iters", 5))
+    ),
 )
 _torch_type(
     "LinearLR",

@@ -22,6 +22,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from scheduler_core import shapes
+from scheduler_core.composite import concat_segments
 from scheduler_core.experiment import (
     Experiment,
     ParamGroupSpec,
@@ -29,7 +30,6 @@ from scheduler_core.experiment import (
     build,
     simulate,
 )
-from scheduler_core.composite import concat_segments
 from scheduler_core.registry import TYPES
 from scheduler_core.series import NoClosedForm
 
