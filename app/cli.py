@@ -1,7 +1,7 @@
 """``schedule-explorer``: serve the app, or turn an experiment file into series, a figure or code.
 
 The offline subcommands validate and render exactly like the API (same pydantic models, caps
-and functions, see :mod:`app.exports`); errors are one line each on stderr. Exit codes:
+and functions, see :mod:`app.service.exports`); errors are one line each on stderr. Exit codes:
 0 success, 2 usage / unreadable file / invalid JSON, 3 invalid configuration.
 
 Example::
@@ -121,11 +121,11 @@ def _where(loc: Sequence[Any]) -> str:
 
 
 def load_experiment(path: str) -> Any:
-    """Read and validate an experiment file into :class:`app.schemas.Experiment`."""
+    """Read and validate an experiment file into :class:`app.contract.schemas.Experiment`."""
     from pydantic import ValidationError
 
-    from app.errors import clean_loc
-    from app.schemas import Experiment
+    from app.api.errors import clean_loc
+    from app.contract.schemas import Experiment
 
     doc = _read_json(path)
     try:
@@ -151,8 +151,8 @@ def _render(args: argparse.Namespace) -> None:
     """Run one offline subcommand with the API's functions, settings and caps."""
     import orjson
 
-    from app import exports
-    from app.compute import SeriesCache
+    from app.service import exports
+    from app.service.compute import SeriesCache
     from app.settings import get_settings
 
     settings = get_settings()
@@ -166,7 +166,7 @@ def _render(args: argparse.Namespace) -> None:
             payload = exports.series_payload(exp, series, args.max_points)
             _write(orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
     elif args.command == "figure":
-        from app.figures import figure_html
+        from app.service.figures import figure_html
 
         fig = exports.experiment_figure(
             exp, settings, cache, layout=args.layout, log_y=args.log_y, max_points=args.max_points
@@ -190,7 +190,7 @@ def serve(args: argparse.Namespace) -> None:
 
     import uvicorn
 
-    from app.observability import LOG_CONFIG
+    from app.server.observability import LOG_CONFIG
     from app.settings import get_settings
 
     settings = get_settings()
@@ -221,7 +221,7 @@ def _run(args: argparse.Namespace) -> None:
     """Run the subcommand; app errors (caps, scheduler errors, bad settings) become CliErrors."""
     from pydantic import ValidationError
 
-    from app.errors import ApiError
+    from app.contract.errors import ApiError
 
     try:
         serve(args) if args.command == "serve" else _render(args)

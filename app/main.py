@@ -8,14 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__, errors
-from app.compute import SeriesCache
-from app.links import POSTGRES_SCHEMES, open_link_store
-from app.middleware import BodySizeLimit, ReplyCache, SecurityHeaders
-from app.netfix import tcp_nodelay_everywhere
-from app.observability import Observability
-from app.routes import code, docs, figure, health, links, pages, schedulers, series
+from app import __version__
+from app.api import errors
+from app.api.routes import code, docs, figure, health, links, pages, schedulers, series
+from app.server.middleware import BodySizeLimit, ReplyCache, SecurityHeaders
+from app.server.netfix import tcp_nodelay_everywhere
+from app.server.observability import Observability
+from app.service.compute import SeriesCache
 from app.settings import Settings, get_settings
+from app.storage.links import POSTGRES_SCHEMES, open_link_store
 
 API_PREFIX = "/api/v1"
 
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Hyper-parameter schedules (ignite-compatible) as series, figures, code and links.",
         lifespan=lifespan,
-        docs_url=None,  # Swagger UI needs a CDN and inline script: see app/routes/docs.py
+        docs_url=None,  # Swagger UI needs a CDN and inline script: see app/api/routes/docs.py
         redoc_url=None,
     )
     app.state.settings = settings

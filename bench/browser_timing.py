@@ -22,7 +22,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 def big_seed() -> dict:
     """The API's seed experiment at 100,000 events with 1,000-event cycles."""
-    from app.schemas import SEED_EXPERIMENT
+    from app.contract.schemas import SEED_EXPERIMENT
 
     return {
         **SEED_EXPERIMENT,

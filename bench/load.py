@@ -22,7 +22,7 @@ from bench.server import start_server
 
 def seed_with(num_events: int, **cosine: object) -> dict:
     """The API's seed experiment (linear cyclical on group 0, cosine on group 1), resized."""
-    from app.schemas import SEED_EXPERIMENT
+    from app.contract.schemas import SEED_EXPERIMENT
 
     linear, cos = SEED_EXPERIMENT["schedulers"]
     return {**SEED_EXPERIMENT, "num_events": num_events, "schedulers": [linear, {**cos, **cosine}]}

@@ -23,8 +23,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from app.contract.schemas import SEED_EXPERIMENT  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.schemas import SEED_EXPERIMENT  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.registry import REGISTRY
+from app.contract.registry import REGISTRY
 
 
 def test_catalogue_lists_every_registered_type(client):

@@ -78,8 +78,8 @@ def test_decimated_series_have_events(client):
 
 def test_ten_million_events_decimated_is_allowed_by_default(client):
     exp = one_group(COSINE, num_events=10_000_000)
-    from app.limits import check_experiment
-    from app.schemas import Experiment
+    from app.contract.schemas import Experiment
+    from app.service.limits import check_experiment
     from app.settings import Settings
 
     check_experiment(Experiment.model_validate(exp), Settings(), max_events=Settings().max_events)

@@ -139,7 +139,7 @@ def test_usage_errors_exit_2(capsys):
 def test_serve_defaults_come_from_the_environment(monkeypatch):
     import uvicorn
 
-    from app.observability import LOG_CONFIG
+    from app.server.observability import LOG_CONFIG
     from app.settings import get_settings
 
     calls = []

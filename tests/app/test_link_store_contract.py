@@ -1,4 +1,4 @@
-"""One contract for every :class:`app.links.LinkStore`: SQLite always, PostgreSQL when reachable.
+"""One contract for every :class:`app.storage.links.LinkStore`: SQLite always, PostgreSQL when reachable.
 
 PostgreSQL runs when ``SCHEDULE_EXPLORER_TEST_POSTGRES_URL`` names a server
 (``scripts/run-tests.sh`` starts a throwaway one with ``scripts/start-postgres.sh``); without it
@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from app.links import (
+from app.contract.canonical import is_link_id
+from app.settings import Settings
+from app.storage.links import (
     LinkCollision,
     LinkStore,
     PostgresLinkStore,
     SQLiteLinkStore,
-    is_link_id,
     open_link_store,
 )
-from app.settings import Settings
 
 POSTGRES_URL = os.environ.get("SCHEDULE_EXPLORER_TEST_POSTGRES_URL", "")
 
@@ -114,7 +114,7 @@ def test_concurrent_puts_from_threads(make_store):
 def test_collision_is_refused(make_store, monkeypatch):
     store = make_store()
     store.put(b'{"a":1}')
-    monkeypatch.setattr("app.links.link_id", lambda canonical: "AAAAAAAAAAAA")
+    monkeypatch.setattr("app.storage.links.link_id", lambda canonical: "AAAAAAAAAAAA")
     store.put(b'{"a":1}')  # creates AAAAAAAAAAAA holding {"a":1}
     with pytest.raises(LinkCollision):
         store.put(b'{"a":2}')

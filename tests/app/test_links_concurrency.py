@@ -6,7 +6,7 @@
   passes ``PRAGMA integrity_check`` and every link acknowledged with a 201 is there after a
   restart, with its document.
 - The same 2-worker server answers small replies on a keep-alive connection without Nagle's
-  40 ms stall (TCP_NODELAY, see app/netfix.py).
+  40 ms stall (TCP_NODELAY, see app/server/netfix.py).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import time
 import urllib.request
 from collections import defaultdict
 
-from app.metrics import BUCKETS, Metrics
-from app.observability import ACCESS_LOGGER
+from app.server.metrics import BUCKETS, Metrics
+from app.server.observability import ACCESS_LOGGER
 from bench.server import start_server
 
 SAMPLE = re.compile(

@@ -1,8 +1,8 @@
 """Experiment → output bytes, shared by the routes and the command line.
 
-Each function takes a validated :class:`~app.schemas.Experiment`, applies the same caps as the
-API (:mod:`app.limits`) and returns what a route sends (and what ``schedule-explorer`` prints).
-Errors are :class:`~app.errors.ApiError` (422 with the field path).
+Each function takes a validated :class:`~app.contract.schemas.Experiment`, applies the same caps as the
+API (:mod:`app.service.limits`) and returns what a route sends (and what ``schedule-explorer`` prints).
+Errors are :class:`~app.contract.errors.ApiError` (422 with the field path).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import numpy as np
 import orjson
 
 from app import __version__
-from app.codegen import Flavor, generate
-from app.compute import SeriesCache, SeriesData, decimated, series_for
-from app.errors import ApiError
-from app.limits import check_csv_budget, check_experiment
-from app.schemas import Experiment
+from app.contract.errors import ApiError
+from app.contract.schemas import Experiment
+from app.service.codegen import Flavor, generate
+from app.service.compute import SeriesCache, SeriesData, decimated, series_for
+from app.service.limits import check_csv_budget, check_experiment
 from app.settings import Settings
 
 
@@ -115,7 +115,7 @@ def experiment_figure(
 ) -> Any:
     """The Plotly figure of ``/figure`` (``max_points`` per trace, default ``figure_points``;
     ``key``: the experiment's canonical JSON when the caller has it)."""
-    from app.figures import build_figure
+    from app.service.figures import build_figure
 
     check_max_points(max_points, settings)
     series = series_for(exp, settings, cache, max_events=settings.max_events, key=key)

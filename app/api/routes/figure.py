@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app import deps
-from app.compute import canonical_json, etag, not_modified
-from app.exports import experiment_figure
-from app.figures import figure_html
-from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
-from app.routes.series import MaxPoints
-from app.schemas import Experiment, FigureResponse
+from app.api import deps
+from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from app.api.routes.series import MaxPoints
+from app.contract.canonical import canonical_json, etag
+from app.contract.schemas import Experiment, FigureResponse
+from app.service.exports import experiment_figure
+from app.service.figures import figure_html
 
 router = APIRouter(tags=["figure"])
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from fastapi import Request
 from starlette.responses import Response
 
-from app.schemas import ErrorResponse
+from app.contract.schemas import ErrorResponse
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "Request body too large"},
@@ -26,6 +27,15 @@ def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = 
         media_type="application/json",
         headers=headers,
     )
+
+
+def not_modified(request: Request, tag: str) -> bool:
+    """True when the request's If-None-Match already names ``tag``."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return tag in tags or "*" in tags
 
 
 def not_modified_response(tag: str) -> Response:

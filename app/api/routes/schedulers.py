@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app import __version__
-from app.compute import etag, not_modified
-from app.registry import catalogue
-from app.routes import NOT_MODIFIED, not_modified_response
-from app.schemas import SEED_EXPERIMENT, Catalogue, Experiment
+from app.api.routes import NOT_MODIFIED, not_modified, not_modified_response
+from app.contract.canonical import etag
+from app.contract.catalogue import catalogue
+from app.contract.schemas import SEED_EXPERIMENT, Catalogue, Experiment
 
 router = APIRouter(tags=["schedulers"])
 

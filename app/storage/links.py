@@ -1,17 +1,15 @@
 """Share links: a small store interface, its SQLite and PostgreSQL implementations.
 
-A link's id is a short hash of the document's canonical JSON, so the same document always gets
-the same id and creating it twice is harmless (``INSERT OR IGNORE`` / ``ON CONFLICT DO
-NOTHING``). The SQLite store runs in WAL mode with ``synchronous=FULL``: once :meth:`put`
-returns, the link survives a crash of the process (and of the machine). The PostgreSQL store
-(``postgresql://user:pass@host/db``) lets several processes or containers share the links;
-psycopg is imported only when it is used.
+A link's id is a short hash of the document's canonical JSON
+(:func:`app.contract.canonical.link_id`), so the same document always gets the same id and
+creating it twice is harmless (``INSERT OR IGNORE`` / ``ON CONFLICT DO NOTHING``). The SQLite
+store runs in WAL mode with ``synchronous=FULL``: once :meth:`put` returns, the link survives a
+crash of the process (and of the machine). The PostgreSQL store (``postgresql://user:pass@host/db``)
+lets several processes or containers share the links; psycopg is imported only when it is used.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import queue
 import re
 import sqlite3
@@ -22,21 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.contract.canonical import link_id
+
 if TYPE_CHECKING:
     from app.settings import Settings
-
-ID_LENGTH = 12
-ID_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def link_id(canonical: bytes) -> str:
-    """``ID_LENGTH`` url-safe characters of the SHA-256 of the canonical JSON (72 bits)."""
-    digest = hashlib.sha256(canonical).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:ID_LENGTH]
-
-
-def is_link_id(s: str) -> bool:
-    return len(s) == ID_LENGTH and set(s) <= ID_ALPHABET
 
 
 class LinkStore(Protocol):

@@ -1,25 +1,22 @@
 """From a validated experiment to checked numpy series: caps, an LRU cache, error mapping.
 
-The cache key is the experiment's canonical JSON (sorted keys, defaults filled in), so two
-requests describing the same experiment share one computation. Cached series are read-only.
+The cache key is the experiment's canonical JSON (sorted keys, defaults filled in, see
+:mod:`app.contract.canonical`), so two requests describing the same experiment share one
+computation. Cached series are read-only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import orjson
-from fastapi import Request
 
-from app import __version__
-from app.errors import ApiError, core_errors
-from app.limits import check_experiment, check_step_budget
-from app.schemas import Experiment
+from app.contract.canonical import canonical_json
+from app.contract.errors import ApiError, core_errors
+from app.contract.schemas import Experiment
+from app.service.limits import check_experiment, check_step_budget
 from app.settings import Settings
 
 
@@ -33,27 +30,6 @@ class SeriesData:
     param_name: str
     values: np.ndarray
     restarts: tuple[int, ...] = ()
-
-
-def canonical_json(model: Any) -> bytes:
-    """Canonical JSON of a validated model: sorted keys, defaults included, compact."""
-    return orjson.dumps(model.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
-
-
-def etag(kind: str, body: bytes, **params: Any) -> str:
-    """A strong ETag for the reply of route ``kind`` to ``body`` with query ``params``."""
-    h = hashlib.sha256(f"{__version__}|{kind}|{sorted(params.items())!r}|".encode())
-    h.update(body)
-    return '"' + h.hexdigest()[:32] + '"'
-
-
-def not_modified(request: Request, tag: str) -> bool:
-    """True when the request's If-None-Match already names ``tag``."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return tag in tags or "*" in tags
 
 
 class SeriesCache:
@@ -98,7 +74,7 @@ class SeriesCache:
 
 def _locate_construct_error(exp: Experiment) -> tuple[str | int, ...]:
     """The path of the scheduler whose constructor fails alone, else ``("body", "schedulers")``."""
-    from app.convert import to_core
+    from app.service.convert import to_core
     from scheduler_core.experiment import build
 
     for i, s in enumerate(exp.schedulers):
@@ -119,7 +95,7 @@ def compute_series(exp: Experiment, settings: Settings, cache: SeriesCache, key:
     hit = cache.get(key)
     if hit is not None:
         return hit
-    from app.convert import to_core
+    from app.service.convert import to_core
     from scheduler_core.experiment import build, simulate_built
     from scheduler_core.restarts import restart_events
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from app import deps
-from app.errors import ApiError
-from app.links import is_link_id
+from app.api import deps
+from app.contract.canonical import is_link_id
+from app.contract.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
 

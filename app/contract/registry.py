@@ -1,8 +1,9 @@
 """The one table of scheduler types: type name → model, title, description, example, code facts.
 
-Pydantic models register themselves with :func:`register` in :mod:`app.schemas`; the
-discriminated unions, the catalogue (``GET /schedulers``), conversion to ``scheduler_core``
-and the code export all read this table, so a type is defined exactly once.
+Pydantic models register themselves with :func:`register` in :mod:`app.contract.schemas`; the
+discriminated unions, the catalogue (``GET /schedulers``, :mod:`app.contract.catalogue`),
+conversion to ``scheduler_core`` and the code export all read this table, so a type is defined
+exactly once. This module imports nothing of the app: the schemas import it, never the reverse.
 """
 
 from __future__ import annotations
@@ -98,31 +99,3 @@ def union(*kinds: Kind, child: bool = False) -> Any:
 def entry_for(model: BaseModel) -> Entry:
     """The registry entry of a validated scheduler model (top-level or child form)."""
     return REGISTRY[model.type]  # type: ignore[attr-defined]
-
-
-def catalogue() -> list[dict[str, Any]]:
-    """Every type with its title, description, kind, JSON Schema, defaults and example."""
-    import app.schemas  # noqa: F401  (fills the registry)
-
-    out = []
-    for e in REGISTRY.values():
-        defaults = {
-            name: f.get_default(call_default_factory=True)
-            for name, f in e.model.model_fields.items()
-            if not f.is_required() and name != "type"
-        }
-        out.append(
-            {
-                "type": e.name,
-                "kind": e.kind,
-                "title": e.title,
-                "description": e.description,
-                "json_schema": e.model.model_json_schema(),
-                "child_json_schema": (
-                    e.child_model.model_json_schema() if e.child_model is not None else None
-                ),
-                "defaults": defaults,
-                "example": e.example,
-            }
-        )
-    return out

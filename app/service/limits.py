@@ -6,8 +6,8 @@ The cost estimate refuses requests that would exceed the request time budget.
 
 from __future__ import annotations
 
-from app.errors import ApiError
-from app.schemas import Experiment, scheduled_param
+from app.contract.errors import ApiError
+from app.contract.schemas import Experiment, scheduled_param
 from app.settings import Settings
 
 VECTOR_VALUES_PER_S = 20_000_000

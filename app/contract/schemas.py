@@ -2,7 +2,7 @@
 
 Every field carries bounds so that the JSON Schema tells a client what is valid; what a schema
 cannot express (e.g. a param group index beyond the groups given) is checked in
-:mod:`app.limits`, and what only the scheduler knows is raised by its constructor (→ 422).
+:mod:`app.service.limits`, and what only the scheduler knows is raised by its constructor (→ 422).
 Scalars are strict (``"1e-3"`` as a string, ``true`` as a number are rejected); floats are
 finite. Nothing is ever evaluated as code: there are no callables over the wire.
 """
@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.registry import register, union
+from app.contract.registry import register, union
 
 # ---------------------------------------------------------------- field types
 MAX_SIZE = 1_000_000_000

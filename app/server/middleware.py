@@ -92,7 +92,7 @@ APP_CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-"""One policy for every page, /docs included (served without scripts, see app/routes/docs.py).
+"""One policy for every page, /docs included (served without scripts, see app/api/routes/docs.py).
 Plotly adds inline ``<style>`` elements, hence ``style-src 'unsafe-inline'``; scripts never."""
 SECURITY_HEADERS = (
     (b"content-security-policy", APP_CSP.encode()),

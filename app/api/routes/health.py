@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app import __version__
-from app.schemas import Health
+from app.contract.schemas import Health
 
 router = APIRouter(tags=["health"])
 

@@ -7,13 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from app import deps
-from app.compute import canonical_json, not_modified
-from app.errors import ApiError
-from app.limits import check_experiment
-from app.links import is_link_id
-from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
-from app.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
+from app.api import deps
+from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from app.contract.canonical import canonical_json, is_link_id
+from app.contract.errors import ApiError
+from app.contract.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
+from app.service.limits import check_experiment
 from app.settings import Settings
 
 router = APIRouter(tags=["links"])

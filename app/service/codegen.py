@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.limits import param_names
-from app.registry import entry_for
-from app.schemas import Experiment
+from app.contract.registry import entry_for
+from app.contract.schemas import Experiment
+from app.service.limits import param_names
 
 Flavor = Literal["ignite", "scheduler_core"]
 

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app import deps
-from app.compute import canonical_json, etag, not_modified
-from app.exports import experiment_series, series_csv, series_payload
-from app.routes import ERRORS, NOT_MODIFIED, json_response, not_modified_response
-from app.schemas import MAX_SIZE, Experiment, SeriesResponse
+from app.api import deps
+from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from app.contract.canonical import canonical_json, etag
+from app.contract.schemas import MAX_SIZE, Experiment, SeriesResponse
+from app.service.exports import experiment_series, series_csv, series_payload
 
 router = APIRouter(tags=["series"])
 

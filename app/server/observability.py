@@ -4,7 +4,7 @@ Every HTTP request gives one JSON line on the ``schedule_explorer.access`` logge
 route, status, latency_ms, bytes, request_id) and updates the counters served at ``/metrics``
 in the Prometheus text format (version 0.0.4). The logger has no handler until
 :data:`LOG_CONFIG` is applied (``schedule-explorer serve`` does), so importing or testing the app
-prints nothing. Metrics are counted in the process (:mod:`app.metrics`); workers given the same
+prints nothing. Metrics are counted in the process (:mod:`app.server.metrics`); workers given the same
 ``metrics_dir`` report their sum.
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.metrics import Metrics
-from app.middleware import send_bytes
+from app.server.metrics import Metrics
+from app.server.middleware import send_bytes
 
 ACCESS_LOGGER = "schedule_explorer.access"
 METRICS_PATH = "/metrics"

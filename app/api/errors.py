@@ -1,17 +1,18 @@
 """Error replies: every failure becomes ``{"detail": [{"loc", "msg", "type"}]}`` with a 4xx.
 
-- :class:`ApiError` (raised by the app itself: caps, cross-field checks, unknown links).
+- :class:`~app.contract.errors.ApiError` (raised by the app itself: caps, cross-field checks,
+  unknown links).
 - ``RequestValidationError`` (pydantic) → 422 with each error's ``loc`` and ``msg``.
 - ``ValueError`` / ``TypeError`` / ``ZeroDivisionError`` / ``IndexError`` raised by
-  ``scheduler_core`` while building or stepping → 422 (wrapped by :func:`core_errors`).
+  ``scheduler_core`` while building or stepping → 422 (wrapped by
+  :func:`~app.contract.errors.core_errors`).
 - Anything else is a real bug: logged with its traceback, answered with a 500 JSON body.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -20,18 +21,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.contract.errors import ApiError
+from app.contract.registry import REGISTRY
+from app.contract.schemas import DOCUMENT_TAGS
+
 log = logging.getLogger("app")
-
-CORE_ERRORS = (ValueError, TypeError, ZeroDivisionError, IndexError, ArithmeticError)
-
-
-class ApiError(Exception):
-    """An error reply: HTTP status plus one or more ``(loc, msg, type)`` items."""
-
-    def __init__(self, status: int, loc: Sequence[str | int], msg: str, type: str = "value_error") -> None:
-        super().__init__(msg)
-        self.status = status
-        self.items = [{"loc": list(loc), "msg": msg, "type": type}]
 
 
 def error_response(status: int, items: list[dict[str, Any]], headers=None) -> Response:
@@ -41,18 +35,6 @@ def error_response(status: int, items: list[dict[str, Any]], headers=None) -> Re
         media_type="application/json",
         headers=headers,
     )
-
-
-@contextmanager
-def core_errors(loc: Sequence[str | int], *, step: bool = False) -> Iterator[None]:
-    """Turn the scheduler library's own errors into a 422 naming ``loc``."""
-    try:
-        yield
-    except CORE_ERRORS as exc:
-        kind = "scheduler_step_error" if step else "scheduler_error"
-        raise ApiError(422, loc, f"{type(exc).__name__}: {exc}", kind) from exc
-    except RecursionError as exc:  # pragma: no cover - bounded by the schema
-        raise ApiError(422, loc, "configuration nested too deeply", "scheduler_error") from exc
 
 
 def _jsonable(v: Any) -> Any:
@@ -65,9 +47,6 @@ async def _api_error(request: Request, exc: ApiError) -> Response:
 
 def clean_loc(loc: Sequence[Any]) -> list[str | int]:
     """The error path into the document, without pydantic's union tags (scheduler type names)."""
-    from app.registry import REGISTRY
-    from app.schemas import DOCUMENT_TAGS
-
     return [_jsonable(p) for p in loc if not (isinstance(p, str) and (p in REGISTRY or p in DOCUMENT_TAGS))]
 
 

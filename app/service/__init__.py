@@ -1,0 +1,1 @@
+"""Computing (caps, series, exports, figures, code); may import contract and scheduler_core only."""

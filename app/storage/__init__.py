@@ -1,0 +1,1 @@
+"""Persistence (the share-link stores: SQLite, PostgreSQL); may import contract only."""
