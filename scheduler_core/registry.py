@@ -103,6 +103,7 @@ class SchedulerType:
     side_writes: other params it writes as well, from its kwargs (OneCycleLR's momentum).
     children: the nested scheduler specs in its kwargs (a Concat's children, a wrapped scheduler).
     passes_down: kwargs handed to the children instead of its own constructor.
+    code_args: required arguments that are Python callables (LambdaLR's ``lr_lambda``).
     """
 
     name: str
@@ -116,12 +117,18 @@ class SchedulerType:
     side_writes: Callable[[Mapping[str, Any]], tuple[str, ...]] = field(default=_no_side_writes)
     children: Callable[[Mapping[str, Any]], Sequence[Any]] = field(default=_no_children)
     passes_down: tuple[str, ...] = ()
+    code_args: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
             raise ValueError(
                 f"scheduler type {self.name!r} should have either a closed form or a stepping_only reason"
             )
+
+    @property
+    def takes_optimizer(self) -> bool:
+        """Whether its constructor takes the optimizer (composites take their children)."""
+        return self.kind != "composite"
 
     def written_param(self, kwargs: Mapping[str, Any]) -> str | None:
         """The param this type writes with ``kwargs`` (None when ``param_name`` is missing)."""

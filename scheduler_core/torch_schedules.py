@@ -171,5 +171,5 @@ _torch_type(
     stepping_only="torch updates it recursively from the previous lr; the rounding of that chain "
     "has no exact closed form",
 )
-_torch_type("LambdaLR", stepping_only="its lr_lambda is a Python callable")
-_torch_type("MultiplicativeLR", stepping_only="its lr_lambda is a Python callable")
+_torch_type("LambdaLR", stepping_only="its lr_lambda is a Python callable", code_args=("lr_lambda",))
+_torch_type("MultiplicativeLR", stepping_only="its lr_lambda is a Python callable", code_args=("lr_lambda",))

@@ -14,7 +14,8 @@ from app.contract.registry import REGISTRY
 
 
 def catalogue() -> list[dict[str, Any]]:
-    """Every type with its title, description, kind, JSON Schema, defaults and example."""
+    """Every type with its title, description, kind, JSON Schema, defaults, example, and whether
+    its series come from an exact closed form or from stepping (and why)."""
     out = []
     for e in REGISTRY.values():
         defaults = {
@@ -34,6 +35,8 @@ def catalogue() -> list[dict[str, Any]]:
                 ),
                 "defaults": defaults,
                 "example": e.example,
+                "closed_form": e.core.closed_form is not None,
+                "stepping_only": e.core.stepping_only or None,
             }
         )
     return out

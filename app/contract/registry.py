@@ -1,84 +1,77 @@
-"""The one table of scheduler types: type name → model, title, description, example, code facts.
+"""The wire side of each scheduler type: its pydantic model(s), title, description, example.
 
 Pydantic models register themselves with :func:`register` in :mod:`app.contract.schemas`; the
 discriminated unions, the catalogue (``GET /schedulers``, :mod:`app.contract.catalogue`),
-conversion to ``scheduler_core`` and the code export all read this table, so a type is defined
-exactly once. This module imports nothing of the app: the schemas import it, never the reverse.
+conversion to ``scheduler_core`` and the code export all read this table. Whatever the core's
+record of the type knows (kind, written param, children, closed form, torch) is read from
+:data:`scheduler_core.registry.TYPES`, never restated here. This module imports nothing of the
+app: the schemas import it, never the reverse.
 """
 
 from __future__ import annotations
 
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-Kind = Literal["param", "composite", "torch"]
-"""param: optimizer param schedulers (top level and ConcatScheduler children);
-composite: top-level schedulers built from other schedulers; torch: torch.optim.lr_scheduler."""
+from scheduler_core.registry import TYPES, Kind, SchedulerType
+
+_IMPORTS = {
+    "ignite": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
+    "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
+}
+"""Module a generated program imports a type from, by the core family and the code flavour."""
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One scheduler type.
+    """One scheduler type on the wire.
 
     ``model`` validates the top-level form; ``child_model`` (param kinds only) the form used
     inside ``ConcatScheduler.schedulers`` (no ``param_name`` / ``param_group_index``: inherited).
-    ``takes_optimizer``: the constructor's first argument is the optimizer. ``passes_down``:
-    fields given to the children instead of the constructor itself.
+    ``core`` is the type's record in ``scheduler_core``.
     """
 
     name: str
-    kind: Kind
     model: type[BaseModel]
     title: str
     description: str
     example: dict[str, Any]
+    core: SchedulerType
     child_model: type[BaseModel] | None = None
-    takes_optimizer: bool = True
-    passes_down: tuple[str, ...] = ()
-    imports: dict[str, str] = field(default_factory=dict)  # flavor -> module
+
+    @property
+    def kind(self) -> Kind:
+        return self.core.kind
+
+    def import_module(self, flavor: str) -> str:
+        """The module a ``flavor`` program imports this type from."""
+        return _IMPORTS[self.core.family][flavor]
 
 
 REGISTRY: dict[str, Entry] = {}
 
-_MODULES = {
-    "param": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
-    "composite": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
-    "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
-}
-
 
 def register(
-    kind: Kind,
     title: str,
     description: str,
     example: dict[str, Any],
     *,
     child_model: type[BaseModel] | None = None,
-    takes_optimizer: bool = True,
-    passes_down: tuple[str, ...] = (),
 ) -> Callable[[type[BaseModel]], type[BaseModel]]:
-    """Class decorator adding a model to :data:`REGISTRY` under its ``type`` literal."""
+    """Class decorator adding a model to :data:`REGISTRY` under its ``type`` literal, which must
+    name a ``scheduler_core`` type."""
 
     def deco(model: type[BaseModel]) -> type[BaseModel]:
         name = typing.get_args(model.model_fields["type"].annotation)[0]
         if name in REGISTRY:
             raise ValueError(f"scheduler type {name!r} registered twice")
-        REGISTRY[name] = Entry(
-            name=name,
-            kind=kind,
-            model=model,
-            title=title,
-            description=description,
-            example=example,
-            child_model=child_model,
-            takes_optimizer=takes_optimizer,
-            passes_down=passes_down,
-            imports=_MODULES[kind],
-        )
+        if name not in TYPES:
+            raise ValueError(f"wire model {model.__name__} names no scheduler_core type: {name!r}")
+        REGISTRY[name] = Entry(name, model, title, description, example, TYPES[name], child_model)
         return model
 
     return deco
@@ -99,3 +92,8 @@ def union(*kinds: Kind, child: bool = False) -> Any:
 def entry_for(model: BaseModel) -> Entry:
     """The registry entry of a validated scheduler model (top-level or child form)."""
     return REGISTRY[model.type]  # type: ignore[attr-defined]
+
+
+def written_param(model: BaseModel) -> str:
+    """The param-group key a validated top-level scheduler writes (the core record says)."""
+    return entry_for(model).core.written_param({"param_name": getattr(model, "param_name", None)})

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.contract.registry import register, union
+from app.contract.registry import register, union, written_param
 
 # ---------------------------------------------------------------- field types
 MAX_SIZE = 1_000_000_000
@@ -64,7 +64,6 @@ class _Model(BaseModel):
 
 # ---------------------------------------------------------------- torch.optim.lr_scheduler
 @register(
-    "torch",
     "StepLR",
     "Multiply the lr by gamma every step_size events.",
     {"type": "StepLR", "step_size": 30, "gamma": 0.1},
@@ -76,7 +75,6 @@ class StepLR(_Model):
 
 
 @register(
-    "torch",
     "MultiStepLR",
     "Multiply the lr by gamma at each milestone event.",
     {"type": "MultiStepLR", "milestones": [300, 600, 900], "gamma": 0.1},
@@ -88,7 +86,6 @@ class MultiStepLR(_Model):
 
 
 @register(
-    "torch",
     "ExponentialLR",
     "Multiply the lr by gamma every event.",
     {"type": "ExponentialLR", "gamma": 0.995},
@@ -99,7 +96,6 @@ class ExponentialLR(_Model):
 
 
 @register(
-    "torch",
     "ConstantLR",
     "Scale the lr by factor for the first total_iters events.",
     {"type": "ConstantLR", "factor": 0.5, "total_iters": 100},
@@ -111,7 +107,6 @@ class ConstantLR(_Model):
 
 
 @register(
-    "torch",
     "LinearLR",
     "Scale the lr linearly from start_factor to end_factor.",
     {"type": "LinearLR", "start_factor": 0.1, "end_factor": 1.0, "total_iters": 100},
@@ -124,7 +119,6 @@ class LinearLR(_Model):
 
 
 @register(
-    "torch",
     "PolynomialLR",
     "Decay the lr polynomially to zero over total_iters events.",
     {"type": "PolynomialLR", "total_iters": 1000, "power": 2.0},
@@ -136,7 +130,6 @@ class PolynomialLR(_Model):
 
 
 @register(
-    "torch",
     "CosineAnnealingLR",
     "Cosine decay from the lr to eta_min over T_max events.",
     {"type": "CosineAnnealingLR", "T_max": 1000, "eta_min": 0.0},
@@ -148,7 +141,6 @@ class CosineAnnealingLR(_Model):
 
 
 @register(
-    "torch",
     "CosineAnnealingWarmRestarts",
     "Cosine decay restarting every T_0 events, periods growing by T_mult.",
     {"type": "CosineAnnealingWarmRestarts", "T_0": 100, "T_mult": 2, "eta_min": 0.0},
@@ -161,7 +153,6 @@ class CosineAnnealingWarmRestarts(_Model):
 
 
 @register(
-    "torch",
     "OneCycleLR",
     "The 1cycle policy: warm up to max_lr, then anneal far below.",
     {"type": "OneCycleLR", "max_lr": 0.01, "total_steps": 1000},
@@ -183,7 +174,6 @@ class OneCycleLR(_Model):
 
 
 @register(
-    "torch",
     "CyclicLR",
     "Cycle the lr between base_lr and max_lr (triangular policies).",
     {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01, "step_size_up": 100, "cycle_momentum": False},
@@ -252,7 +242,6 @@ class PiecewiseLinearChild(_Model):
 
 
 @register(
-    "param",
     "Linear cyclical",
     "Linear ramps between start_value and end_value, per cycle.",
     {
@@ -269,7 +258,6 @@ class LinearCyclicalScheduler(LinearCyclicalSchedulerChild, _Targeted):
 
 
 @register(
-    "param",
     "Cosine annealing",
     "Half-cosine from start_value to end_value, per cycle.",
     {
@@ -286,7 +274,6 @@ class CosineAnnealingScheduler(CosineAnnealingSchedulerChild, _Targeted):
 
 
 @register(
-    "param",
     "Piecewise linear",
     "Linear interpolation between (event, value) milestones.",
     {
@@ -305,7 +292,6 @@ ChildScheduler = union("param", child=True)
 
 # ---------------------------------------------------------------- composites
 @register(
-    "composite",
     "Concatenation",
     "Run each child scheduler for its duration, the last one for ever.",
     {
@@ -323,8 +309,6 @@ ChildScheduler = union("param", child=True)
         ],
         "durations": [100],
     },
-    takes_optimizer=False,
-    passes_down=("param_name", "param_group_index"),
 )
 class ConcatScheduler(_Model, _Targeted):
     type: Literal["ConcatScheduler"]
@@ -344,11 +328,9 @@ class ConcatScheduler(_Model, _Targeted):
 
 
 @register(
-    "composite",
     "torch lr_scheduler",
     "Drive 'lr' with a torch.optim.lr_scheduler scheduler (ignite's LRScheduler).",
     {"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 300}},
-    takes_optimizer=False,
 )
 class LRScheduler(_Model):
     type: Literal["LRScheduler"]
@@ -356,7 +338,6 @@ class LRScheduler(_Model):
 
 
 @register(
-    "composite",
     "Warm-up then torch lr_scheduler",
     "Linear warm-up of 'lr' from warmup_start_value, then a torch lr_scheduler.",
     {
@@ -365,7 +346,6 @@ class LRScheduler(_Model):
         "warmup_start_value": 0.0,
         "warmup_duration": 100,
     },
-    takes_optimizer=False,
 )
 class CreateLrSchedulerWithWarmup(_Model):
     type: Literal["create_lr_scheduler_with_warmup"]
@@ -380,7 +360,7 @@ Scheduler = union("param", "composite")
 
 def scheduled_param(s: BaseModel) -> str:
     """The param-group key a top-level scheduler writes (torch-based ones write 'lr')."""
-    return getattr(s, "param_name", "lr")
+    return written_param(s)
 
 
 # ---------------------------------------------------------------- experiments
@@ -577,6 +557,12 @@ class CatalogueEntry(BaseModel):
     json_schema: dict[str, Any] = Field(description="JSON Schema of the top-level form.")
     child_json_schema: dict[str, Any] | None = Field(
         description="JSON Schema inside ConcatScheduler.schedulers (param kinds only)."
+    )
+    closed_form: bool = Field(
+        description="Series come from an exact vectorised closed form (bit for bit equal to stepping)."
+    )
+    stepping_only: str | None = Field(
+        description="Why the type has no closed form and is stepped event by event (null if it has one)."
     )
 
 

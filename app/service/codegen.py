@@ -3,7 +3,7 @@
 Generated generically from the registry: each scheduler model becomes a constructor call whose
 keyword arguments are the model's validated fields written with ``repr()`` (so a string from
 the client can only ever appear as a Python string literal). Nested schedulers are rendered
-recursively; fields in an entry's ``passes_down`` go to its children.
+recursively; fields in the core type's ``passes_down`` go to its children.
 """
 
 from __future__ import annotations
@@ -44,15 +44,15 @@ def _is_default(model: BaseModel, name: str) -> bool:
 
 def _call(model: BaseModel, flavor: Flavor, imports: _Imports, inherited: dict[str, Any], depth: int) -> str:
     entry = entry_for(model)
-    func = imports.use(entry.imports[flavor], entry.name)
-    args: list[str] = ["optimizer"] if entry.takes_optimizer else []
+    func = imports.use(entry.import_module(flavor), entry.name)
+    args: list[str] = ["optimizer"] if entry.core.takes_optimizer else []
     down: dict[str, Any] = {}
     kwargs: dict[str, Any] = dict(inherited)
     for name in type(model).model_fields:
         value = getattr(model, name)
         if name == "type" or value is None:
             continue
-        if name in entry.passes_down:
+        if name in entry.core.passes_down:
             down[name] = value
         elif name == "param_name" or not _is_default(model, name):
             kwargs[name] = value

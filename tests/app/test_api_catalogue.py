@@ -105,3 +105,39 @@ def test_plotly_js_is_served_from_the_package(client):
 def test_favicon_redirects_to_the_dashboard_icon(client):
     r = client.get("/favicon.ico", follow_redirects=False)
     assert r.status_code == 308 and r.headers["location"] == "/static/favicon.svg"
+
+
+def test_wire_catalogue_and_core_table_cover_the_same_types(client):
+    """Every core type is on the wire unless it needs Python code (no code goes over the wire)."""
+    from scheduler_core.registry import TYPES
+
+    wire = {e["type"] for e in client.get("/api/v1/schedulers").json()["types"]}
+    expressible = {name for name, t in TYPES.items() if not t.code_args}
+    assert wire == expressible
+    assert {"LambdaLR", "MultiplicativeLR"} <= set(TYPES) - wire
+    for name in wire:
+        assert REGISTRY[name].kind == TYPES[name].kind  # read from the core record, not restated
+
+
+def test_every_type_has_a_closed_form_or_says_why_not(client):
+    types = {e["type"]: e for e in client.get("/api/v1/schedulers").json()["types"]}
+    for name, e in types.items():
+        assert e["closed_form"] != bool(e["stepping_only"]), name
+    assert types["CosineAnnealingScheduler"]["closed_form"] is True
+    assert types["CosineAnnealingLR"]["closed_form"] is False
+    assert "recursive" in types["CosineAnnealingLR"]["stepping_only"]
+
+
+def test_the_dashboard_keeps_no_list_of_types():
+    """The dashboard's type menus come from the catalogue: no type name is written in static/js."""
+    import re
+    from pathlib import Path
+
+    from scheduler_core.registry import TYPES
+
+    static = Path(__file__).resolve().parents[2] / "static" / "js"
+    literals = set()
+    for path in static.glob("*.js"):
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(), flags=re.S)  # comments aside
+        literals |= set(re.findall(r"""['"`]([A-Za-z_]+)['"`]""", code))
+    assert literals & set(TYPES) == set()
