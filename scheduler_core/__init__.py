@@ -39,3 +39,10 @@ __all__ = [
     "MultiStepStateScheduler",
     "GroupsOptimizer",
 ]
+
+from .registry import TYPES as _TYPES
+
+for _type in _TYPES.values():  # every registered type is importable from the package
+    if _type.public is not None and _type.name not in __all__:
+        globals()[_type.name] = _type.public
+        __all__.append(_type.name)

@@ -516,6 +516,7 @@ register(
         restarts=_concat_restarts,
         children=lambda kw: tuple(kw.get("schedulers", ())),
         passes_down=CONCAT_PASSES_DOWN,
+        public=ConcatScheduler,
     )
 )
 
@@ -600,5 +601,6 @@ register(
         closed_form=_warmup_closed_form,
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
+        public=create_lr_scheduler_with_warmup,
     )
 )

@@ -215,5 +215,6 @@ for _cls, _form in ((LinearCyclicalScheduler, "linear"), (CosineAnnealingSchedul
             build=construct(_cls),
             closed_form=_cyclical_closed_form(_form),
             restarts=cycle_restarts,
+            public=_cls,
         )
     )

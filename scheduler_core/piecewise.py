@@ -128,5 +128,6 @@ register(
         family="ignite",
         build=construct(PiecewiseLinear),
         closed_form=_piecewise_closed_form,
+        public=PiecewiseLinear,
     )
 )

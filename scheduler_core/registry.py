@@ -95,7 +95,8 @@ class SchedulerType:
     """Everything the package knows of one scheduler type.
 
     name: the public name (the class or function name a user imports).
-    kind / family: see :data:`Kind`; ``"ignite"`` or ``"torch"`` (``torch.optim.lr_scheduler``).
+    kind / family: see :data:`Kind`; ``"ignite"`` (also in ``ignite.handlers``), ``"torch"``
+        (``torch.optim.lr_scheduler``) or ``"scheduler_core"`` (this package's own).
     build: how an experiment constructs it (:data:`Builder`).
     closed_form: its exact vectorised form, or None with ``stepping_only`` giving the reason.
     restarts: the events where it restarts (cycles, children), if it has any.
@@ -104,6 +105,7 @@ class SchedulerType:
     children: the nested scheduler specs in its kwargs (a Concat's children, a wrapped scheduler).
     passes_down: kwargs handed to the children instead of its own constructor.
     code_args: required arguments that are Python callables (LambdaLR's ``lr_lambda``).
+    public: the class or function users import from ``scheduler_core`` (None for torch's).
     """
 
     name: str
@@ -118,6 +120,7 @@ class SchedulerType:
     children: Callable[[Mapping[str, Any]], Sequence[Any]] = field(default=_no_children)
     passes_down: tuple[str, ...] = ()
     code_args: tuple[str, ...] = ()
+    public: Any = None
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):

@@ -279,5 +279,6 @@ register(
         closed_form=_lr_scheduler_closed_form,
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
+        public=LRScheduler,
     )
 )
