@@ -12,7 +12,7 @@ from app import __version__
 from app.api import errors
 from app.api.routes import code, docs, figure, health, links, pages, schedulers, series
 from app.server.middleware import BodySizeLimit, ReplyCache, SecurityHeaders
-from app.server.netfix import tcp_nodelay_everywhere
+from app.server.netfix import tcp_nodelay_on_asyncio_loop
 from app.server.observability import Observability
 from app.service.compute import SeriesCache
 from app.settings import Settings, get_settings
@@ -24,10 +24,10 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app from ``settings`` (default: the environment, see :mod:`app.settings`)."""
     settings = settings or get_settings()
-    tcp_nodelay_everywhere()  # uvicorn --workers N leaves Nagle on: +40 ms per reply
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tcp_nodelay_on_asyncio_loop()  # --workers N on asyncio leaves Nagle on: +40 ms per reply
         if settings.link_store_url.startswith(POSTGRES_SCHEMES):  # fail fast, create the table
             app.state.link_store = open_link_store(settings)
         yield

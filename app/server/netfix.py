@@ -1,10 +1,15 @@
-"""TCP_NODELAY on every accepted connection, also under ``uvicorn --workers N``.
+"""TCP_NODELAY on every accepted connection under ``uvicorn --workers N --loop asyncio``.
 
 With several workers, uvicorn binds the listening socket itself without ``IPPROTO_TCP``
-(``proto`` 0); accepted sockets inherit it and asyncio only sets ``TCP_NODELAY`` when
-``proto == IPPROTO_TCP``. Nagle's algorithm then holds each response's body until the client's
-delayed ACK: about 40 ms added to every small reply on a keep-alive connection (uvicorn issue
-Kludex/uvicorn#3149). Single-process uvicorn is unaffected.
+(``proto`` 0); accepted sockets inherit it and asyncio's own event loop only sets ``TCP_NODELAY``
+when ``proto == IPPROTO_TCP``. Nagle's algorithm then holds each response's body until the
+client's delayed ACK: about 40 ms added to every small reply on a keep-alive connection (uvicorn
+issue Kludex/uvicorn#3149). Single-process uvicorn is unaffected.
+
+uvloop, the loop ``uvicorn[standard]`` installs and picks by default (``--loop auto``, and
+``schedule-explorer serve``), needs nothing: libuv sets ``TCP_NODELAY`` on every accepted
+connection whatever the listening socket's ``proto``. So the fix is applied on asyncio's loop
+only (``tests/app/test_tcp_nodelay.py`` checks both loops and that asyncio still needs it).
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ def _set_nodelay(sock: socket.socket) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def tcp_nodelay_everywhere() -> None:
-    """Replace asyncio's ``_set_nodelay`` (called for each new TCP transport) with the above."""
-    if hasattr(socket, "TCP_NODELAY") and hasattr(asyncio.base_events, "_set_nodelay"):
+def tcp_nodelay_on_asyncio_loop() -> None:
+    """If the running loop is asyncio's own, replace its ``_set_nodelay`` (called for each new
+    TCP transport) with the above; on any other loop (uvloop) do nothing.
+
+    Call it from the app's lifespan: uvicorn runs the lifespan in the serving loop before it
+    accepts connections.
+    """
+    loop = asyncio.get_running_loop()
+    if isinstance(loop, asyncio.BaseEventLoop) and hasattr(asyncio.base_events, "_set_nodelay"):
         asyncio.base_events._set_nodelay = _set_nodelay
