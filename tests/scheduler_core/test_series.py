@@ -1,11 +1,11 @@
-"""The fast path (closed forms) agrees with stepping the real schedulers.
+"""The fast path (closed forms) agrees with stepping the real schedulers, bit for bit.
 
 Random experiments (cycle boundaries, truncated grown cycle sizes, float and negative multipliers,
 warm-up tails, concatenations, the warm-up helper, torch schedulers) are simulated three ways:
 ``method="fast"`` (closed forms only), ``"step"`` and ``"auto"``. Wherever the fast path answers,
-its values must equal stepping's to 1e-12 relative (atol=0: numpy's cos is libm's here and the
-operations run in the same order, so even values near 0 match); wherever it declines it raises
-``NoClosedForm``, and "auto" must then give stepping's result or exception.
+its values must equal stepping's exactly (the same bytes: numpy's cos is libm's here and the
+operations run in the same order); wherever it declines it raises ``NoClosedForm``, and "auto"
+must then give stepping's result or exception.
 """
 
 from __future__ import annotations
@@ -158,7 +158,13 @@ def assert_same_series(actual: list, expected: list) -> None:
     ]
     for a, e in zip(actual, expected, strict=True):
         assert a.values.dtype == np.float64 and a.values.shape == e.values.shape
-        np.testing.assert_allclose(a.values, e.values, rtol=RTOL, atol=0, equal_nan=True)
+        # bit for bit (float.hex equality): the fast path is what the API serves
+        assert a.values.tobytes() == e.values.tobytes(), first_difference(a.values, e.values)
+
+
+def first_difference(a: np.ndarray, e: np.ndarray) -> str:
+    at = int(np.argmax(a.view(np.uint64) != e.view(np.uint64)))
+    return f"event {at}: {float(a[at]).hex()} != {float(e[at]).hex()}"
 
 
 def check(exp: Experiment) -> None:
