@@ -183,23 +183,29 @@ def serve(args: argparse.Namespace) -> None:
     """Run uvicorn on ``app.main:app`` with JSON access logs (uvicorn's own access log off).
 
     With several workers and no ``SCHEDULE_EXPLORER_METRICS_DIR``, the workers pool their
-    ``/metrics`` counts in a fresh temporary directory, removed on exit.
+    ``/metrics`` counts in a fresh temporary directory, removed on exit. The metrics directory
+    becomes ``PROMETHEUS_MULTIPROC_DIR``, set before prometheus_client is imported.
     """
     import shutil
     import tempfile
 
     import uvicorn
 
-    from app.server.observability import LOG_CONFIG
     from app.settings import get_settings
 
     settings = get_settings()
     port = args.port if args.port is not None else _env_int("PORT", 8000)
     workers = 1 if args.reload else args.workers if args.workers is not None else settings.workers
     shared = None
-    if workers > 1 and settings.metrics_dir is None:
+    if workers > 1 and settings.metrics_dir is None and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         shared = tempfile.mkdtemp(prefix="schedule-explorer-metrics-")
         os.environ["SCHEDULE_EXPLORER_METRICS_DIR"] = shared  # read by each worker's settings
+    metrics_dir = shared or settings.metrics_dir
+    set_multiproc = metrics_dir is not None and "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    if set_multiproc:  # prometheus_client's multiprocess mode, chosen when it is imported
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    from app.server.observability import LOG_CONFIG  # imports prometheus_client
+
     try:
         uvicorn.run(
             "app.main:app",
@@ -212,6 +218,8 @@ def serve(args: argparse.Namespace) -> None:
             proxy_headers=True,
         )
     finally:
+        if set_multiproc:
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
         if shared is not None:
             os.environ.pop("SCHEDULE_EXPLORER_METRICS_DIR", None)
             shutil.rmtree(shared, ignore_errors=True)

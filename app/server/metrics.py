@@ -1,176 +1,150 @@
-"""An in-process Prometheus registry: request counters, latency histograms, process info.
+"""The app's Prometheus metrics, kept by ``prometheus_client``: requests, latency, bytes, process info.
 
-Thread-safe and dependency-free. With several uvicorn workers, give every worker the same
-``shared_dir``: each one writes its counts there (at most once a second, within a second of a
-change) and ``/metrics``, whichever worker answers it, reports the sum over all workers.
+One process: each :class:`Metrics` has its own registry (two apps in one process count apart).
+
+Several uvicorn workers: ``prometheus_client``'s multiprocess mode. Every worker writes its
+values to memory-mapped files (one set per pid) in the directory named by the environment
+variable ``PROMETHEUS_MULTIPROC_DIR``, and ``/metrics``, whichever worker answers it, reports
+the sum over all workers, dead ones included (their counts stay; their in-progress gauge
+leaves the sum once :meth:`Metrics.close` marks them dead). ``prometheus_client`` reads the
+variable once, when it is imported, so it must be set before the worker starts:
+``schedule-explorer serve`` sets it to the ``metrics_dir`` setting (a fresh temporary directory
+when there are several workers and no ``metrics_dir``). Start with an empty directory.
+
+Example::
+
+    >>> m = Metrics()
+    >>> m.observe("GET", "/healthz", 200, 0.002, 15)
+    >>> 'schedule_explorer_requests_total{method="GET",route="/healthz",status="200"} 1.0' in m.render().decode()
+    True
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
-import resource
 import sys
-import threading
-import time
-from bisect import bisect_left
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+    values,
+)
+from prometheus_client.core import InfoMetricFamily, Metric
 
 from app import __version__
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Upper bounds (seconds) of the latency histogram; ``+Inf`` is implied."""
-FLUSH_DELAY_S = 1.0
-_START_TIME = time.time()
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+"""What :meth:`Metrics.render` gives: the Prometheus text format 0.0.4."""
 
-Snapshot = dict[str, dict[str, Any]]
-"""``{"requests": {"METHOD\\troute\\tstatus": n}, "bytes": {route: n},
-"buckets": {route: [n per bucket, +Inf last]}, "sums": {route: seconds}}``."""
-
-
-def _empty() -> Snapshot:
-    return {"requests": {}, "bytes": {}, "buckets": {}, "sums": {}}
+disable_created_metrics()  # no *_created series: the multiprocess collector has none either
 
 
-def merge(snapshots: list[Snapshot]) -> Snapshot:
-    """The sum of several workers' snapshots."""
-    out = _empty()
-    for snap in snapshots:
-        for kind in ("requests", "bytes", "sums"):
-            for key, n in snap[kind].items():
-                out[kind][key] = out[kind].get(key, 0) + n
-        for route, counts in snap["buckets"].items():
-            mine = out["buckets"].setdefault(route, [0] * len(counts))
-            out["buckets"][route] = [a + b for a, b in zip(mine, counts, strict=True)]
-    return out
+def multiprocess_mode() -> bool:
+    """Whether ``prometheus_client`` keeps values in per-process files (it chose on import)."""
+    return values.ValueClass is not values.MutexValue
+
+
+def _shared_dir(metrics_dir: Path | None) -> Path | None:
+    """The directory the workers share, or ``None`` for one process; checks it can work."""
+    env = os.environ.get(MULTIPROC_ENV)
+    if not multiprocess_mode():
+        if metrics_dir is None:
+            return None
+        raise ValueError(
+            f"metrics_dir {str(metrics_dir)!r} needs {MULTIPROC_ENV}={metrics_dir} in the environment "
+            "before the process starts (prometheus_client reads it once, on import); "
+            "`schedule-explorer serve` sets it"
+        )
+    directory = Path(env) if env else metrics_dir
+    if directory is None or not directory.is_dir():
+        raise ValueError(f"{MULTIPROC_ENV} should be an existing directory, but given {env!r}")
+    if metrics_dir is not None and Path(metrics_dir).resolve() != directory.resolve():
+        raise ValueError(f"metrics_dir should be {MULTIPROC_ENV} ({env!r}), but given {str(metrics_dir)!r}")
+    return directory
+
+
+class _BuildInfo:
+    """``schedule_explorer_build_info{version,python,pid} 1`` of the answering worker."""
+
+    def collect(self) -> Iterator[Metric]:
+        python = ".".join(map(str, sys.version_info[:3]))
+        yield InfoMetricFamily(
+            "schedule_explorer_build",
+            "Version of the app, Python and the answering worker's pid.",
+            value={"version": __version__, "python": python, "pid": str(os.getpid())},
+        )
 
 
 class Metrics:
-    """Counts finished requests; :meth:`render` gives the Prometheus text (format 0.0.4)."""
+    """The request metrics of one app; :meth:`render` gives the Prometheus text (format 0.0.4).
 
-    def __init__(self, shared_dir: Path | None = None, worker: str | None = None) -> None:
-        self.shared_dir = None if shared_dir is None else Path(shared_dir)
-        self.worker = worker or str(os.getpid())
-        self._lock = threading.Lock()
-        self._data = _empty()
-        self._flush_pending = False
-        self.in_progress = 0
+    Args:
+        metrics_dir: the directory the workers share (must be ``$PROMETHEUS_MULTIPROC_DIR``);
+            ``None``: that variable's directory in multiprocess mode, else this process alone.
+
+    Raises:
+        ValueError: ``metrics_dir`` is given but ``prometheus_client`` was not imported in
+            multiprocess mode, or the variable names another directory.
+    """
+
+    def __init__(self, metrics_dir: Path | None = None) -> None:
+        self.shared_dir = _shared_dir(metrics_dir)
+        self.registry = CollectorRegistry()
+        # Multiprocess mode: the metrics write to the shared files and the registry reads all of
+        # them back (registering the metrics too would count this worker twice).
+        own = None if self.shared_dir is not None else self.registry
+        self.requests = Counter(
+            "schedule_explorer_requests_total",
+            "HTTP requests by method, route template and status.",
+            ("method", "route", "status"),
+            registry=own,
+        )
+        self.duration = Histogram(
+            "schedule_explorer_request_duration_seconds",
+            "Request latency by route template.",
+            ("route",),
+            buckets=BUCKETS,
+            registry=own,
+        )
+        self.response_bytes = Counter(
+            "schedule_explorer_response_bytes_total",
+            "Response body bytes sent by route template.",
+            ("route",),
+            registry=own,
+        )
+        self.in_progress = Gauge(
+            "schedule_explorer_requests_in_progress",
+            "Requests being served (summed over the live workers).",
+            registry=own,
+            multiprocess_mode="livesum",
+        )
+        if self.shared_dir is not None:
+            multiprocess.MultiProcessCollector(self.registry, path=str(self.shared_dir))
+        ProcessCollector(registry=self.registry)  # process_*: the answering worker (Linux)
+        self.registry.register(_BuildInfo())
 
     def observe(self, method: str, route: str, status: int, seconds: float, nbytes: int) -> None:
-        """Count one finished request (and schedule a flush to ``shared_dir``)."""
-        with self._lock:
-            d = self._data
-            key = f"{method}\t{route}\t{status}"
-            d["requests"][key] = d["requests"].get(key, 0) + 1
-            d["bytes"][route] = d["bytes"].get(route, 0) + nbytes
-            d["buckets"].setdefault(route, [0] * (len(BUCKETS) + 1))[bisect_left(BUCKETS, seconds)] += 1
-            d["sums"][route] = d["sums"].get(route, 0.0) + seconds
-        if self.shared_dir is not None and not self._flush_pending:
-            self._flush_pending = True
-            try:
-                asyncio.get_running_loop().call_later(FLUSH_DELAY_S, self.flush)
-            except RuntimeError:  # no event loop (called from a thread): write now
-                self.flush()
+        """Count one finished request."""
+        self.requests.labels(method, route, str(status)).inc()
+        self.duration.labels(route).observe(seconds)
+        self.response_bytes.labels(route).inc(nbytes)
 
-    def snapshot(self) -> Snapshot:
-        with self._lock:
-            return json.loads(json.dumps(self._data))
+    def render(self) -> bytes:
+        """Every metric in the Prometheus text format (:data:`CONTENT_TYPE`), workers summed."""
+        return generate_latest(self.registry)
 
-    def flush(self) -> None:
-        """Write this worker's counts to ``shared_dir/worker-<id>.json`` (atomically)."""
-        self._flush_pending = False
-        if self.shared_dir is None:
-            return
-        path = self.shared_dir / f"worker-{self.worker}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.snapshot()))
-        os.replace(tmp, path)
-
-    def totals(self) -> Snapshot:
-        """This worker's counts, or every worker's summed when they share a directory."""
-        if self.shared_dir is None:
-            return self.snapshot()
-        self.flush()
-        snaps = []
-        for path in self.shared_dir.glob("worker-*.json"):
-            try:
-                snaps.append(json.loads(path.read_text()))
-            except (OSError, ValueError):  # pragma: no cover - a worker replacing its file
-                continue
-        return merge(snaps)
-
-    def render(self) -> str:
-        """The Prometheus text exposition of every metric, process info included."""
-        data = self.totals()
-        out = [
-            "# HELP schedule_explorer_requests_total HTTP requests by method, route template and status.",
-            "# TYPE schedule_explorer_requests_total counter",
-        ]
-        for key, n in sorted(data["requests"].items()):
-            method, route, status = key.split("\t")
-            labels = _labels(method=method, route=route, status=status)
-            out.append(f"schedule_explorer_requests_total{labels} {n}")
-        out += [
-            "# HELP schedule_explorer_request_duration_seconds Request latency by route template.",
-            "# TYPE schedule_explorer_request_duration_seconds histogram",
-        ]
-        for route, counts in sorted(data["buckets"].items()):
-            cumulative = 0
-            for le, n in zip((*map(str, BUCKETS), "+Inf"), counts, strict=True):
-                cumulative += n
-                labels = _labels(route=route, le=le)
-                out.append(f"schedule_explorer_request_duration_seconds_bucket{labels} {cumulative}")
-            total = float(data["sums"].get(route, 0.0))
-            out.append(f"schedule_explorer_request_duration_seconds_sum{_labels(route=route)} {total!r}")
-            out.append(f"schedule_explorer_request_duration_seconds_count{_labels(route=route)} {cumulative}")
-        out += [
-            "# HELP schedule_explorer_response_bytes_total Response body bytes sent by route template.",
-            "# TYPE schedule_explorer_response_bytes_total counter",
-            *(
-                f"schedule_explorer_response_bytes_total{_labels(route=r)} {n}"
-                for r, n in sorted(data["bytes"].items())
-            ),
-            "# HELP schedule_explorer_requests_in_progress Requests being served by this worker.",
-            "# TYPE schedule_explorer_requests_in_progress gauge",
-            f"schedule_explorer_requests_in_progress {self.in_progress}",
-            *_process_lines(),
-        ]
-        return "\n".join(out) + "\n"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _labels(**labels: str) -> str:
-    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
-
-
-def _process_lines() -> list[str]:
-    """Info on the answering worker, in the names of the Prometheus client libraries."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    python = ".".join(map(str, sys.version_info[:3]))
-    info = _labels(version=__version__, python=python, pid=str(os.getpid()))
-    lines = [
-        "# HELP schedule_explorer_build_info Version of the app, Python and the answering worker's pid.",
-        "# TYPE schedule_explorer_build_info gauge",
-        f"schedule_explorer_build_info{info} 1",
-        "# HELP process_start_time_seconds Start time of the process since the Unix epoch.",
-        "# TYPE process_start_time_seconds gauge",
-        f"process_start_time_seconds {_START_TIME!r}",
-        "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.",
-        "# TYPE process_cpu_seconds_total counter",
-        f"process_cpu_seconds_total {usage.ru_utime + usage.ru_stime!r}",
-    ]
-    try:
-        with open("/proc/self/statm") as f:
-            rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # pragma: no cover - not Linux
-        return lines
-    return lines + [
-        "# HELP process_resident_memory_bytes Resident memory size in bytes.",
-        "# TYPE process_resident_memory_bytes gauge",
-        f"process_resident_memory_bytes {rss}",
-    ]
+    def close(self) -> None:
+        """On worker exit: drop this worker's in-progress gauge from the sum (its counts stay)."""
+        if self.shared_dir is not None:
+            multiprocess.mark_process_dead(os.getpid(), str(self.shared_dir))

@@ -4,8 +4,8 @@ Every HTTP request gives one JSON line on the ``schedule_explorer.access`` logge
 route, status, latency_ms, bytes, request_id) and updates the counters served at ``/metrics``
 in the Prometheus text format (version 0.0.4). The logger has no handler until
 :data:`LOG_CONFIG` is applied (``schedule-explorer serve`` does), so importing or testing the app
-prints nothing. Metrics are counted in the process (:mod:`app.server.metrics`); workers given the same
-``metrics_dir`` report their sum.
+prints nothing. Metrics are kept by ``prometheus_client`` (:mod:`app.server.metrics`); workers
+sharing ``PROMETHEUS_MULTIPROC_DIR`` report their sum.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ import logging
 import re
 import time
 import uuid
+import weakref
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.server.metrics import Metrics
+from app.server.metrics import CONTENT_TYPE, Metrics
 from app.server.middleware import send_bytes
 
 ACCESS_LOGGER = "schedule_explorer.access"
@@ -53,32 +56,77 @@ own access log silenced (this module logs every request instead)."""
 access_log = logging.getLogger(ACCESS_LOGGER)
 
 
+try:  # FastAPI >= 0.160 keeps included routers nested: this lists their routes, prefixed
+    from fastapi.routing import iter_route_contexts as _flat_routes
+except ImportError:  # pragma: no cover - older FastAPI: app.routes is flat already
+
+    def _flat_routes(routes: Sequence[BaseRoute]) -> Iterable[BaseRoute]:
+        return routes
+
+
+_flat_cache: weakref.WeakKeyDictionary[Any, tuple[int, list[Any]]] = weakref.WeakKeyDictionary()
+
+
+def _routes_of(app: Any) -> list[Any]:
+    """Every route of ``app`` (a Starlette/FastAPI app), included routers unrolled.
+
+    Cached per app, and listed again when ``app.routes`` changes length."""
+    routes = getattr(app, "routes", None)
+    if not routes:
+        return []
+    cached = _flat_cache.get(app)
+    if cached is None or cached[0] != len(routes):
+        cached = _flat_cache[app] = (len(routes), list(_flat_routes(routes)))
+    return cached[1]
+
+
 def route_template(scope: Scope) -> str:
-    """The matched route's path template (``/api/v1/links/{link_id}``), bounded in number."""
-    included = (scope.get("fastapi") or {}).get("effective_route_context")  # FastAPI >= 0.160
-    path = getattr(included, "path", None) or getattr(scope.get("route"), "path", None)
-    if path:
-        return path
-    if scope.get("path", "").startswith("/static/"):
-        return "/static/{path}"
-    if "endpoint" in scope and not scope.get("path_params"):  # a fixed Starlette route (/docs)
-        return scope["path"]
-    return UNMATCHED
+    """The path template of the route that will serve ``scope`` (``/api/v1/links/{link_id}``).
+
+    Matches the incoming scope against the app's routes (``scope["app"]``, set by Starlette
+    before any middleware runs) with the public ``BaseRoute.matches``, as the router does: the
+    first full match wins, else the first partial one (wrong method: a 405). Mounts give their
+    prefix and ``{path}`` (``/static/{path}``); no match gives ``<unmatched>``. The labels are
+    thus the app's templates and nothing a client chooses, so their number stays bounded. Call
+    it before the app runs: the router rewrites ``root_path`` when it enters a mount.
+    """
+    partial = None
+    for route in _routes_of(scope.get("app")):
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return getattr(route, "path_format", None) or route.path
+        if match is Match.PARTIAL and partial is None:
+            partial = getattr(route, "path_format", None) or route.path
+    return partial or UNMATCHED
 
 
 class Observability:
-    """Log one JSON line per request, count it, and answer ``GET /metrics``."""
+    """Log one JSON line per request, count it, and answer ``GET /metrics``.
+
+    On lifespan shutdown it marks the worker dead in the shared metrics directory (a worker
+    killed outright, or run without lifespan, keeps its in-progress requests in the sum).
+    """
 
     def __init__(self, app: ASGIApp, metrics_dir: Path | None = None) -> None:
         self.app = app
         self.metrics = Metrics(metrics_dir)
 
     async def _serve_metrics(self, send: Send) -> None:
-        body = self.metrics.render().encode()
-        content_type = b"text/plain; version=0.0.4; charset=utf-8"
-        await send_bytes(send, 200, body, content_type, [(b"cache-control", b"no-store")])
+        body = self.metrics.render()
+        await send_bytes(send, 200, body, CONTENT_TYPE.encode(), [(b"cache-control", b"no-store")])
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def on_shutdown(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                self.metrics.close()
+            await send(message)
+
+        await self.app(scope, receive, on_shutdown)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -98,16 +146,16 @@ class Observability:
             await send(message)
 
         is_metrics = scope["path"] == METRICS_PATH and scope["method"] in ("GET", "HEAD")
-        self.metrics.in_progress += 1
+        route = METRICS_PATH if is_metrics else route_template(scope)
+        self.metrics.in_progress.inc()
         try:
             if is_metrics:
                 await self._serve_metrics(observed_send)
             else:
                 await self.app(scope, receive, observed_send)
         finally:
-            self.metrics.in_progress -= 1
+            self.metrics.in_progress.dec()
             seconds = time.perf_counter() - start
-            route = METRICS_PATH if is_metrics else route_template(scope)
             self.metrics.observe(scope["method"], route, status, seconds, sent)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(

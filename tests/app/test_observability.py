@@ -9,13 +9,17 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections import defaultdict
+from pathlib import Path
 
-from app.server.metrics import BUCKETS, Metrics
+import pytest
+
+from app.server.metrics import BUCKETS, MULTIPROC_ENV, Metrics
 from app.server.observability import ACCESS_LOGGER
 from bench.server import start_server
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLE = re.compile(
     r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$'
@@ -126,22 +130,69 @@ def test_413_is_counted(make_client):
     assert count(samples, status="413") == 1
 
 
-def test_workers_sharing_a_directory_report_their_sum(tmp_path):
-    one, two = Metrics(tmp_path, worker="1"), Metrics(tmp_path, worker="2")
-    for _ in range(3):
-        one.observe("GET", "/healthz", 200, 0.001, 10)
-    two.observe("GET", "/healthz", 200, 0.2, 10)
-    two.observe("POST", "/api/v1/series", 422, 0.02, 50)
-    for text in (one.render(), two.render()):
-        samples = parse_metrics(text)
-        assert count(samples, route="/healthz") == 4 and count(samples, status="422") == 1
-        hist = {
-            lab["le"]: v
-            for lab, v in samples["schedule_explorer_request_duration_seconds_bucket"]
-            if lab["route"] == "/healthz"
-        }
-        assert (hist["0.005"], hist["0.25"], hist["+Inf"]) == (3, 4, 4)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["worker-1.json", "worker-2.json"]
+def test_route_labels_are_templates_of_the_app(client, caplog):
+    """Mounts, fixed routes and wrong methods are labelled by template, as the router matched."""
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    client.get("/static/no-such-file.js")
+    client.get("/docs")
+    client.put("/api/v1/series")
+    client.get("/s/AAAAAAAAAAAA")
+    client.get("/api/v1/links/a/b")
+    routes = [json.loads(r.getMessage())["route"] for r in caplog.records if r.name == ACCESS_LOGGER]
+    assert routes == ["/static/{path}", "/docs", "/api/v1/series", "/s/{link_id}", "<unmatched>"]
+
+
+def test_in_progress_gauge_is_back_to_zero(client):
+    client.get("/healthz")
+    samples = parse_metrics(client.get("/metrics").text)
+    assert samples["schedule_explorer_requests_in_progress"] == [({}, 1.0)]  # the scrape itself
+    assert samples["schedule_explorer_response_bytes_total"]
+
+
+def test_metrics_dir_needs_prometheus_multiproc_dir_on_import(tmp_path):
+    with pytest.raises(ValueError, match="PROMETHEUS_MULTIPROC_DIR"):
+        Metrics(tmp_path)
+
+
+WORKER = """
+import sys
+from pathlib import Path
+from app.server.metrics import Metrics
+m = Metrics(Path(sys.argv[1]))
+for spec in sys.argv[2:]:
+    method, route, status, seconds = spec.split()
+    m.observe(method, route, int(status), float(seconds), 10)
+m.in_progress.inc()  # a request still in flight when the worker stops
+sys.stdout.write(m.render().decode())
+m.close()
+"""
+
+
+def test_worker_processes_sharing_a_directory_report_their_sum(tmp_path):
+    """prometheus_client's multiprocess mode: each worker process writes files, any one sums them."""
+
+    def worker(*requests: str) -> str:
+        env = {**os.environ, MULTIPROC_ENV: str(tmp_path)}
+        cmd = [sys.executable, "-c", WORKER, str(tmp_path), *requests]
+        return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+    first = parse_metrics(worker(*["GET /healthz 200 0.001"] * 3))
+    assert count(first, route="/healthz") == 3
+    assert first["schedule_explorer_requests_in_progress"] == [({}, 1.0)]
+    second = parse_metrics(worker("GET /healthz 200 0.2", "POST /api/v1/series 422 0.02"))
+    assert count(second, route="/healthz") == 4 and count(second, status="422") == 1
+    hist = {
+        lab["le"]: v
+        for lab, v in second["schedule_explorer_request_duration_seconds_bucket"]
+        if lab["route"] == "/healthz"
+    }
+    assert (hist["0.005"], hist["0.25"], hist["+Inf"]) == (3, 4, 4)
+    bytes_sent = {lab["route"]: v for lab, v in second["schedule_explorer_response_bytes_total"]}
+    assert bytes_sent == {"/healthz": 40, "/api/v1/series": 10}
+    # the first worker was marked dead on exit: its in-flight request left the sum
+    assert second["schedule_explorer_requests_in_progress"] == [({}, 1.0)]
+    assert not list(tmp_path.glob("gauge_livesum_*.db")), "both workers marked dead on exit"
+    assert len(list(tmp_path.glob("counter_*.db"))) == 2
 
 
 def test_serve_logs_json_lines_and_no_uvicorn_access_log(tmp_path):
@@ -157,7 +208,6 @@ def test_serve_logs_json_lines_and_no_uvicorn_access_log(tmp_path):
     try:
         for _ in range(5):
             urllib.request.urlopen(f"{base_url}/healthz", timeout=5).read()
-        time.sleep(1.5)  # each worker writes its counts within a second
         text = urllib.request.urlopen(f"{base_url}/metrics", timeout=5).read().decode()
         assert count(parse_metrics(text), route="/healthz", status="200") >= 6, "summed over workers"
     finally:
