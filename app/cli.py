@@ -148,9 +148,7 @@ def _write(data: bytes, output: str = "-") -> None:
 
 
 def _render(args: argparse.Namespace) -> None:
-    """Run one offline subcommand with the API's functions, settings and caps."""
-    import orjson
-
+    """Run one offline subcommand with the API's service functions, settings and caps."""
     from app.service import exports
     from app.service.compute import SeriesCache
     from app.settings import get_settings
@@ -159,24 +157,23 @@ def _render(args: argparse.Namespace) -> None:
     cache = SeriesCache(0)
     exp = load_experiment(args.config)
     if args.command == "series":
-        series = exports.experiment_series(exp, settings, cache, args.max_points, csv=args.format == "csv")
         if args.format == "csv":
-            _write(exports.series_csv(exp, series, args.max_points))
+            _write(exports.series_csv(exp, settings, cache, args.max_points))
         else:
-            payload = exports.series_payload(exp, series, args.max_points)
-            _write(orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
+            _write(exports.series_json(exp, settings, cache, args.max_points) + b"\n")
     elif args.command == "figure":
-        from app.service.figures import figure_html
-
-        fig = exports.experiment_figure(
-            exp, settings, cache, layout=args.layout, log_y=args.log_y, max_points=args.max_points
+        fig = exports.figure(
+            exp,
+            settings,
+            cache,
+            layout=args.layout,
+            log_y=args.log_y,
+            max_points=args.max_points,
+            fmt=args.format,
         )
-        if args.format == "html":
-            _write(figure_html(fig).encode(), args.output)
-        else:
-            _write(orjson.dumps(fig, option=orjson.OPT_SERIALIZE_NUMPY), args.output)
+        _write(fig, args.output)
     else:
-        _write(exports.experiment_code(exp, settings, args.flavor).encode(), args.output)
+        _write(exports.code(exp, settings, args.flavor).encode(), args.output)
 
 
 def serve(args: argparse.Namespace) -> None:

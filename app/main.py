@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.api import errors
 from app.api.routes import code, docs, figure, health, links, pages, schedulers, series
-from app.server.middleware import BodySizeLimit, ReplyCache, SecurityHeaders
+from app.server.middleware import BodySizeLimit, SecurityHeaders
 from app.server.netfix import tcp_nodelay_on_asyncio_loop
 from app.server.observability import Observability
 from app.service.compute import SeriesCache
@@ -52,8 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
-    if settings.reply_cache_bytes:
-        app.add_middleware(ReplyCache, max_bytes=settings.reply_cache_bytes)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

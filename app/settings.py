@@ -49,9 +49,6 @@ class Settings(BaseSettings):
     cache_bytes: int = Field(
         256 * 2**20, ge=0, description="Memory for the LRU cache of computed series (0 = off)."
     )
-    reply_cache_bytes: int = Field(
-        64 * 2**20, ge=0, description="Memory for the LRU cache of whole replies (0 = off)."
-    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Allowed CORS origins; empty = CORS off."
     )

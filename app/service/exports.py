@@ -1,64 +1,44 @@
-"""Experiment → output bytes, shared by the routes and the command line.
+"""One service function per output, shared by the routes and the command line.
 
-Each function takes a validated :class:`~app.contract.schemas.Experiment`, applies the same caps as the
-API (:mod:`app.service.limits`) and returns what a route sends (and what ``schedule-explorer`` prints).
-Errors are :class:`~app.contract.errors.ApiError` (422 with the field path).
+:func:`series_json`, :func:`series_csv`, :func:`figure` and :func:`code` each take a validated
+:class:`~app.contract.schemas.Experiment`, check every cap of their output once
+(:func:`app.service.limits.check_caps`), compute (:func:`app.service.compute.compute`) and
+render. Errors are :class:`~app.contract.errors.ApiError` (422 with the field path).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import orjson
 
 from app import __version__
-from app.contract.errors import ApiError
 from app.contract.schemas import Experiment
 from app.service.codegen import Flavor, generate
-from app.service.compute import SeriesCache, SeriesData, decimated, series_for
-from app.service.limits import check_csv_budget, check_experiment
+from app.service.compute import SeriesCache, SeriesData, compute
+from app.service.limits import check_caps
 from app.settings import Settings
+from scheduler_core.decimate import decimate_indices
+
+NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
 
-def check_max_points(max_points: int | None, settings: Settings) -> None:
-    """Refuse (422 at ``query.max_points``) a ``max_points`` over ``settings.max_points``."""
-    if max_points is not None and max_points > settings.max_points:
-        raise ApiError(
-            422,
-            ("query", "max_points"),
-            f"max_points should be at most {settings.max_points}, but given {max_points}",
-            "too_many_points",
-        )
-
-
-def experiment_series(
+def series_json(
     exp: Experiment,
     settings: Settings,
     cache: SeriesCache,
-    max_points: int | None,
+    max_points: int | None = None,
     *,
-    csv: bool = False,
     key: bytes | None = None,
-) -> list[SeriesData]:
-    """The series, capped at ``max_download_events`` when full, ``max_events`` when decimated
-    (``csv``: also refuse a CSV that would take longer than the time budget to write; ``key``:
-    the experiment's canonical JSON when the caller has it)."""
-    check_max_points(max_points, settings)
-    if csv:
-        check_csv_budget(exp, settings, max_points)
-    cap = settings.max_download_events if max_points is None else settings.max_events
-    return series_for(exp, settings, cache, max_events=cap, key=key)
-
-
-def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | None) -> dict[str, Any]:
-    """The ``/series`` JSON reply (numpy arrays inside: encode with ``OPT_SERIALIZE_NUMPY``)."""
-    if max_points is None:
-        points = [(None, s.values) for s in series]
-    else:
-        points = decimated(series, max_points)
+) -> bytes:
+    """The ``/series`` JSON reply, each series decimated to about ``max_points`` if given
+    (``key``: the experiment's canonical JSON when the caller has it, as for every output)."""
+    check_caps(exp, settings, output="series", max_points=max_points)
+    series = compute(exp, settings, cache, key)
+    points = [(None, s.values) for s in series] if max_points is None else _decimated(series, max_points)
     items = [
         {
             "param_group": s.param_group,
@@ -70,20 +50,26 @@ def series_payload(exp: Experiment, series: list[SeriesData], max_points: int | 
         }
         for s, (ev, va) in zip(series, points, strict=True)
     ]
-    return {"num_events": exp.num_events, "decimated": max_points is not None, "series": items}
+    body = {"num_events": exp.num_events, "decimated": max_points is not None, "series": items}
+    return orjson.dumps(body, option=NUMPY)
 
 
-def _csv_cell(text: str) -> str:
-    """A header cell that spreadsheets will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def series_csv(exp: Experiment, series: list[SeriesData], max_points: int | None) -> bytes:
-    """One row per event (or per kept event when decimated), one ``group/param`` column each."""
+def series_csv(
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    max_points: int | None = None,
+    *,
+    key: bytes | None = None,
+) -> bytes:
+    """The CSV reply: one row per event (or per kept event when decimated), a ``group/param``
+    column per series."""
+    check_caps(exp, settings, output="csv", max_points=max_points)
+    series = compute(exp, settings, cache, key)
     if max_points is None:
         events = np.arange(exp.num_events)
     else:
-        events = np.unique(np.concatenate([ev for ev, _ in decimated(series, max_points)]))
+        events = np.unique(np.concatenate([ev for ev, _ in _decimated(series, max_points)]))
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow(
         ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
@@ -92,18 +78,7 @@ def series_csv(exp: Experiment, series: list[SeriesData], max_points: int | None
     return head.getvalue().encode() + _csv_rows(events, columns)
 
 
-def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
-    """Lines ``event,v1,v2,...``: orjson writes the shortest round-trip floats, in C (about 4x
-    faster than ``np.savetxt``), and the rows are split out of its nested JSON arrays."""
-    if len(events) == 0:
-        return b""
-    option = orjson.OPT_SERIALIZE_NUMPY
-    rows = orjson.dumps(np.column_stack(columns), option=option)[2:-2].split(b"],[")
-    firsts = orjson.dumps(events, option=option)[1:-1].split(b",")
-    return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"
-
-
-def experiment_figure(
+def figure(
     exp: Experiment,
     settings: Settings,
     cache: SeriesCache,
@@ -111,19 +86,45 @@ def experiment_figure(
     layout: Literal["subplots", "overlay"] = "subplots",
     log_y: bool = False,
     max_points: int | None = None,
+    fmt: Literal["json", "html"] = "json",
     key: bytes | None = None,
-) -> Any:
-    """The Plotly figure of ``/figure`` (``max_points`` per trace, default ``figure_points``;
-    ``key``: the experiment's canonical JSON when the caller has it)."""
-    from app.service.figures import build_figure
+) -> bytes:
+    """The Plotly figure as JSON, or as a standalone HTML page (``fmt="html"``), with
+    ``max_points`` per trace (default ``settings.figure_points``)."""
+    from app.service.figures import build_figure, figure_html
 
-    check_max_points(max_points, settings)
-    series = series_for(exp, settings, cache, max_events=settings.max_events, key=key)
-    points = max_points or settings.figure_points
-    return build_figure(series, decimated(series, points), layout=layout, log_y=log_y)
+    check_caps(exp, settings, output="figure", max_points=max_points)
+    series = compute(exp, settings, cache, key)
+    points = _decimated(series, max_points or settings.figure_points)
+    fig = build_figure(series, points, layout=layout, log_y=log_y)
+    return figure_html(fig).encode() if fmt == "html" else orjson.dumps(fig, option=NUMPY)
 
 
-def experiment_code(exp: Experiment, settings: Settings, flavor: Flavor) -> str:
-    """Python source rebuilding ``exp`` (cross-field checks only: nothing is computed)."""
-    check_experiment(exp, settings, max_events=None)
+def code(exp: Experiment, settings: Settings, flavor: Flavor) -> str:
+    """Python source rebuilding ``exp`` (no size caps: nothing is computed)."""
+    check_caps(exp, settings, output="code")
     return generate(exp, flavor, __version__)
+
+
+def _decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each series reduced to at most about ``max_points`` (events, values)."""
+    out = []
+    for s in series:
+        events = decimate_indices(s.values, max_points)  # events are 0..n-1: indices are events
+        out.append((events, s.values if len(events) == len(s.values) else s.values[events]))
+    return out
+
+
+def _csv_cell(text: str) -> str:
+    """A header cell that spreadsheets will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
+    """Lines ``event,v1,v2,...``: orjson writes the shortest round-trip floats, in C (about 4x
+    faster than ``np.savetxt``), and the rows are split out of its nested JSON arrays."""
+    if len(events) == 0:
+        return b""
+    rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].split(b"],[")
+    firsts = orjson.dumps(events, option=NUMPY)[1:-1].split(b",")
+    return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"

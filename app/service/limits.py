@@ -1,14 +1,19 @@
-"""Checks run on a validated experiment before any computing: cross-field rules and caps.
+"""The caps of each output, checked once before anything is computed: :func:`check_caps`.
 
-Caps come from :class:`app.settings.Settings`; each failure is a 422 naming the field.
-The cost estimate refuses requests that would exceed the request time budget.
+Caps come from :class:`app.settings.Settings`; each failure is a 422 :class:`ApiError` naming the
+field. The cost estimates refuse requests that would exceed the request time budget.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 from app.contract.errors import ApiError
 from app.contract.schemas import Experiment, scheduled_param
 from app.settings import Settings
+
+Output = Literal["series", "csv", "figure", "code", "link"]
+"""What a request makes: series JSON, series CSV, a figure, code, or a stored link."""
 
 VECTOR_VALUES_PER_S = 20_000_000
 """Rough throughput of the closed-form path (values per second, this class of machine)."""
@@ -28,13 +33,67 @@ def n_series(exp: Experiment) -> int:
     return len(exp.param_groups) * len(param_names(exp))
 
 
-def check_experiment(
-    exp: Experiment, settings: Settings, *, max_events: int | None, loc: tuple = ("body",)
-) -> None:
-    """Raise :class:`ApiError` (422) if ``exp`` breaks a cross-field rule or a cap.
+def events_cap(output: Output, settings: Settings, max_points: int | None = None) -> int | None:
+    """The largest ``num_events`` for ``output``: ``max_download_events`` for full series,
+    ``max_events`` when decimated (figures, links too), ``None`` for code (nothing computed)."""
+    if output == "code":
+        return None
+    if output in ("series", "csv") and max_points is None:
+        return settings.max_download_events
+    return settings.max_events
 
-    ``max_events=None``: nothing will be computed (code export), so skip the size caps.
+
+def check_caps(
+    exp: Experiment,
+    settings: Settings,
+    *,
+    output: Output,
+    max_points: int | None = None,
+    loc: tuple = ("body",),
+) -> None:
+    """Raise :class:`ApiError` (422) at the first cap ``exp`` breaks for ``output``.
+
+    In order: ``max_points`` (``query.max_points``), the CSV writing time (``"csv"``), counts
+    of schedulers and param groups, ``param_group_index`` in range, every scheduled param
+    present in every group, then (except for ``"code"``) ``num_events`` by output,
+    ``max_values`` and the closed-form time estimate. ``loc`` prefixes body locations.
     """
+    if max_points is not None and max_points > settings.max_points:
+        raise ApiError(
+            422,
+            ("query", "max_points"),
+            f"max_points should be at most {settings.max_points}, but given {max_points}",
+            "too_many_points",
+        )
+    if output == "csv":
+        _check_csv_budget(exp, settings, max_points)
+    _check_shape(exp, settings, loc)
+    cap = events_cap(output, settings, max_points)
+    if cap is None:
+        return
+    if exp.num_events > cap:
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"num_events should be at most {cap} for this request, but given {exp.num_events}",
+            "too_many_events",
+        )
+    values = exp.num_events * n_series(exp)
+    if values > settings.max_values:
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"num_events x series ({exp.num_events} x {n_series(exp)} = {values}) should be "
+            f"at most {settings.max_values}",
+            "too_many_values",
+        )
+    check_time_budget(
+        estimate_seconds(exp), settings, "this experiment", "use fewer events or schedulers", loc
+    )
+
+
+def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
+    """Counts of schedulers and groups, group indices, and the initial value of each param."""
     if len(exp.schedulers) > settings.max_schedulers:
         raise ApiError(
             422,
@@ -71,27 +130,6 @@ def check_experiment(
                     f"which schedulers[{i}] schedules",
                     "missing_param",
                 )
-    if max_events is None:
-        return
-    if exp.num_events > max_events:
-        raise ApiError(
-            422,
-            (*loc, "num_events"),
-            f"num_events should be at most {max_events} for this request, but given {exp.num_events}",
-            "too_many_events",
-        )
-    values = exp.num_events * n_series(exp)
-    if values > settings.max_values:
-        raise ApiError(
-            422,
-            (*loc, "num_events"),
-            f"num_events x series ({exp.num_events} x {n_series(exp)} = {values}) should be "
-            f"at most {settings.max_values}",
-            "too_many_values",
-        )
-    check_time_budget(
-        estimate_seconds(exp), settings, "this experiment", "use fewer events or schedulers", loc
-    )
 
 
 def estimate_seconds(exp: Experiment) -> float:
@@ -116,7 +154,10 @@ def check_time_budget(
 
 
 def check_step_budget(exp: Experiment, settings: Settings) -> None:
-    """Refuse (422) an experiment that must be stepped event by event and would take too long."""
+    """Refuse (422) an experiment that must be stepped event by event and would take too long.
+
+    Only known once the closed form has failed, so :func:`app.service.compute.compute` calls it
+    at that point (the one check not made by :func:`check_caps`)."""
     schedulers = max(1, len(exp.schedulers))
     most = int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // schedulers
     check_time_budget(
@@ -127,7 +168,7 @@ def check_step_budget(exp: Experiment, settings: Settings) -> None:
     )
 
 
-def check_csv_budget(exp: Experiment, settings: Settings, max_points: int | None) -> None:
+def _check_csv_budget(exp: Experiment, settings: Settings, max_points: int | None) -> None:
     """Refuse (422) a CSV download whose formatting alone would exceed the time budget."""
     rows = exp.num_events if max_points is None else min(exp.num_events, 2 * max_points * n_series(exp))
     check_time_budget(

@@ -79,10 +79,11 @@ def test_decimated_series_have_events(client):
 def test_ten_million_events_decimated_is_allowed_by_default(client):
     exp = one_group(COSINE, num_events=10_000_000)
     from app.contract.schemas import Experiment
-    from app.service.limits import check_experiment
+    from app.service.limits import check_caps
     from app.settings import Settings
 
-    check_experiment(Experiment.model_validate(exp), Settings(), max_events=Settings().max_events)
+    for output in ("series", "csv", "figure", "link"):
+        check_caps(Experiment.model_validate(exp), Settings(), output=output, max_points=1000)
     # and the full download cap is at least a million events
     assert Settings().max_download_events >= 1_000_000
 

@@ -11,7 +11,7 @@ from app.api import deps
 from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
 from app.contract.canonical import canonical_json, etag
 from app.contract.schemas import CodeResponse, Experiment
-from app.service.exports import experiment_code
+from app.service import exports
 
 router = APIRouter(tags=["code"])
 
@@ -35,7 +35,7 @@ def post_code(
     tag = etag("code", canonical_json(experiment), flavor=flavor, fmt=fmt)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    code = experiment_code(experiment, settings, flavor)
+    code = exports.code(experiment, settings, flavor)
     filename = f"schedule_{flavor}.py"
     if fmt == "py":
         return Response(

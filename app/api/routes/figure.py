@@ -8,12 +8,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api import deps
-from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from app.api.routes import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
 from app.api.routes.series import MaxPoints
 from app.contract.canonical import canonical_json, etag
 from app.contract.schemas import Experiment, FigureResponse
-from app.service.exports import experiment_figure
-from app.service.figures import figure_html
+from app.service import exports
 
 router = APIRouter(tags=["figure"])
 
@@ -49,12 +48,12 @@ def post_figure(
     tag = etag("figure", key, layout=layout, log_y=log_y, points=points, fmt=fmt)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    fig = experiment_figure(
-        experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points, key=key
+    body = exports.figure(
+        experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points, fmt=fmt, key=key
     )
     if fmt == "html":
         return Response(
-            figure_html(fig),
+            body,
             media_type="text/html",
             headers={
                 "ETag": tag,
@@ -62,4 +61,4 @@ def post_figure(
                 "Content-Disposition": 'inline; filename="schedule.html"',
             },
         )
-    return json_response(fig, headers={"ETag": tag})
+    return Response(body, media_type="application/json", headers={"ETag": tag})

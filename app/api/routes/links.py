@@ -12,7 +12,7 @@ from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, no
 from app.contract.canonical import canonical_json, is_link_id
 from app.contract.errors import ApiError
 from app.contract.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
-from app.service.limits import check_experiment
+from app.service.limits import check_caps
 from app.settings import Settings
 
 router = APIRouter(tags=["links"])
@@ -25,7 +25,7 @@ def _unknown(link_id: str) -> ApiError:
 
 
 def check_document(doc: StoredDocument, settings: Settings) -> None:
-    """Apply the experiment checks to the document (each variant of a view)."""
+    """Apply the caps of a link to the document (to each variant of a view)."""
     root = doc.root
     if isinstance(root, DashboardView):
         if len(root.variants) > settings.max_variants:
@@ -36,14 +36,9 @@ def check_document(doc: StoredDocument, settings: Settings) -> None:
                 "too_many",
             )
         for i, variant in enumerate(root.variants):
-            check_experiment(
-                variant.experiment,
-                settings,
-                max_events=settings.max_events,
-                loc=("body", "variants", i, "experiment"),
-            )
+            check_caps(variant.experiment, settings, output="link", loc=("body", "variants", i, "experiment"))
     else:
-        check_experiment(root, settings, max_events=settings.max_events, loc=("body",))
+        check_caps(root, settings, output="link")
 
 
 @router.post(

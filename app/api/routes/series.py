@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api import deps
-from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from app.api.routes import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
 from app.contract.canonical import canonical_json, etag
 from app.contract.schemas import MAX_SIZE, Experiment, SeriesResponse
-from app.service.exports import experiment_series, series_csv, series_payload
+from app.service import exports
 
 router = APIRouter(tags=["series"])
 
@@ -59,9 +59,10 @@ def post_series(
     tag = etag("series", key, max_points=max_points, csv=as_csv)
     if not_modified(request, tag):
         return not_modified_response(tag)
-    series = experiment_series(experiment, settings, cache, max_points, csv=as_csv, key=key)
     headers = {"ETag": tag}
     if as_csv:
         headers["Content-Disposition"] = 'attachment; filename="series.csv"'
-        return Response(series_csv(experiment, series, max_points), media_type="text/csv", headers=headers)
-    return json_response(series_payload(experiment, series, max_points), headers=headers)
+        body = exports.series_csv(experiment, settings, cache, max_points, key=key)
+        return Response(body, media_type="text/csv", headers=headers)
+    body = exports.series_json(experiment, settings, cache, max_points, key=key)
+    return Response(body, media_type="application/json", headers=headers)
