@@ -26,7 +26,6 @@ __all__ = [
     "cycle_runs",
     "cyclical",
     "cosine_cycles",
-    "linear_cycles",
     "piecewise_linear",
     "exp_state",
     "step_state",
@@ -313,22 +312,6 @@ def cosine_cycles(events: Events, start_value: float, end_value: float, cycle_si
     [1.0, 0.8536, 0.5, 0.1464, 1.0, 0.8536]
     """
     return cyclical(events, "cosine", start_value, end_value, cycle_size, cycle_mult,
-                    start_value_mult, end_value_mult, warmup_duration)  # fmt: skip
-
-
-def linear_cycles(events: Events, start_value: float, end_value: float, cycle_size: int,
-                  cycle_mult: float = 1.0, start_value_mult: float = 1.0,
-                  end_value_mult: float = 1.0, warmup_duration: int = 0,
-                  monotonic: bool = False) -> np.ndarray:  # fmt: skip
-    """LinearCyclicalScheduler: ``e + (s - e) * |i / C - 0.5| * 2`` (monotonic: ``s + (e - s) * i / C``).
-
-    See :func:`cyclical` for the cycle layout, multipliers and warm-up tail.
-
-    >>> linear_cycles(np.arange(6), 0.0, 1.0, 4).tolist()
-    [0.0, 0.5, 1.0, 0.5, 0.0, 0.5]
-    """
-    form = "monotonic" if monotonic else "linear"
-    return cyclical(events, form, start_value, end_value, cycle_size, cycle_mult,
                     start_value_mult, end_value_mult, warmup_duration)  # fmt: skip
 
 

@@ -6,12 +6,14 @@
 - ``ValueError`` / ``TypeError`` / ``ZeroDivisionError`` / ``IndexError`` raised by
   ``scheduler_core`` while building or stepping → 422 (wrapped by
   :func:`~app.contract.errors.core_errors`).
-- Anything else is a real bug: logged with its traceback, answered with a 500 JSON body.
+- Anything else is a real bug: :class:`~app.server.middleware.SecurityHeaders`, the outermost
+  middleware, logs it with its traceback and answers a 500 JSON body (with the security
+  headers), so no handler for ``Exception`` is registered here (Starlette would only call it
+  once a reply has started, when its answer can no longer be sent).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,8 +26,6 @@ from starlette.responses import Response
 from app.contract.errors import ApiError
 from app.contract.registry import REGISTRY
 from app.contract.schemas import DOCUMENT_TAGS
-
-log = logging.getLogger("app")
 
 
 def error_response(status: int, items: list[dict[str, Any]], headers=None) -> Response:
@@ -88,14 +88,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     )
 
 
-async def _bug(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, [{"loc": [], "msg": "internal error (logged)", "type": "internal_error"}])
-
-
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _bug)

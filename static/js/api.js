@@ -22,32 +22,31 @@ async function request(path, { method = 'GET', body, signal, accept = 'applicati
   return res;
 }
 
+// Every error reply of the API is {detail: [{loc, msg, type}]}; anything else (a proxy's error
+// page, a dropped connection) only has its status.
 async function toError(res) {
   let payload = null;
-  try { payload = await res.json(); } catch { /* not JSON */ }
-  const detail = payload && payload.detail;
-  if (Array.isArray(detail)) {
-    const details = detail.map((d) => ({ loc: Array.isArray(d.loc) ? d.loc : [], msg: String(d.msg ?? d.message ?? '') }));
-    return new ApiError(res.status, details.map((d) => d.msg).join('; ') || res.statusText, details);
+  try { payload = await res.json(); } catch { /* not JSON: not from the API */ }
+  if (Array.isArray(payload?.detail)) {
+    const details = payload.detail.map(({ loc, msg }) => ({ loc, msg }));
+    return new ApiError(res.status, details.map((d) => d.msg).join('; '), details);
   }
-  const msg = typeof detail === 'string' ? detail : (payload && (payload.message || payload.error)) || res.statusText;
-  return new ApiError(res.status, `${res.status}: ${msg}`, []);
+  return new ApiError(res.status, `${res.status}: ${res.statusText}`, []);
 }
 
 /**
- * The catalogue: {types: [{type, kind, title, description, schema, child_schema, defaults, example}],
- * experiment_schema, example}. `kind` is "param", "composite" or "torch".
+ * The catalogue (GET /schedulers): {version, types: [{type, kind, title, description, json_schema,
+ * child_json_schema, defaults, example, closed_form, stepping_only}], experiment_schema, example,
+ * limits, view_defaults}. `kind` is "param", "composite" or "torch"; `limits` holds the server's
+ * caps (max_variants, max_points, ...); `view_defaults` the view a fresh dashboard starts with.
  */
 export async function getCatalogue() {
-  const data = await (await request('/schedulers')).json();
-  const list = Array.isArray(data) ? data : (data.types || data.schedulers || []);
-  const types = list.map((t) => ({ ...t, schema: t.json_schema || t.schema, child_schema: t.child_json_schema || null }));
-  return { types, experiment_schema: data.experiment_schema || null, example: data.example || null };
+  return (await request('/schedulers')).json();
 }
 
 /** Decimated series of one experiment: {num_events, decimated, series: [...]}. */
 export async function postSeries(experiment, maxPoints, signal) {
-  const q = maxPoints ? `?max_points=${Math.max(2, Math.round(maxPoints))}` : '';
+  const q = maxPoints ? `?max_points=${maxPoints}` : '';
   return (await request(`/series${q}`, { method: 'POST', body: experiment, signal })).json();
 }
 
@@ -58,13 +57,8 @@ export async function postSeriesCsv(experiment) {
 
 /** Python code rebuilding the experiment, flavor "ignite" or "scheduler_core". */
 export async function postCode(experiment, flavor) {
-  const res = await request(`/code?flavor=${encodeURIComponent(flavor)}`, { method: 'POST', body: experiment, accept: 'text/plain, application/json' });
-  const type = res.headers.get('Content-Type') || '';
-  if (type.includes('json')) {
-    const data = await res.json();
-    return typeof data === 'string' ? data : data.code;
-  }
-  return res.text();
+  const res = await request(`/code?flavor=${encodeURIComponent(flavor)}`, { method: 'POST', body: experiment });
+  return (await res.json()).code;
 }
 
 /** Store a dashboard view document; returns {id, url}. */

@@ -5,17 +5,18 @@ import { sampleObject } from './schema.js';
 
 /**
  * Build the editor into `container`.
- * catalogue: [{type, kind, title, description, schema, example}]; onChange(path, value, {structural}).
+ * catalogue: the catalogue's types [{type, kind, title, json_schema, example, ...}];
+ * onChange(path, value, {structural}).
  */
 export function renderEditor(container, experiment, catalogue, onChange) {
   const groups = (experiment.param_groups || []).map((g) => String(g.name ?? ''));
   const paramListId = newId('params');
   const paramNames = new Set(['lr', 'momentum', 'weight_decay']);
   for (const g of experiment.param_groups || []) for (const k of Object.keys(g)) if (k !== 'name') paramNames.add(k);
-  const examples = Object.fromEntries(catalogue.map((c) => [c.type, exampleOf(c)]));
-  const titles = Object.fromEntries(catalogue.map((c) => [c.type, c.title || c.type]));
+  const examples = Object.fromEntries(catalogue.map((c) => [c.type, c.example]));
+  const titles = Object.fromEntries(catalogue.map((c) => [c.type, c.title]));
   const options = catalogue.filter((c) => c.kind !== 'torch')
-    .map((c) => ({ tag: c.type, schema: c.schema, root: c.schema }));
+    .map((c) => ({ tag: c.type, schema: c.json_schema, root: c.json_schema }));
   const ctx = { root: {}, examples, titles, groups, onChange, paramListId };
 
   container.replaceChildren(
@@ -24,15 +25,6 @@ export function renderEditor(container, experiment, catalogue, onChange) {
     groupsSection(experiment, onChange),
     schedulersSection(experiment, options, ctx),
   );
-}
-
-function exampleOf(entry) {
-  const ex = entry.example && typeof entry.example === 'object' ? structuredClone(entry.example) : null;
-  if (!ex) return null;
-  // A catalogue example may be a whole experiment: take its first scheduler.
-  const sch = 'num_events' in ex && Array.isArray(ex.schedulers) ? ex.schedulers[0] : ex;
-  if (sch && !sch.type) sch.type = entry.type;
-  return sch;
 }
 
 function numEventsField(experiment, onChange) {
