@@ -422,6 +422,7 @@ def create_lr_scheduler_with_warmup(
 # the ConcatScheduler type: children joined on relative time
 # ------------------------------------------------------------------------------------------------
 CONCAT_PASSES_DOWN = ("param_name", "param_group_index")
+CONCAT_DECLINES = ("torch child in a ConcatScheduler with param_group_index",)
 
 
 def _spec_list(value: Any) -> list:
@@ -474,7 +475,7 @@ def _concat_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
     if rows and kw.get("param_group_index") is not None:
         # a torch child writes every group whatever the Concat's index (also when it is the only
         # child reached within the events)
-        raise NoClosedForm("torch child in a ConcatScheduler with param_group_index")
+        raise NoClosedForm(CONCAT_DECLINES[0])
     if len(parts) <= 1:
         return parts[0][2] if parts else np.empty(0, dtype=np.float64)
     out = np.empty((rows, len(events)) if rows else len(events), dtype=np.float64)
@@ -517,6 +518,7 @@ register(
         children=lambda kw: tuple(kw.get("schedulers", ())),
         passes_down=CONCAT_PASSES_DOWN,
         public=ConcatScheduler,
+        declines=CONCAT_DECLINES,
     )
 )
 
@@ -524,6 +526,12 @@ register(
 # ------------------------------------------------------------------------------------------------
 # the create_lr_scheduler_with_warmup type
 # ------------------------------------------------------------------------------------------------
+WARMUP_DECLINES = (
+    "warm-up helper over a torch scheduler with several groups (ignite re-binds its scheduler)",
+    "warm-up helper over a torch-based or skipping ignite scheduler",
+)
+
+
 def _wraps_ignite(inner: Any) -> bool:
     """Whether a warm-up's ``lr_scheduler`` spec is an ignite scheduler (else a torch one)."""
     t = TYPES.get(getattr(inner, "type", None))
@@ -555,13 +563,13 @@ def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
     wanted = kw.get("warmup_end_value")
     torch_inner = not _wraps_ignite(inner)
     if torch_inner and len(ctx.groups) != 1:
-        raise NoClosedForm("warm-up helper with several groups (ignite re-binds its scheduler)")
+        raise NoClosedForm(WARMUP_DECLINES[0])
     if not torch_inner and (
         TYPES[inner.type].writes is not None  # a torch-based wrapper inside the warm-up
         or any(True for _ in torch_specs(inner))
         or (inner.type == "ConcatScheduler" and inner.kwargs["durations"][0] == 0)
     ):  # ignite compares get_param() of these in ways not modelled here
-        raise NoClosedForm("warm-up helper over a torch-based or skipping ignite scheduler")
+        raise NoClosedForm(WARMUP_DECLINES[1])
     first = None if torch_inner else evaluate_spec(inner, events[:1], ctx)
     plans = []
     for g, group in enumerate(ctx.groups):
@@ -602,5 +610,6 @@ register(
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=create_lr_scheduler_with_warmup,
+        declines=WARMUP_DECLINES,
     )
 )

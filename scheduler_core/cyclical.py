@@ -216,5 +216,6 @@ for _cls, _form in ((LinearCyclicalScheduler, "linear"), (CosineAnnealingSchedul
             closed_form=_cyclical_closed_form(_form),
             restarts=cycle_restarts,
             public=_cls,
+            declines=shapes.CYCLE_DECLINES,
         )
     )

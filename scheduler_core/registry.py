@@ -106,6 +106,8 @@ class SchedulerType:
     passes_down: kwargs handed to the children instead of its own constructor.
     code_args: required arguments that are Python callables (LambdaLR's ``lr_lambda``).
     public: the class or function users import from ``scheduler_core`` (None for torch's).
+    declines: the configurations its closed form declines: every :class:`NoClosedForm` it
+        raises starts with one of these (or with ``"stepping raises"``).
     """
 
     name: str
@@ -121,6 +123,7 @@ class SchedulerType:
     passes_down: tuple[str, ...] = ()
     code_args: tuple[str, ...] = ()
     public: Any = None
+    declines: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -205,7 +208,7 @@ def evaluate_spec(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarra
     if t is None:
         raise NoClosedForm(f"unknown scheduler type {spec.type!r}")
     if t.closed_form is None:
-        raise NoClosedForm(f"{t.name} is stepping-only: {t.stepping_only}")
+        raise NoClosedForm(f"{t.name} is stepping-only: {t.stepping_only}")  # declared by the type
     return t.closed_form(spec.kwargs, events, ctx)
 
 

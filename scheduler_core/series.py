@@ -23,7 +23,14 @@ from .registry import TYPES, Context, evaluate_spec, scheduled_names, torch_spec
 from .shapes import NoClosedForm
 from .spec import Experiment, Series
 
-__all__ = ["Context", "NoClosedForm", "evaluate"]
+__all__ = ["JOIN_DECLINES", "Context", "NoClosedForm", "evaluate"]
+
+JOIN_DECLINES = (
+    "several torch schedulers share the optimizer",
+    "a torch scheduler also writes a scheduled param",
+    "param_group_index outside the param groups",  # stepping raises, unless a torch child runs alone
+)
+"""Why whole experiments decline the closed form whatever their types declare."""
 
 
 def _targets(spec: Any, count: int) -> list[int]:
@@ -31,7 +38,7 @@ def _targets(spec: Any, count: int) -> list[int]:
     if index is None:
         return list(range(count))
     if isinstance(index, bool) or not isinstance(index, int) or not -count <= index < count:
-        raise NoClosedForm("param_group_index fails at the first call")
+        raise NoClosedForm(f"{JOIN_DECLINES[2]}: {index!r}")
     return [index % count]
 
 
@@ -39,10 +46,10 @@ def _check_joinable(experiment: Experiment, names: list[str]) -> None:
     """Refuse (NoClosedForm) experiments whose schedulers interact in ways not modelled here."""
     torch_all = [t for s in experiment.schedulers for t in torch_specs(s)]
     if len(torch_all) > 1:
-        raise NoClosedForm("several torch schedulers share the optimizer")
+        raise NoClosedForm(JOIN_DECLINES[0])
     for t in torch_all:
         if set(TYPES[t.type].side_writes(t.kwargs)) & set(names):
-            raise NoClosedForm(f"{t.type} also writes {TYPES[t.type].side_writes(t.kwargs)}")
+            raise NoClosedForm(f"{JOIN_DECLINES[1]}: {t.type} writes {TYPES[t.type].side_writes(t.kwargs)}")
 
 
 def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> list[Series]:
@@ -68,7 +75,7 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
         try:
             values = evaluate_spec(spec, events, ctx)
         except ArithmeticError as exc:  # the same Python arithmetic raises when stepping
-            raise NoClosedForm(f"{spec.type}: {type(exc).__name__}: {exc}") from exc
+            raise NoClosedForm(f"stepping raises: {spec.type}: {type(exc).__name__}: {exc}") from exc
         name = written_param(spec)
         for g in targets:
             written[(g, name)] = values[g] if values.ndim == 2 else values

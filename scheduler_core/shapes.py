@@ -46,7 +46,16 @@ CHUNK = 1 << 15  # events per in-place block (fits in L2 with a few temporaries)
 
 
 class NoClosedForm(Exception):
-    """The configuration has no exact closed form here; callers step the schedulers instead."""
+    """The configuration has no exact closed form here; callers step the schedulers instead.
+
+    The message starts with a reason the scheduler type declares (``SchedulerType.declines``),
+    or with ``"stepping raises"`` when stepping this configuration raises (then stepping gives
+    the error at the right event).
+    """
+
+
+CYCLE_DECLINES = ("no closed form for non-integer cycle sizes", "no closed form for negative cycle sizes")
+"""Why :func:`cycle_runs` declines (cyclical schedulers declare these)."""
 
 
 Form = Callable[[np.ndarray, "float | np.ndarray", "float | np.ndarray"], None]
@@ -122,7 +131,7 @@ def _whole(v: object) -> int:
     if isinstance(v, float) and v.is_integer():
         return int(v)
     if isinstance(v, bool) or not isinstance(v, int):
-        raise NoClosedForm(f"no closed form for non-integer cycle sizes ({v!r})")
+        raise NoClosedForm(f"{CYCLE_DECLINES[0]} ({v!r})")
     return v
 
 
@@ -153,7 +162,7 @@ def cycle_runs(
         if size == 0:
             raise ZeroDivisionError("cycle of size 0")
         if size < 0 or warm < 0:
-            raise NoClosedForm("no closed form for negative cycle sizes")
+            raise NoClosedForm(CYCLE_DECLINES[1])
         if first + size + warm >= stop:  # last cycle needed: do not compute the next sizes
             yield first, size, warm, False
             return

@@ -21,6 +21,11 @@ from .spec import SchedulerSpec
 __all__ = ["evaluate_torch"]
 
 
+RESUMED = "torch scheduler resumed from last_epoch"
+CHAINED = "chainable torch scheduler reads an lr written by another one"
+CYCLIC_DECLINES = ("no closed form for CyclicLR mode", "CyclicLR with a custom scale_fn", "per-group list")
+
+
 def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
     import torch.optim.lr_scheduler as torch_schedulers
 
@@ -30,7 +35,7 @@ def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) ->
 def evaluate_torch(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarray:
     """The closed form of a wrapped torch scheduler (rows per group) over ``events``."""
     if spec.kwargs.get("last_epoch", -1) != -1:
-        raise NoClosedForm("torch scheduler resumed from last_epoch")
+        raise NoClosedForm(RESUMED)
     return evaluate_spec(spec, events, ctx)
 
 
@@ -53,7 +58,7 @@ def _chain(factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray]):
 
     def closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
         if not ctx.chain_ok:
-            raise NoClosedForm("chainable torch scheduler reads an lr written by another one")
+            raise NoClosedForm(CHAINED)
         f = factors(kw, _last_epochs(events, ctx))
         lrs = ctx.start_lrs()
         return _rows(ctx, lambda g: shapes.multiplicative_chain(lrs[g], f))
@@ -64,7 +69,7 @@ def _chain(factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray]):
 def _per_group(value: Any, count: int) -> list[float]:
     if isinstance(value, (list, tuple)):
         if len(value) != count:
-            raise NoClosedForm("per-group list of the wrong length")
+            raise NoClosedForm(CYCLIC_DECLINES[2])
         return [float(v) for v in value]
     return [float(value)] * count
 
@@ -99,7 +104,7 @@ def _one_cycle(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray
 
 def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     if kw.get("scale_fn") is not None:
-        raise NoClosedForm("CyclicLR with a custom scale_fn")
+        raise NoClosedForm(CYCLIC_DECLINES[1])
     base = _per_group(kw["base_lr"], len(ctx.groups))
     top = _per_group(kw["max_lr"], len(ctx.groups))
     le = _last_epochs(events, ctx)
@@ -122,7 +127,14 @@ def _momentum_writes(kw: Mapping[str, Any]) -> tuple[str, ...]:
     return ("momentum", "betas") if kw.get("cycle_momentum", True) else ()
 
 
-def _torch_type(name: str, closed_form=None, stepping_only: str = "", **extra: Any) -> None:
+def _chain_type(name: str, factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray]) -> None:
+    """A chainable torch type: ``lr_k = lr_{k-1} * factors(kwargs, last_epochs)[k]``."""
+    _torch_type(name, _chain(factors), declines=(CHAINED,))
+
+
+def _torch_type(
+    name: str, closed_form=None, stepping_only: str = "", declines: tuple[str, ...] = (), **extra: Any
+) -> None:
     register(
         SchedulerType(
             name=name,
@@ -132,40 +144,34 @@ def _torch_type(name: str, closed_form=None, stepping_only: str = "", **extra: A
             closed_form=closed_form,
             stepping_only=stepping_only,
             writes="lr",
+            declines=(RESUMED, *declines) if closed_form is not None else (),
             **extra,
         )
     )
 
 
-_torch_type(
-    "StepLR", _chain(lambda kw, le: shapes.step_lr_factors(le, kw["step_size"], kw.get("gamma", 0.1)))
+_chain_type("StepLR", lambda kw, le: shapes.step_lr_factors(le, kw["step_size"], kw.get("gamma", 0.1)))
+_chain_type(
+    "MultiStepLR", lambda kw, le: shapes.multistep_lr_factors(le, kw["milestones"], kw.get("gamma", 0.1))
 )
-_torch_type(
-    "MultiStepLR",
-    _chain(lambda kw, le: shapes.multistep_lr_factors(le, kw["milestones"], kw.get("gamma", 0.1))),
-)
-_torch_type("ExponentialLR", _chain(lambda kw, le: shapes.exponential_lr_factors(le, kw["gamma"])))
-_torch_type(
+_chain_type("ExponentialLR", lambda kw, le: shapes.exponential_lr_factors(le, kw["gamma"]))
+_chain_type(
     "ConstantLR",
-    _chain(
-        lambda kw, le: shapes.constant_lr_factors(le, kw.get("factor", 1.0 / 3), kw.get("total_iters", 5))
-    ),
+    lambda kw, le: shapes.constant_lr_factors(le, kw.get("factor", 1.0 / 3), kw.get("total_iters", 5)),
 )
-_torch_type(
+_chain_type(
     "LinearLR",
-    _chain(
-        lambda kw, le: shapes.linear_lr_factors(
-            le, kw.get("start_factor", 1.0 / 3), kw.get("end_factor", 1.0), kw.get("total_iters", 5)
-        )
+    lambda kw, le: shapes.linear_lr_factors(
+        le, kw.get("start_factor", 1.0 / 3), kw.get("end_factor", 1.0), kw.get("total_iters", 5)
     ),
 )
-_torch_type(
+_chain_type(
     "PolynomialLR",
-    _chain(lambda kw, le: shapes.polynomial_lr_factors(le, kw.get("total_iters", 5), kw.get("power", 1.0))),
+    lambda kw, le: shapes.polynomial_lr_factors(le, kw.get("total_iters", 5), kw.get("power", 1.0)),
 )
 _torch_type("CosineAnnealingWarmRestarts", _warm_restarts)
-_torch_type("OneCycleLR", _one_cycle, side_writes=_momentum_writes)
-_torch_type("CyclicLR", _cyclic, side_writes=_momentum_writes)
+_torch_type("OneCycleLR", _one_cycle, side_writes=_momentum_writes)  # declines: stepping raises
+_torch_type("CyclicLR", _cyclic, declines=CYCLIC_DECLINES, side_writes=_momentum_writes)
 _torch_type(
     "CosineAnnealingLR",
     stepping_only="torch updates it recursively from the previous lr; the rounding of that chain "

@@ -37,6 +37,7 @@ def catalogue() -> list[dict[str, Any]]:
                 "example": e.example,
                 "closed_form": e.core.closed_form is not None,
                 "stepping_only": e.core.stepping_only or None,
+                "declines": list(e.core.declines),
             }
         )
     return out

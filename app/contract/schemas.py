@@ -564,6 +564,9 @@ class CatalogueEntry(BaseModel):
     stepping_only: str | None = Field(
         description="Why the type has no closed form and is stepped event by event (null if it has one)."
     )
+    declines: list[str] = Field(
+        description="Configurations whose series are stepped although the type has a closed form."
+    )
 
 
 class Catalogue(BaseModel):
@@ -571,6 +574,16 @@ class Catalogue(BaseModel):
     types: list[CatalogueEntry]
     experiment_schema: dict[str, Any]
     example: dict[str, Any]
+    limits: dict[str, int] | None = Field(
+        None,
+        description="The server's caps, i.e. its `max_*` settings (max_events, max_points, "
+        "max_schedulers, max_param_groups, max_variants, ...).",
+    )
+    view_defaults: View | None = Field(
+        None,
+        description="The view options a fresh dashboard starts with (a stored view lacking an "
+        "option still reads View's own default).",
+    )
 
 
 class Health(BaseModel):

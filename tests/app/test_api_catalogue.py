@@ -126,6 +126,7 @@ def test_every_type_has_a_closed_form_or_says_why_not(client):
     assert types["CosineAnnealingScheduler"]["closed_form"] is True
     assert types["CosineAnnealingLR"]["closed_form"] is False
     assert "recursive" in types["CosineAnnealingLR"]["stepping_only"]
+    assert "no closed form for negative cycle sizes" in types["CosineAnnealingScheduler"]["declines"]
 
 
 def test_the_dashboard_keeps_no_list_of_types():
