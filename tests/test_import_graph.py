@@ -17,7 +17,8 @@ PACKAGES = ("scheduler_core", "app")
 
 LAYERS = {
     # module prefix: prefixes it must never import
-    "scheduler_core": ("app", "fastapi", "pydantic", "starlette", "uvicorn", "orjson"),  # plotly: lazily, plot_values
+    # plotly is allowed: imported lazily by plot_values
+    "scheduler_core": ("app", "fastapi", "pydantic", "starlette", "uvicorn", "orjson"),
     "app.contract": ("app.api", "app.service", "app.storage", "app.server", "app.cli", "app.main"),
     "app.service": ("app.api", "app.server", "app.storage", "app.cli", "app.main"),
     "app.storage": ("app.api", "app.service", "app.server", "app.cli", "app.main"),
