@@ -36,9 +36,9 @@ async function toError(res) {
 
 /**
  * The catalogue (GET /schedulers): {version, types: [{type, kind, title, description, json_schema,
- * child_json_schema, defaults, example, closed_form, stepping_only}], experiment_schema, example,
- * limits, view_defaults}. `kind` is "param", "composite" or "torch"; `limits` holds the server's
- * caps (max_variants, max_points, ...); `view_defaults` the view a fresh dashboard starts with.
+ * child_json_schema, defaults, example, closed_form, stepping_only, declines}], experiment_schema,
+ * example, limits, view_defaults}. `kind` is "param", "composite" or "torch"; `limits` holds the
+ * server's caps (max_variants, max_points, ...); `view_defaults` the view a fresh dashboard shows.
  */
 export async function getCatalogue() {
   return (await request('/schedulers')).json();

@@ -50,7 +50,7 @@ function renderVariants(state) {
   }));
   els.variantTabs.replaceChildren(...tabs);
   els.removeVariant.disabled = state.variants.length <= 1;
-  els.duplicate.disabled = state.variants.length >= store.MAX_VARIANTS;
+  els.duplicate.disabled = state.variants.length >= store.limits().max_variants;
   els.removeVariant.textContent = `Remove variant ${store.activeVariant(state).name}`;
 }
 
@@ -93,7 +93,8 @@ async function redraw() {
   const mine = ++seq;
   for (const c of controllers) c.abort();
   controllers = state.variants.map(() => new AbortController());
-  const maxPoints = Math.max(200, Math.min(8000, Math.round((els.chart.clientWidth || 800) * 2)));
+  const wanted = Math.max(200, Math.min(8000, Math.round((els.chart.clientWidth || 800) * 2)));
+  const maxPoints = Math.min(wanted, store.limits().max_points);
   // View-only changes (log scale, layout, ...) reuse the series already fetched for that experiment.
   const keys = state.variants.map((v) => `${maxPoints}:${JSON.stringify(v.experiment)}`);
   const outcomes = await Promise.all(state.variants.map((v, i) => {
@@ -148,22 +149,30 @@ function syncUrl() {
 
 // ---- start ----
 
-async function initialState() {
+/** The document of the /s/{id} link being shown (fetched with the catalogue), or null. */
+function fetchSharedLink() {
+  const m = /^\/s\/([^/]+)\/?$/.exec(window.location.pathname);
+  return m ? getLink(decodeURIComponent(m[1])).catch((e) => e) : Promise.resolve(null);
+}
+
+/** The first state: the URL hash, else the shared link, else the example (store configured). */
+async function initialState(sharedLink) {
   try {
     const fromHash = store.decodeHash(window.location.hash);
     if (fromHash) return fromHash;
   } catch {
     status('The link in the address bar is damaged: showing the example instead.');
   }
-  const m = /^\/s\/([^/]+)\/?$/.exec(window.location.pathname);
-  if (m) {
+  const doc = await sharedLink;
+  if (doc) {
     try {
-      return store.fromDocument(await getLink(decodeURIComponent(m[1])));
+      if (doc instanceof Error) throw doc;
+      return store.fromDocument(doc);
     } catch (e) {
       status(`Shared link not found or unreadable (${e.message}): showing the example instead.`);
     }
   }
-  return null; // the seed example, once the catalogue has arrived
+  return store.initialState();
 }
 
 let plotlyReady;
@@ -182,9 +191,11 @@ async function start() {
   plotlyReady = new Promise((resolve) => { plotlyStart = resolve; })
     .then(() => loadPlotly())
     .then((P) => { perf.plotlyReadyMs = performance.now(); return P; });
-  const [cat, state] = await Promise.all([getCatalogue(), initialState()]);
+  const sharedLink = fetchSharedLink();
+  const cat = await getCatalogue();
   catalogue = cat.types;
-  store.setSeed(cat.example);
+  store.configure(cat); // the server's limits, default view and example, before any state
+  const state = await initialState(sharedLink);
   wireViewControls();
   wireToolbar(els, status);
   store.subscribe((s, info) => {
@@ -194,7 +205,7 @@ async function start() {
     if (info.source === 'load') redraw();
     else scheduleRedraw();
   });
-  store.replace(state ?? store.initialState(), 'load');
+  store.replace(state, 'load');
   perf.editorReadyMs = performance.now();
   requestAnimationFrame(() => setTimeout(plotlyStart, 0));
   let resizeTimer = null;

@@ -3,37 +3,45 @@
 // State = {variants: [{name, experiment}], view: {active, layout, log_y, x_axis,
 // iterations_per_epoch, cycle_markers}}. Experiments use the API's JSON (ignite's names).
 
-// The example experiment a fresh dashboard shows: the catalogue's `example` (GET /schedulers),
-// set by main.js before the first render; this stand-in only lives until then.
-let seedExperiment = { num_events: 1000, param_groups: [{ name: 'base', lr: 0.001 }], schedulers: [] };
+// What the server says, from its catalogue (GET /schedulers), set by configure() before the
+// first state is made: its caps (`limits`), the view a fresh dashboard starts with
+// (`view_defaults`) and the example experiment it shows (`example`).
+let server = null;
 
-/** Use `experiment` (the API's seed example) for fresh views. */
-export function setSeed(experiment) {
-  seedExperiment = structuredClone(experiment);
+/** Take the server's limits, default view and example experiment from `catalogue`. */
+export function configure(catalogue) {
+  const { limits, view_defaults: viewDefaults, example } = catalogue;
+  server = { limits, viewDefaults, example };
 }
 
-// Table of view properties: name in the document, short key in the URL, default, validator.
+/** The server's caps: {max_variants, max_points, max_events, max_schedulers, ...}. */
+export function limits() {
+  return server.limits;
+}
+
+// Table of view properties: name in the document, short key in the URL, validator. Their
+// defaults are the server's `view_defaults` (and the first variant active).
 export const VIEW_PROPS = [
-  { name: 'active', short: 'a', def: 0, ok: (v) => Number.isInteger(v) && v >= 0 },
-  { name: 'layout', short: 'l', def: 'subplots', ok: (v) => v === 'subplots' || v === 'overlay' },
-  { name: 'log_y', short: 'y', def: false, ok: (v) => typeof v === 'boolean' },
-  { name: 'x_axis', short: 'x', def: 'events', ok: (v) => v === 'events' || v === 'epochs' },
-  { name: 'iterations_per_epoch', short: 'i', def: 100, ok: (v) => Number.isInteger(v) && v >= 1 },
-  { name: 'cycle_markers', short: 'm', def: false, ok: (v) => typeof v === 'boolean' },
+  { name: 'active', short: 'a', ok: (v) => Number.isInteger(v) && v >= 0 },
+  { name: 'layout', short: 'l', ok: (v) => v === 'subplots' || v === 'overlay' },
+  { name: 'log_y', short: 'y', ok: (v) => typeof v === 'boolean' },
+  { name: 'x_axis', short: 'x', ok: (v) => v === 'events' || v === 'epochs' },
+  { name: 'iterations_per_epoch', short: 'i', ok: (v) => Number.isInteger(v) && v >= 1 },
+  { name: 'cycle_markers', short: 'm', ok: (v) => typeof v === 'boolean' },
 ];
 const VARIANTS_SHORT = 'v';
 export const VARIANT_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-export const MAX_VARIANTS = 8; // the API's default cap on variants per stored view
 
 function defaultView() {
-  return Object.fromEntries(VIEW_PROPS.map((p) => [p.name, p.def]));
+  return { active: 0, ...server.viewDefaults };
 }
 
+/** A fresh dashboard: the server's example experiment as variant A, the default view. */
 export function initialState() {
-  return { variants: [{ name: 'A', experiment: structuredClone(seedExperiment) }], view: defaultView() };
+  return { variants: [{ name: 'A', experiment: structuredClone(server.example) }], view: defaultView() };
 }
 
-let state = initialState();
+let state = null; // set by the first replace(), once configured
 const listeners = [];
 
 export function getState() {
@@ -63,8 +71,9 @@ export function replace(next, source = 'load') {
 }
 
 function normalise(s) {
-  const view = { ...defaultView(), ...(s.view || {}) };
-  for (const p of VIEW_PROPS) if (!p.ok(view[p.name])) view[p.name] = p.def;
+  const defaults = defaultView();
+  const view = { ...defaults, ...(s.view || {}) };
+  for (const p of VIEW_PROPS) if (!p.ok(view[p.name])) view[p.name] = defaults[p.name];
   const variants = Array.isArray(s.variants) && s.variants.length ? s.variants : initialState().variants;
   if (view.active >= variants.length) view.active = variants.length - 1;
   return { variants, view };
@@ -115,7 +124,8 @@ function b64urlDecode(s) {
 
 export function encodeHash(s = state) {
   const compact = { [VARIANTS_SHORT]: s.variants.map((v) => [v.name, v.experiment]) };
-  for (const p of VIEW_PROPS) if (s.view[p.name] !== p.def) compact[p.short] = s.view[p.name];
+  const defaults = defaultView();
+  for (const p of VIEW_PROPS) if (s.view[p.name] !== defaults[p.name]) compact[p.short] = s.view[p.name];
   return `#s=${b64urlEncode(JSON.stringify(compact))}`;
 }
 
@@ -164,7 +174,7 @@ export function setView(name, value) {
 
 export function duplicateVariant() {
   update((d) => {
-    if (d.variants.length >= MAX_VARIANTS) return;
+    if (d.variants.length >= server.limits.max_variants) return;
     const used = new Set(d.variants.map((v) => v.name));
     const name = [...VARIANT_NAMES].find((c) => !used.has(c)) || `V${d.variants.length}`;
     d.variants.push({ name, experiment: structuredClone(d.variants[d.view.active].experiment) });

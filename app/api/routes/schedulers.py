@@ -1,4 +1,8 @@
-"""GET /schedulers: the catalogue every form and client is built from."""
+"""GET /schedulers: the catalogue every form and client is built from.
+
+Besides the types it carries what a client must not restate: the server's caps (``limits``, from
+the app's settings) and the view a fresh dashboard starts with (``view_defaults``).
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,37 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app import __version__
+from app.api import deps
 from app.api.routes import NOT_MODIFIED, not_modified, not_modified_response
 from app.contract.canonical import etag
 from app.contract.catalogue import catalogue
-from app.contract.schemas import SEED_EXPERIMENT, Catalogue, Experiment
+from app.contract.schemas import SEED_EXPERIMENT, Catalogue, Experiment, View
+from app.settings import Settings
 
 router = APIRouter(tags=["schedulers"])
 
+# The view a fresh dashboard starts with, stated here only: View's defaults except 100 iterations
+# per epoch. View's own default (1) stays: it is in the canonical form, hence the id, of every
+# stored link that does not name the option.
+DASHBOARD_VIEW = View(iterations_per_epoch=100)
 
-@lru_cache(maxsize=1)
-def _catalogue_bytes() -> tuple[bytes, str]:
+
+def limits(settings: Settings) -> dict[str, int]:
+    """The caps a client must stay within: every ``max_*`` setting, e.g. ``max_variants``."""
+    return {name: getattr(settings, name) for name in Settings.model_fields if name.startswith("max_")}
+
+
+@lru_cache(maxsize=8)
+def _catalogue_reply(caps: tuple[tuple[str, int], ...]) -> tuple[bytes, str]:
+    """The reply body and its ETag for these caps (the rest is fixed for the process)."""
     body = orjson.dumps(
         {
             "version": __version__,
             "types": catalogue(),
             "experiment_schema": Experiment.model_json_schema(),
             "example": SEED_EXPERIMENT,
+            "limits": dict(caps),
+            "view_defaults": DASHBOARD_VIEW.model_dump(),
         }
     )
     return body, etag("catalogue", body)
@@ -32,11 +51,12 @@ def _catalogue_bytes() -> tuple[bytes, str]:
 
 @router.get(
     "/schedulers",
-    summary="Catalogue of scheduler types with JSON Schemas, defaults and examples",
+    summary="Catalogue of scheduler types with JSON Schemas, defaults and examples; the server's "
+    "caps and the dashboard's default view",
     responses={200: {"model": Catalogue}, **NOT_MODIFIED},
 )
-def get_schedulers(request: Request) -> Response:
-    body, tag = _catalogue_bytes()
+def get_schedulers(request: Request, settings: deps.SettingsDep) -> Response:
+    body, tag = _catalogue_reply(tuple(limits(settings).items()))
     if not_modified(request, tag):
         return not_modified_response(tag)
     return Response(body, media_type="application/json", headers={"ETag": tag})
