@@ -5,12 +5,12 @@ A link's id is a short hash of the document's canonical JSON
 creating it twice is harmless (``INSERT OR IGNORE`` / ``ON CONFLICT DO NOTHING``). The SQLite
 store runs in WAL mode with ``synchronous=FULL``: once :meth:`put` returns, the link survives a
 crash of the process (and of the machine). The PostgreSQL store (``postgresql://user:pass@host/db``)
-lets several processes or containers share the links; psycopg is imported only when it is used.
+lets several processes or containers share the links, through a ``psycopg_pool`` connection pool;
+psycopg is imported only when it is used.
 """
 
 from __future__ import annotations
 
-import queue
 import re
 import sqlite3
 import threading
@@ -111,79 +111,73 @@ def redact_url(url: str) -> str:
 
 
 class PostgresLinkStore:
-    """:class:`LinkStore` in a PostgreSQL table, through a small pool of psycopg connections.
+    """:class:`LinkStore` in a PostgreSQL table, through a :class:`psycopg_pool.ConnectionPool`.
 
     ``url`` is a libpq URL (``postgresql://user:pass@host:5432/db``, or
-    ``postgresql:///db?host=/run/postgresql`` for a unix socket). The table is created when
-    missing (under an advisory lock, so several workers may start at once). At most
-    ``pool_size`` connections are open per process; a broken connection is dropped and
-    replaced on next use.
+    ``postgresql:///db?host=/run/postgresql`` for a unix socket). Opening the store connects once,
+    directly, and creates the table when missing (under an advisory lock, so several workers may
+    start at once): a wrong host, database or password fails right there with libpq's reason.
+    The pool then keeps 1 to ``pool_size`` connections per process and checks each one before
+    lending it, so connections broken by a restart of PostgreSQL (or a killed backend) are
+    replaced instead of failing the next request. Waiting more than ``timeout`` seconds for a
+    connection (database down, or every connection busy) is an error, not a hang.
+
+    Raises:
+        ValueError: ``table`` is not a lower-case SQL identifier, or ``pool_size`` is below 1.
+        ConnectionError: the database cannot be reached when the store is opened, or no
+            connection was available within ``timeout`` (the URL's password is redacted).
     """
 
-    def __init__(self, url: str, *, table: str = "links", pool_size: int = 4, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, table: str = "links", pool_size: int = 4, timeout: float = 10.0) -> None:
         if not _TABLE_RE.match(table):
             raise ValueError(f"Argument table should be a lower-case SQL identifier, but given {table!r}")
+        if pool_size < 1:
+            raise ValueError(f"Argument pool_size should be at least 1, but given {pool_size}")
         import psycopg  # lazily: only deployments using PostgreSQL need it
+        from psycopg_pool import ConnectionPool, PoolTimeout
 
-        self._psycopg = psycopg
         self.url = url
         self.table = table
         self.timeout = timeout
-        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
-        self._slots = threading.BoundedSemaphore(pool_size)
-        self._all: set[Any] = set()
-        self._lock = threading.Lock()
-        self._closed = False
-        with self._connection() as con, con.transaction():
-            con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"schedule_explorer.{table}",))
-            con.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} ("
-                " id TEXT PRIMARY KEY, doc BYTEA NOT NULL,"
-                " created TIMESTAMPTZ NOT NULL DEFAULT now())"
-            )
-
-    def _connect(self) -> Any:
-        try:
-            con = self._psycopg.connect(self.url, autocommit=True, connect_timeout=int(self.timeout))
-        except self._psycopg.OperationalError as exc:
-            msg = str(exc).replace(self.url, redact_url(self.url))
-            raise ConnectionError(f"link store {redact_url(self.url)}: {msg}") from None
-        with self._lock:
-            self._all.add(con)
-        return con
-
-    def _discard(self, con: Any) -> None:
-        with self._lock:
-            self._all.discard(con)
-        try:
-            con.close()
-        except self._psycopg.Error:  # pragma: no cover
-            pass
+        self._pool_timeout = PoolTimeout
+        # libpq's connect_timeout counts whole seconds and treats anything below 2 as 2
+        kwargs = {"autocommit": True, "connect_timeout": max(2, round(timeout))}
+        try:  # fail fast, with libpq's own reason
+            with psycopg.connect(url, **kwargs) as con, con.transaction():
+                con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"schedule_explorer.{table}",))
+                con.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} ("
+                    " id TEXT PRIMARY KEY, doc BYTEA NOT NULL,"
+                    " created TIMESTAMPTZ NOT NULL DEFAULT now())"
+                )
+        except psycopg.OperationalError as exc:
+            msg = str(exc).replace(url, redact_url(url))
+            raise ConnectionError(f"link store {redact_url(url)}: {msg}") from None
+        self._pool = ConnectionPool(
+            url,
+            kwargs=kwargs,
+            min_size=1,
+            max_size=pool_size,
+            open=True,
+            timeout=timeout,
+            check=ConnectionPool.check_connection,
+            name=f"link-store-{table}",
+        )
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
-        """Borrow a pooled connection (waiting up to ``timeout`` when all are busy)."""
-        if self._closed:
-            raise RuntimeError("link store is closed")
-        if not self._slots.acquire(timeout=self.timeout):
-            raise TimeoutError("no free link store connection")
+        """Borrow a checked connection from the pool; it goes back (or is replaced if broken) after."""
         try:
-            try:
-                con = self._idle.get_nowait()
-            except queue.Empty:
-                con = self._connect()
-            broken = True
-            try:
-                yield con
-                broken = False
-            finally:
-                idle = self._psycopg.pq.TransactionStatus.IDLE
-                if broken or con.closed or con.info.transaction_status != idle:
-                    self._discard(con)
-                else:
-                    self._idle.put(con)
+            con = self._pool.getconn()
+        except self._pool_timeout:
+            raise ConnectionError(
+                f"link store {redact_url(self.url)}: no connection within {self.timeout:g} s"
+                " (database down or unreachable, or every pooled connection busy)"
+            ) from None
+        try:
+            yield con
         finally:
-            self._slots.release()
+            self._pool.putconn(con)
 
     def put(self, canonical: bytes) -> str:
         lid = link_id(canonical)
@@ -203,14 +197,8 @@ class PostgresLinkStore:
         return None if row is None else bytes(row[0])
 
     def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            cons, self._all = list(self._all), set()
-        for con in cons:
-            try:
-                con.close()
-            except self._psycopg.Error:  # pragma: no cover
-                pass
+        """Close every pooled connection and stop the pool's threads (idempotent)."""
+        self._pool.close()
 
 
 def open_link_store(settings: Settings) -> LinkStore:

@@ -136,6 +136,32 @@ def test_unreachable_server_hides_the_password():
     assert "s3cret" not in str(exc.value) and "***" in str(exc.value)
 
 
+def test_postgresql_store_survives_killed_connections():
+    """What a restart of PostgreSQL does to open connections (``pg_terminate_backend``, which
+    waits here until they are gone): the pool checks each connection before lending it, so the
+    next put and get just work."""
+    import psycopg
+
+    url = _postgres_url()
+    table = f"links_test_{uuid.uuid4().hex[:12]}"
+    app_name = f"se_{table}"  # tags this store's connections, so only they are killed
+    tagged = f"{url}{'&' if '?' in url else '?'}application_name={app_name}"
+    store = PostgresLinkStore(tagged, table=table, pool_size=2)
+    try:
+        lid = store.put(b'{"before":1}')
+        with psycopg.connect(url, autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = %s",
+                (app_name,),
+            ).fetchall()
+        assert killed and all(ok for (ok,) in killed)
+        assert store.get(lid) == b'{"before":1}'
+        assert store.get(store.put(b'{"after":1}')) == b'{"after":1}'
+    finally:
+        store.close()
+        _drop(url, table)
+
+
 def test_api_links_on_postgresql(make_client, seed):
     url = _postgres_url()
     client = make_client(link_store_url=url)  # the lifespan opens the store, creating the table
