@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint fuzz bench system-deps install install-dev clean
+.PHONY: run test lint fuzz bench mutate system-deps install install-dev clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,20 @@ lint: install-dev
 ## fuzz: long schemathesis run over every endpoint (>= 1,000 cases)
 fuzz: install-dev
 	SCHEDULE_EXPLORER_FUZZ_EXAMPLES=200 $(VENV)/bin/pytest tests/app/test_fuzz.py -q
+
+## mutate: mutation testing (mutmut) of the closed forms, decimation, caps, canonical JSON and
+##   exports, in a copy of the tree (MUTATE_DIR); slow (about an hour on 2 cores), never in CI.
+##   MUTANTS="scheduler_core.decimate*" runs a subset; see docs/testing.md
+MUTATE_DIR  ?= /tmp/schedule-explorer-mutate
+MUTATE_JOBS ?= 2
+MUTANTS     ?=
+mutate: install-dev
+	rm -rf $(MUTATE_DIR) && mkdir -p $(MUTATE_DIR)
+	git ls-files -z -c -o --exclude-standard | tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(MUTATE_DIR)
+	cd $(MUTATE_DIR) && OMP_NUM_THREADS=1 SCHEDULER_CORE_EXAMPLES_SCALE=0.3 \
+		nice -n 10 $(abspath $(VENV))/bin/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) > mutmut-run.log 2>&1 \
+		|| { tail -c 3000 mutmut-run.log; exit 1; }
+	cd $(MUTATE_DIR) && $(abspath $(PY)) scripts/mutation_summary.py
 
 ## bench: print the series benchmark table
 bench: install-dev
