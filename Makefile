@@ -39,9 +39,13 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## fuzz: long schemathesis run over every endpoint (>= 1,000 cases)
+## fuzz: long schemathesis run over every endpoint: every phase, positive and negative data,
+##   a fresh seed each run (>= 1,000 cases); replay one with SCHEDULE_EXPLORER_FUZZ_SEED=<seed>
 fuzz: install-dev
-	SCHEDULE_EXPLORER_FUZZ_EXAMPLES=200 $(VENV)/bin/pytest tests/app/test_fuzz.py -q
+	@seed="$(SCHEDULE_EXPLORER_FUZZ_SEED)"; seed=$${seed:-$$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}; \
+	echo "make fuzz: seed $$seed (replay: make fuzz SCHEDULE_EXPLORER_FUZZ_SEED=$$seed)"; \
+	SCHEDULE_EXPLORER_FUZZ_SEED=$$seed SCHEDULE_EXPLORER_FUZZ_EXAMPLES=200 \
+	$(VENV)/bin/pytest tests/app/test_fuzz.py -q -s -p no:cacheprovider
 
 ## mutate: mutation testing (mutmut) of the closed forms, decimation, caps, canonical JSON and
 ##   exports, in a copy of the tree (MUTATE_DIR); slow (about an hour on 2 cores), never in CI.

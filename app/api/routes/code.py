@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from app.api import deps
 from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from app.api.routes.series import EXPERIMENT_EXAMPLES
 from app.contract.canonical import canonical_json, etag
 from app.contract.schemas import CodeResponse, Experiment
 from app.service import exports
@@ -27,10 +28,21 @@ router = APIRouter(tags=["code"])
 )
 def post_code(
     request: Request,
-    experiment: Experiment,
+    experiment: Annotated[Experiment, Body(openapi_examples=EXPERIMENT_EXAMPLES)],
     settings: deps.SettingsDep,
-    flavor: Literal["ignite", "scheduler_core"] = "scheduler_core",
-    fmt: Annotated[Literal["json", "py"], Query(alias="format")] = "json",
+    flavor: Annotated[
+        Literal["ignite", "scheduler_core"],
+        Query(
+            openapi_examples={
+                "scheduler_core": {"value": "scheduler_core"},
+                "ignite": {"value": "ignite"},
+            }
+        ),
+    ] = "scheduler_core",
+    fmt: Annotated[
+        Literal["json", "py"],
+        Query(alias="format", openapi_examples={"json": {"value": "json"}, "py": {"value": "py"}}),
+    ] = "json",
 ) -> Response:
     tag = etag("code", canonical_json(experiment), flavor=flavor, fmt=fmt)
     if not_modified(request, tag):

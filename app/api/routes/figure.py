@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from app.api import deps
 from app.api.routes import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
-from app.api.routes.series import MaxPoints
+from app.api.routes.series import EXPERIMENT_EXAMPLES, MaxPoints
 from app.contract.canonical import canonical_json, etag
 from app.contract.schemas import Experiment, FigureResponse
 from app.service import exports
@@ -35,13 +35,24 @@ HTML_CSP = (
 )
 def post_figure(
     request: Request,
-    experiment: Experiment,
+    experiment: Annotated[Experiment, Body(openapi_examples=EXPERIMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     cache: deps.CacheDep,
-    layout: Literal["subplots", "overlay"] = "subplots",
-    log_y: bool = False,
+    layout: Annotated[
+        Literal["subplots", "overlay"],
+        Query(openapi_examples={"subplots": {"value": "subplots"}, "overlay": {"value": "overlay"}}),
+    ] = "subplots",
+    log_y: Annotated[
+        bool, Query(openapi_examples={"linear": {"value": False}, "log": {"value": True}})
+    ] = False,
     max_points: MaxPoints = None,
-    fmt: Annotated[Literal["json", "html"], Query(alias="format")] = "json",
+    fmt: Annotated[
+        Literal["json", "html"],
+        Query(
+            alias="format",
+            openapi_examples={"json": {"value": "json"}, "html": {"value": "html"}},
+        ),
+    ] = "json",
 ) -> Response:
     points = max_points or settings.figure_points
     key = canonical_json(experiment)

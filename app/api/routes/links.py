@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Body, Path, Request
 from starlette.responses import Response
 
 from app.api import deps
 from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from app.api.routes.series import EXPERIMENT_EXAMPLES
 from app.contract.canonical import canonical_json, is_link_id
 from app.contract.errors import ApiError
 from app.contract.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
@@ -17,7 +18,37 @@ from app.settings import Settings
 
 router = APIRouter(tags=["links"])
 
-LinkId = Annotated[str, Path(max_length=64, description="A link id as returned by POST /links.")]
+LinkId = Annotated[
+    str,
+    Path(
+        max_length=64,
+        description="A link id as returned by POST /links.",
+        openapi_examples={
+            "seed": {"summary": "The link of the catalogue's example experiment", "value": "odL_5BVvNOYF"}
+        },
+    ),
+]
+
+DOCUMENT_EXAMPLES = {
+    **EXPERIMENT_EXAMPLES,
+    "dashboard_view": {
+        "summary": "A dashboard view: two variants overlaid, log y axis, x in epochs",
+        "value": {
+            "variants": [
+                {"name": "A", "experiment": EXPERIMENT_EXAMPLES["seed"]["value"]},
+                {"name": "B", "experiment": EXPERIMENT_EXAMPLES["warmup"]["value"]},
+            ],
+            "view": {
+                "layout": "overlay",
+                "log_y": True,
+                "x_axis": "epochs",
+                "iterations_per_epoch": 100,
+                "cycle_markers": True,
+            },
+        },
+    },
+}
+"""Request-body examples of a stored document (OpenAPI ``examples``: the docs and schemathesis)."""
 
 
 def _unknown(link_id: str) -> ApiError:
@@ -49,7 +80,7 @@ def check_document(doc: StoredDocument, settings: Settings) -> None:
 )
 def create_link(
     request: Request,
-    document: StoredDocument,
+    document: Annotated[StoredDocument, Body(openapi_examples=DOCUMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     store: deps.StoreDep,
 ) -> Response:

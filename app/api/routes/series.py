@@ -4,21 +4,78 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from app.api import deps
 from app.api.routes import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
 from app.contract.canonical import canonical_json, etag
-from app.contract.schemas import MAX_SIZE, Experiment, SeriesResponse
+from app.contract.registry import REGISTRY
+from app.contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
 from app.service import exports
 
 router = APIRouter(tags=["series"])
 
 MaxPoints = Annotated[
     int | None,
-    Query(ge=4, le=MAX_SIZE, description="Decimate each series to at most this many points."),
+    Query(
+        ge=4,
+        le=MAX_SIZE,
+        description="Decimate each series to at most this many points.",
+        openapi_examples={"decimated": {"summary": "200 points per series", "value": 200}},
+    ),
 ]
+
+
+def _one_group(scheduler: dict) -> dict:
+    """1,000 events of one param group (``lr`` 0.01) driven by ``scheduler``."""
+    return {"num_events": 1000, "param_groups": [{"name": "base", "lr": 0.01}], "schedulers": [scheduler]}
+
+
+EXPERIMENT_EXAMPLES = {
+    "seed": {
+        "summary": "The catalogue's example: cyclical and cosine schedules on two param groups",
+        "value": SEED_EXPERIMENT,
+    },
+    "concat": {
+        "summary": "ConcatScheduler: a linear ramp, then cosine annealing",
+        "value": _one_group(REGISTRY["ConcatScheduler"].example),
+    },
+    "step_lr": {
+        "summary": "LRScheduler wrapping torch's StepLR",
+        "value": _one_group(REGISTRY["LRScheduler"].example),
+    },
+    "warmup": {
+        "summary": "create_lr_scheduler_with_warmup: a linear warm-up, then ExponentialLR",
+        "value": _one_group(REGISTRY["create_lr_scheduler_with_warmup"].example),
+    },
+    "two_groups": {
+        "summary": "Two param groups, two params: lr of the head only, weight_decay of both",
+        "value": {
+            "num_events": 600,
+            "param_groups": [
+                {"name": "backbone", "lr": 0.001, "weight_decay": 0.0001},
+                {"name": "head", "lr": 0.01, "weight_decay": 0.0001},
+            ],
+            "schedulers": [
+                {
+                    "type": "PiecewiseLinear",
+                    "param_name": "lr",
+                    "milestones_values": [[0, 0.0], [100, 0.01], [600, 0.0]],
+                    "param_group_index": 1,
+                },
+                {
+                    "type": "CosineAnnealingScheduler",
+                    "param_name": "weight_decay",
+                    "start_value": 0.0001,
+                    "end_value": 0.001,
+                    "cycle_size": 200,
+                },
+            ],
+        },
+    },
+}
+"""Request-body examples of an experiment (OpenAPI ``examples``: the docs and schemathesis)."""
 
 
 def wants_csv(request: Request, fmt: str | None) -> bool:
@@ -48,11 +105,17 @@ def wants_csv(request: Request, fmt: str | None) -> bool:
 )
 def post_series(
     request: Request,
-    experiment: Experiment,
+    experiment: Annotated[Experiment, Body(openapi_examples=EXPERIMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     cache: deps.CacheDep,
     max_points: MaxPoints = None,
-    fmt: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
+    fmt: Annotated[
+        Literal["json", "csv"] | None,
+        Query(
+            alias="format",
+            openapi_examples={"json": {"value": "json"}, "csv": {"value": "csv"}},
+        ),
+    ] = None,
 ) -> Response:
     as_csv = wants_csv(request, fmt)
     key = canonical_json(experiment)
