@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="write a starter experiment (see --list-presets)")
     init.add_argument(
-        "--preset", metavar="NAME", default=None, help="which starter (default seed; help: list)"
+        "--preset", metavar="NAME", default=None, help="which starter (default seed; help lists them)"
     )
     output(init, "experiment file to write")
     init.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
@@ -206,13 +206,11 @@ def load_document(path: str) -> Any:
 
     doc = _read_json(path)
     if not isinstance(doc, dict) or not DOCUMENT_KEYS & doc.keys():
-        holds = (
-            f"an object with keys {', '.join(sorted(doc)[:5])}" if isinstance(doc, dict) else _json_kind(doc)
-        )
+        holds = _json_kind(doc)
         raise CliError(
             EXIT_INVALID,
             f"{_name(path)} should be an experiment ({{num_events, param_groups, schedulers}}) or a "
-            f"dashboard view ({{variants, view}}), but holds {holds or 'an empty object'}",
+            f"dashboard view ({{variants, view}}), but holds {holds}",
         )
     try:
         return StoredDocument.model_validate(doc).root
@@ -222,6 +220,9 @@ def load_document(path: str) -> Any:
 
 
 def _json_kind(doc: Any) -> str:
+    """What a JSON value is, in words: ``an object with keys a, b``, ``a list``, ``null``…"""
+    if isinstance(doc, dict):
+        return f"an object with keys {', '.join(sorted(doc)[:5])}" if doc else "an empty object"
     kinds = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
     return kinds.get(type(doc), "a number")
 
@@ -682,7 +683,7 @@ def _bash(top: list[_Option], commands: list[_Command]) -> str:
 
 def _zsh_text(text: str) -> str:
     """``text`` safe inside a single-quoted ``_arguments`` spec's ``[description]``."""
-    return text.replace("'", "'\\''").replace("[", "\\[").replace("]", "\\]").replace(":", "\\:")
+    return text.replace("'", "'\\''").replace("[", "\\[").replace("]", "\\]")
 
 
 def _zsh(top: list[_Option], commands: list[_Command]) -> str:

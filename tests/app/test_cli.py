@@ -186,3 +186,73 @@ def test_console_script_reports_invalid_config():
     assert done.returncode == EXIT_INVALID
     err = done.stderr.decode()
     assert "num_events:" in err and "param_groups:" in err and "Traceback" not in err
+
+
+def test_version(capsys):
+    from app import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out == f"schedule-explorer {__version__}\n"
+
+
+def test_series_output_file_format_by_extension_or_flag(client, seed, exp_file, tmp_path, capsys):
+    csv_path, json_path, forced = tmp_path / "s.csv", tmp_path / "s.json", tmp_path / "s.csv.txt"
+    assert run(["series", str(exp_file), "-o", str(csv_path), "--max-points", "10"], capsys) == (0, "", "")
+    assert csv_path.read_text() == client.post("/api/v1/series?format=csv&max_points=10", json=seed).text
+    assert run(["series", str(exp_file), "--output", str(json_path)], capsys) == (0, "", "")
+    assert json.loads(json_path.read_text()) == client.post("/api/v1/series", json=seed).json()
+    assert run(["series", str(exp_file), "-o", str(forced), "--format", "csv"], capsys) == (0, "", "")
+    assert forced.read_text().startswith("event,base/lr,fc/lr\n")
+    code, out, err = run(["series", str(exp_file), "-o", str(tmp_path / "no" / "dir.csv")], capsys)
+    assert (code, out) == (EXIT_USAGE, "") and err.startswith("schedule-explorer: error: cannot write ")
+
+
+def test_code_and_figure_output_files(client, seed, exp_file, tmp_path, capsys):
+    py, fig = tmp_path / "train.py", tmp_path / "fig.json"
+    assert run(["code", str(exp_file), "-o", str(py)], capsys) == (0, "", "")
+    assert py.read_text() == client.post("/api/v1/code", json=seed).json()["code"]
+    assert run(["figure", str(exp_file), "-o", str(fig)], capsys) == (0, "", "")  # *.json: the JSON figure
+    assert json.loads(fig.read_text())["data"] == client.post("/api/v1/figure", json=seed).json()["data"]
+
+
+def test_figure_html_to_a_terminal_is_refused(exp_file, capsys, monkeypatch):
+    import app.cli
+
+    monkeypatch.setattr(app.cli, "_stdout_is_terminal", lambda: True)
+    code, out, err = run(["figure", str(exp_file)], capsys)
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == (
+        "schedule-explorer: error: refusing to write a figure's HTML (several MB) to the terminal; "
+        "use -o chart.html, pipe the output, or --format json\n"
+    )
+    code, out, _ = run(["figure", str(exp_file), "--format", "json"], capsys)  # JSON is fine
+    assert code == 0 and json.loads(out)["data"]
+
+
+def test_figure_on_a_real_terminal_and_through_a_pipe(exp_file):
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        exe = Path(sys.executable).with_name("schedule-explorer")
+        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "app.cli"]
+        done = subprocess.run(
+            [*cmd, "figure", str(exp_file)], stdout=follower, stderr=subprocess.PIPE, cwd=ROOT, timeout=120
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == EXIT_USAGE and b"refusing to write a figure's HTML" in done.stderr
+    piped = _script("figure", str(exp_file))
+    assert piped.returncode == 0 and piped.stdout.lower().startswith(b"<!doctype html>")
+
+
+def test_ctrl_c_is_quiet(exp_file, capsys, monkeypatch):
+    import app.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(app.cli, "_render", interrupted)
+    assert run(["series", str(exp_file)], capsys) == (130, "", "")
