@@ -193,25 +193,19 @@ def _where(loc: Sequence[Any], prefix: Sequence[Any] = ()) -> str:
     return ".".join(map(str, parts)) or "(document)"
 
 
-DOCUMENT_KEYS = frozenset({"num_events", "param_groups", "schedulers", "variants", "view"})
-
-
 def load_document(path: str) -> Any:
     """Read and validate an experiment or a dashboard view: an
     :class:`~app.contract.schemas.Experiment` or a :class:`~app.contract.schemas.DashboardView`."""
     from pydantic import ValidationError
 
     from app.api.errors import clean_loc
-    from app.contract.schemas import StoredDocument
+    from app.contract.schemas import DashboardView, Experiment, StoredDocument
 
     doc = _read_json(path)
-    if not isinstance(doc, dict) or not DOCUMENT_KEYS & doc.keys():
-        holds = _json_kind(doc)
-        raise CliError(
-            EXIT_INVALID,
-            f"{_name(path)} should be an experiment ({{num_events, param_groups, schedulers}}) or a "
-            f"dashboard view ({{variants, view}}), but holds {holds}",
-        )
+    kinds = {"an experiment": Experiment.model_fields, "a dashboard view": DashboardView.model_fields}
+    if not isinstance(doc, dict) or not any(fields.keys() & doc.keys() for fields in kinds.values()):
+        shapes = " or ".join(f"{kind} ({{{', '.join(fields)}}})" for kind, fields in kinds.items())
+        raise CliError(EXIT_INVALID, f"{_name(path)} should be {shapes}, but holds {_json_kind(doc)}")
     try:
         return StoredDocument.model_validate(doc).root
     except ValidationError as exc:
@@ -233,7 +227,11 @@ class Selected(NamedTuple):
     experiment: Any  # app.contract.schemas.Experiment
     view: Any  # app.contract.schemas.View of a dashboard view, else None
     index: int | None  # the variant's index in the view, else None
-    loc: tuple  # prefix of error locations inside the document
+
+    @property
+    def loc(self) -> tuple:
+        """Where the experiment sits in the document (prefix of error locations)."""
+        return () if self.index is None else ("variants", self.index, "experiment")
 
 
 def select_variant(doc: Any, variant: str | None, path: str) -> Selected:
@@ -247,7 +245,7 @@ def select_variant(doc: Any, variant: str | None, path: str) -> Selected:
                 EXIT_USAGE,
                 f"--variant {variant} given, but {_name(path)} is an experiment, not a dashboard view",
             )
-        return Selected(doc, None, None, ())
+        return Selected(doc, None, None)
     names = [v.name for v in doc.variants]
     if variant is None:
         i = 0
@@ -258,13 +256,7 @@ def select_variant(doc: Any, variant: str | None, path: str) -> Selected:
             EXIT_USAGE,
             f"{_name(path)} has no variant {variant!r}; its variants: {', '.join(map(repr, names))}",
         )
-    return Selected(doc.variants[i].experiment, doc.view, i, ("variants", i, "experiment"))
-
-
-def load_experiment(path: str, variant: str | None = None) -> Any:
-    """Read and validate an experiment file (or a view's ``variant``) into
-    :class:`app.contract.schemas.Experiment`."""
-    return select_variant(load_document(path), variant, path).experiment
+    return Selected(doc.variants[i].experiment, doc.view, i)
 
 
 # ---------------------------------------------------------------- cap errors with a way round
@@ -361,7 +353,8 @@ def _render(args: argparse.Namespace) -> None:
                 "use -o chart.html, pipe the output, or --format json",
             )
     doc = load_document(args.config)
-    exp, view, index, loc = select_variant(doc, args.variant, args.config)
+    selected = select_variant(doc, args.variant, args.config)
+    exp, view = selected.experiment, selected.view
     if view is not None and args.variant is None and len(doc.variants) > 1:
         names = ", ".join(v.name for v in doc.variants)
         print(
@@ -388,7 +381,7 @@ def _render(args: argparse.Namespace) -> None:
         else:
             data = exports.code(exp, settings, args.flavor).encode()
     except ApiError as exc:
-        raise _api_error(exc, args, loc) from None
+        raise _api_error(exc, args, selected.loc) from None
     _write(data, args.output)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -17,14 +16,7 @@ import pytest
 from app.cli import EXIT_INVALID, EXIT_USAGE, _browser_host, main
 from app.presets import preset
 from app.settings import get_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.server import free_port, start_server
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -110,23 +102,15 @@ def test_no_browser_prints_the_url_and_the_url_serves_the_document(seed, tmp_pat
     dashboard; the link holds the experiment as POST /links would store it."""
     path = tmp_path / "exp.json"
     path.write_text(json.dumps(seed))
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "app.cli", "open", str(path), "--no-browser", "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cmd = [sys.executable, "-m", "app.cli", "open", str(path), "--no-browser"]  # port: $PORT
+    proc, base = start_server(data_dir, command=cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         url = proc.stdout.readline().decode().strip()
         link = client.post("/api/v1/links", json=seed).json()["id"]
-        assert url == f"http://127.0.0.1:{port}/s/{link}"
-        for _ in range(600):
-            try:
-                status, page = fetch(url)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                threading.Event().wait(0.1)
+        assert url == f"{base}/s/{link}"
+        status, page = fetch(url)
         assert status == 200 and b"<html" in page.lower()
-        _, doc = fetch(f"http://127.0.0.1:{port}/api/v1/links/{link}")
+        _, doc = fetch(f"{base}/api/v1/links/{link}")
         assert json.loads(doc) == client.get(f"/api/v1/links/{link}").json()
         assert json.loads(doc)["num_events"] == seed["num_events"]
     finally:
