@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Hyper-parameter schedules (ignite-compatible) as series, figures, code and links.",
         lifespan=lifespan,
-        docs_url=None,  # Swagger UI needs a CDN and inline script: see app/api/routes/docs.py
+        docs_url=None,  # /docs and /redoc: app/api/routes/docs.py (offline assets, no inline script)
         redoc_url=None,
     )
     app.state.settings = settings

@@ -19,6 +19,7 @@ router = APIRouter(tags=["code"])
 
 @router.post(
     "/code",
+    operation_id="code",
     summary="Python code that rebuilds the experiment",
     responses={
         200: {"model": CodeResponse, "content": {"text/x-python": {"schema": {"type": "string"}}}},

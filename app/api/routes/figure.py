@@ -26,6 +26,7 @@ HTML_CSP = (
 
 @router.post(
     "/figure",
+    operation_id="figure",
     summary="Plotly figure of an experiment (JSON, or standalone HTML with ?format=html)",
     responses={
         200: {"model": FigureResponse, "content": {"text/html": {"schema": {"type": "string"}}}},

@@ -74,6 +74,7 @@ def check_document(doc: StoredDocument, settings: Settings) -> None:
 
 @router.post(
     "/links",
+    operation_id="create_link",
     status_code=201,
     summary="Store an experiment or a dashboard view; the same document gets the same id",
     responses={201: {"model": LinkCreated}, **ERRORS},
@@ -94,6 +95,7 @@ def create_link(
 
 @router.get(
     "/links/{link_id}",
+    operation_id="get_link",
     summary="The stored document (canonical JSON)",
     responses={
         200: {"model": StoredDocument},

@@ -49,11 +49,47 @@ def _catalogue_reply(caps: tuple[tuple[str, int], ...]) -> tuple[bytes, str]:
     return body, etag("catalogue", body)
 
 
+def catalogue_example() -> dict:
+    """An abbreviated reply for the docs: no types, the Experiment schema's outline, default caps.
+
+    No type entry: FastAPI drops every ``null`` from the OpenAPI document, examples included, and
+    each entry has a nullable field (``stepping_only`` or ``child_json_schema``) that must be there.
+    """
+    return {
+        "version": __version__,
+        "types": [],
+        "experiment_schema": {
+            "title": "Experiment",
+            "type": "object",
+            "description": "(abbreviated here: the reply holds the whole JSON Schema of an experiment)",
+        },
+        "example": SEED_EXPERIMENT,
+        "limits": {name: f.default for name, f in Settings.model_fields.items() if name.startswith("max_")},
+        "view_defaults": DASHBOARD_VIEW.model_dump(),
+    }
+
+
 @router.get(
     "/schedulers",
+    operation_id="schedulers",
     summary="Catalogue of scheduler types with JSON Schemas, defaults and examples; the server's "
     "caps and the dashboard's default view",
-    responses={200: {"model": Catalogue}, **NOT_MODIFIED},
+    responses={
+        200: {
+            "model": Catalogue,
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "abbreviated": {
+                            "summary": "Abbreviated: no types, the schema's outline (Try it out for all)",
+                            "value": catalogue_example(),
+                        }
+                    }
+                }
+            },
+        },
+        **NOT_MODIFIED,
+    },
 )
 def get_schedulers(request: Request, settings: deps.SettingsDep) -> Response:
     body, tag = _catalogue_reply(tuple(limits(settings).items()))

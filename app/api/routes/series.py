@@ -93,6 +93,7 @@ def wants_csv(request: Request, fmt: str | None) -> bool:
 
 @router.post(
     "/series",
+    operation_id="series",
     summary="Value series of an experiment (JSON, decimated JSON or CSV)",
     responses={
         200: {
