@@ -90,8 +90,9 @@ APP_CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-"""One policy for every page, /docs included (served without scripts, see app/api/routes/docs.py).
-Plotly adds inline ``<style>`` elements, hence ``style-src 'unsafe-inline'``; scripts never."""
+"""One policy for every page, /docs and /redoc included (their scripts are same-origin files, see
+app/api/routes/docs.py). Plotly adds inline ``<style>`` elements, hence ``style-src
+'unsafe-inline'``; scripts never."""
 SECURITY_HEADERS = (
     (b"content-security-policy", APP_CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
