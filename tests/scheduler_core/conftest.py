@@ -18,6 +18,7 @@ import numbers
 import os
 import pickle
 import random
+import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping
@@ -27,7 +28,7 @@ from typing import Any
 
 import ignite.handlers as ignite_handlers
 import torch
-from hypothesis import HealthCheck, reject, settings
+from hypothesis import HealthCheck, event, reject, settings
 from hypothesis import strategies as st
 
 import scheduler_core
@@ -331,8 +332,43 @@ def short(exc: BaseException | None, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+# What differs between two correct implementations' messages, and nothing else (see below).
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+_OWN_PATH = r"(?:ignite\.handlers|scheduler_core)(?:\.\w+)*\."
+_OWN_CLASS_PATH = re.compile(rf"(?<=<class '){_OWN_PATH}(?=\w+'>)")
+_OWN_OBJECT_PATH = re.compile(rf"(?<=<){_OWN_PATH}(?=\w+ object at)")
+
+
+def normalized_message(exc: BaseException) -> str:
+    """``str(exc)`` with what cannot be equal across implementations blanked out.
+
+    Only two things are normalised, both found in messages that embed an argument's repr (for
+    example ignite's ``"Argument schedulers should be ..., but given {schedulers}"``):
+
+    - memory addresses (``<... object at 0x7f3a...>``, ``<function f at 0x...>``): each run has
+      its own objects, so ``" at 0x..>"`` becomes ``" at 0x?>"``;
+    - the module path of the implementations' *own* classes: ignite's
+      ``<class 'ignite.handlers.param_scheduler.PiecewiseLinear'>`` is scheduler_core's
+      ``<class 'scheduler_core.piecewise.PiecewiseLinear'>``; both become
+      ``<class 'PiecewiseLinear'>`` (object reprs likewise). torch, builtin and user classes keep
+      their full path.
+    """
+    text = _ADDRESS.sub(" at 0x?>", str(exc))
+    return _OWN_OBJECT_PATH.sub("", _OWN_CLASS_PATH.sub("", text))
+
+
+def assert_same_message(expected: BaseException, actual: BaseException, where: str = "") -> None:
+    """ignite's and scheduler_core's messages are equal (``normalized_message``)."""
+    e, a = normalized_message(expected), normalized_message(actual)
+    assert e == a, (
+        f"{where}same {type(expected).__name__}, different message:\n  ignite: {str(expected)!r}\n"
+        f"  core:   {str(actual)!r}"
+    )
+
+
 def assert_same_run(expected: Run, actual: Run, offset: int = 0, label: str = "", case: Any = None) -> None:
-    """Equal observed values at every event and the same exception type at the same event."""
+    """Equal observed values at every event, the same exception type at the same event and
+    (``assert_same_message``) the same message."""
     where = f"{label}{case!r}\n" if case is not None else label
     for k, (e, a) in enumerate(zip(expected.snapshots, actual.snapshots, strict=False)):
         assert e == a, f"{where}values differ at event {k + offset}:{describe_diff(e, a)}"
@@ -344,10 +380,62 @@ def assert_same_run(expected: Run, actual: Run, offset: int = 0, label: str = ""
         f"core {short(actual.exception)}"
     )
     assert len(expected.snapshots) == len(actual.snapshots), where
+    if expected.exception is not None:
+        assert_same_message(expected.exception, actual.exception, where)
 
 
 def state_of(sched: Any) -> Any:
     return canon(sched.state_dict())
+
+
+# --------------------------------------------------------------------------------------------
+# coverage events (``pytest --hypothesis-show-statistics`` shows how often each one fired)
+# --------------------------------------------------------------------------------------------
+def scheduler_tree(obj: Any) -> list:
+    """``obj`` and every scheduler nested in it (composites' children, wrapped torch schedulers)."""
+    found, stack = [], [obj]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(getattr(node, "schedulers", None) or [])
+        inner = getattr(node, "lr_scheduler", None)
+        if inner is not None:
+            stack.append(getattr(inner, "_lr_scheduler", inner))  # ignite's CAWR adapter
+    return found
+
+
+def coverage_labels(result: Run) -> list[str]:
+    """What one (oracle) run exercised, as ``hypothesis.event`` labels.
+
+    Feature labels are only given to runs that completed every event without an exception: a
+    configuration that raised half-way did not run "across" anything.
+    """
+    if result.error_at == -1:
+        return [f"construction error: {result.error.__name__}"]
+    if result.error is not None:
+        return [f"error during run: {result.error.__name__}"]
+    labels = ["ran to completion"]
+    for node in scheduler_tree(result.scheduler):
+        if isinstance(node, ignite_handlers.LRScheduler) and node.event_index > 0:
+            torch_sched = getattr(node.lr_scheduler, "_lr_scheduler", node.lr_scheduler)
+            labels.append(f"torch {type(torch_sched).__name__} ran to completion")
+        if not hasattr(node, "cycle_mult"):
+            continue
+        cycles = node.cycle
+        if node.cycle_mult > 1 and cycles >= 2:
+            labels.append("cyclical: crossed 2+ grown cycles")
+        if node.warmup_duration > 0 and cycles >= 1:
+            labels.append("cyclical: warm-up")
+        if getattr(node, "monotonic", True) is False and cycles >= 1:
+            labels.append("cyclical: monotonic=False")
+        if (node.start_value_mult != 1 or node.end_value_mult != 1) and cycles >= 1:
+            labels.append("cyclical: start/end multipliers applied")
+    return labels
+
+
+def record_coverage(result: Run) -> None:
+    for label in coverage_labels(result):
+        event(label)
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,6 +448,7 @@ values = st.one_of(
     st.integers(-3, 3),  # ints stay ints where ignite's arithmetic keeps them
 )
 lr_values = st.one_of(st.sampled_from([0.1, 0.01, 1.0]), st.floats(1e-5, 1.0))
+# (values, lr_values, multipliers, cycle_mults and cycle_sizes are also drawn by test_series.py)
 multipliers = st.one_of(
     st.just(1.0),
     st.sampled_from([0.5, 0.9, 1.5, 2.0, 2, -1.0, 0.0]),
@@ -426,27 +515,144 @@ def _maybe(draw: Callable, kwargs: dict, key: str, strategy: st.SearchStrategy) 
         kwargs[key] = draw(strategy)
 
 
+def weighted(choices: Mapping[str, int]) -> st.SearchStrategy:
+    """One key of ``choices``, drawn with the given integer weights (percentages, say)."""
+    return st.sampled_from([key for key, weight in choices.items() for _ in range(weight)])
+
+
+# --- validity ---------------------------------------------------------------------------------
+# Every configuration strategy takes ``invalid``: True (make exactly this configuration invalid),
+# False (make it valid) or None (decide: invalid with INVALID_PERCENT % chance). A composite
+# decides once for itself and its children, then makes one target invalid (one of its own
+# arguments, or one child) and every other child valid; so nesting does not multiply the share of
+# invalid draws. Invalid draws are there for error parity (type, event and message); a few of
+# them are odd rather than wrong and ignite accepts them (warmup_duration=-1, durations 0 or -1).
+INVALID_PERCENT = 6
+
+
+def _decide_invalid(draw: Callable, invalid: bool | None) -> bool:
+    if invalid is not None:
+        return invalid
+    # a band in the middle: hypothesis favours small and boundary integers
+    return 40 <= draw(st.integers(0, 99)) < 40 + INVALID_PERCENT
+
+
+def _group_index(draw: Callable, kwargs: dict, n_groups: int, invalid: bool = False) -> None:
+    """Optional ``param_group_index``: valid (incl. negative) unless ``invalid`` (out of range)."""
+    if invalid:
+        kwargs["param_group_index"] = draw(st.sampled_from([n_groups, -n_groups - 1]))
+    elif draw(st.booleans()):
+        kwargs["param_group_index"] = draw(st.integers(-n_groups, n_groups - 1))
+
+
+# --- run length -------------------------------------------------------------------------------
+# Strategies also take ``horizon``: the number of events the case runs (``cases`` passes it), so
+# cycles and schedules are sized to end inside the run. Without it: this default.
+DEFAULT_HORIZON = 150
+
+
+def cycle_ends(cycle_size: int, cycle_mult: float, warmup_duration: int, count: int) -> list[int]:
+    """The events at which the first ``count`` cycles of a cyclical scheduler end.
+
+    ignite grows ``cycle_size`` and ``warmup_duration`` with ``int(x * cycle_mult)`` at every
+    boundary; a run of ``n`` events crosses the boundaries ``<= n - 1``.
+    """
+    ends, at = [], 0
+    for _ in range(count):
+        if cycle_size < 2:
+            break
+        at += cycle_size + warmup_duration
+        ends.append(at)
+        cycle_size, warmup_duration = int(cycle_size * cycle_mult), int(warmup_duration * cycle_mult)
+    return ends
+
+
+def fitting_cycle_size(horizon: int, cycle_mult: float, warmup_duration: int, limit: int = 40) -> int:
+    """The largest ``cycle_size <= limit`` with which ``horizon`` events cross three cycle
+    boundaries (else two; else 2)."""
+    for count in (3, 2):
+        best = 0
+        for size in range(2, limit + 1):
+            ends = cycle_ends(size, cycle_mult, warmup_duration, count)
+            if len(ends) < count or ends[-1] > horizon - 1:
+                break
+            best = size
+        if best:
+            return best
+    return 2
+
+
+grown_cycle_mults = st.one_of(st.sampled_from([1.5, 2, 2.0, 1.25, 3.0]), st.floats(1.01, 3.0))
+shrinking_cycle_mults = st.one_of(st.sampled_from([0.5, 0.9, 0.0, -1.0]), st.floats(0.5, 1.0))
+changing_multipliers = st.one_of(
+    st.sampled_from([0.5, 0.9, 1.5, 2.0, 2, -1.0, 0.0]),
+    st.floats(-1.5, 2.5, allow_nan=False),
+)
+
+
 @st.composite
 def cyclical_cfgs(
-    draw: Callable, n_groups: int = 1, param_name: str | None = None, group_index: bool = True
+    draw: Callable,
+    n_groups: int = 1,
+    param_name: str | None = None,
+    group_index: bool = True,
+    horizon: int | None = None,
+    invalid: bool | None = None,
 ) -> Sched:
+    """A cosine or linear cyclical scheduler that mostly crosses 2-3 cycle boundaries within
+    ``horizon`` events; grown cycles (cycle_mult > 1), warm-ups, monotonic=False and start/end
+    multipliers each come in a large share of the draws."""
+    horizon = DEFAULT_HORIZON if horizon is None else horizon
     cls = draw(st.sampled_from(["CosineAnnealingScheduler", "LinearCyclicalScheduler"]))
+    linear = cls == "LinearCyclicalScheduler"
     kwargs: dict[str, Any] = {
         "param_name": param_name if param_name is not None else draw(LR_NAMES),
         "start_value": draw(values),
         "end_value": draw(values),
-        "cycle_size": draw(cycle_sizes),
     }
-    _maybe(draw, kwargs, "cycle_mult", cycle_mults)
-    _maybe(draw, kwargs, "start_value_mult", multipliers)
-    _maybe(draw, kwargs, "end_value_mult", multipliers)
-    if draw(st.booleans()):
-        kwargs["warmup_duration"] = draw(st.one_of(st.integers(0, 12), st.just(-1)))
-    if cls == "LinearCyclicalScheduler" and (draw(st.booleans()) or "warmup_duration" in kwargs):
-        # warm-up needs monotonic=True; monotonic=False with warm-up is a construction error
-        kwargs["monotonic"] = draw(st.sampled_from([True, True, True, False]))
+    growth = draw(weighted({"grown": 50, "constant": 44, "shrinking": 6}))
+    if growth == "grown":
+        kwargs["cycle_mult"] = draw(grown_cycle_mults)
+    elif growth == "shrinking":  # truncated to 0 or 1 sooner or later: ZeroDivisionError
+        kwargs["cycle_mult"] = draw(shrinking_cycle_mults)
+    else:
+        _maybe(draw, kwargs, "cycle_mult", st.just(1.0))
+    if draw(weighted({"warm-up": 35, "none": 65})) == "warm-up":
+        kwargs["warmup_duration"] = draw(st.integers(1, 12))
+        if linear:
+            kwargs["monotonic"] = True  # ignite's default (False) refuses a warm-up
+    else:
+        _maybe(draw, kwargs, "warmup_duration", st.just(0))
+        if linear:  # monotonic=False is the default
+            monotonic = draw(weighted({"False": 55, "default": 30, "True": 15}))
+            if monotonic != "default":
+                kwargs["monotonic"] = monotonic == "True"
+    for key in ("start_value_mult", "end_value_mult"):
+        _maybe(draw, kwargs, key, changing_multipliers)
+    if draw(weighted({"fit": 85, "any": 15})) == "fit":
+        mult = max(kwargs.get("cycle_mult", 1.0), 1.0)
+        limit = fitting_cycle_size(horizon, mult, kwargs.get("warmup_duration", 0))
+        kwargs["cycle_size"] = draw(st.integers(2, limit))
+    else:
+        kwargs["cycle_size"] = draw(st.one_of(st.integers(2, 40), st.sampled_from([2.5, 4.0, 10.0])))
+    kind = None
+    if _decide_invalid(draw, invalid):
+        kinds = ["cycle_size", "warmup_duration"]
+        kinds += ["warm-up with monotonic=False"] if linear else []
+        kinds += ["param_group_index"] if group_index else []
+        kind = draw(st.sampled_from(kinds))
+    if kind == "cycle_size":
+        kwargs["cycle_size"] = draw(st.sampled_from([1, 0, -3]))
+    elif kind == "warmup_duration":
+        kwargs["warmup_duration"] = -1
+    elif kind == "warm-up with monotonic=False":
+        kwargs.update(
+            warmup_duration=draw(st.integers(1, 12)), monotonic=draw(st.sampled_from([False, None]))
+        )
+        if kwargs["monotonic"] is None:
+            del kwargs["monotonic"]
     if group_index:
-        _maybe(draw, kwargs, "param_group_index", group_indices(n_groups))
+        _group_index(draw, kwargs, n_groups, kind == "param_group_index")
     return Sched(cls, kwargs)
 
 
@@ -463,51 +669,86 @@ def milestones_values(draw: Callable, max_event: int = 150) -> list:
 
 @st.composite
 def piecewise_cfgs(
-    draw: Callable, n_groups: int = 1, param_name: str | None = None, group_index: bool = True
+    draw: Callable,
+    n_groups: int = 1,
+    param_name: str | None = None,
+    group_index: bool = True,
+    horizon: int | None = None,
+    invalid: bool | None = None,
 ) -> Sched:
+    milestones = draw(milestones_values(max_event=DEFAULT_HORIZON if horizon is None else horizon))
+    kind = None
+    if _decide_invalid(draw, invalid):
+        kind = draw(st.sampled_from(["milestone", "param_group_index"] if group_index else ["milestone"]))
+    if kind == "milestone":  # smaller than the previous one (ValueError) or not an int (TypeError)
+        if len(milestones) > 1 and draw(st.booleans()):
+            milestones[-1] = (milestones[-2][0] - draw(st.integers(1, 5)), milestones[-1][1])
+        else:
+            milestones[0] = (milestones[0][0] + 0.5, milestones[0][1])
     kwargs: dict[str, Any] = {
         "param_name": param_name if param_name is not None else draw(LR_NAMES),
-        "milestones_values": draw(milestones_values()),
+        "milestones_values": milestones,
     }
     if group_index:
-        _maybe(draw, kwargs, "param_group_index", group_indices(n_groups))
+        _group_index(draw, kwargs, n_groups, kind == "param_group_index")
     return Sched("PiecewiseLinear", kwargs)
 
 
-def param_cfgs(n_groups: int = 1, param_name: str | None = None, group_index: bool = True):
+def param_cfgs(
+    n_groups: int = 1,
+    param_name: str | None = None,
+    group_index: bool = True,
+    horizon: int | None = None,
+    invalid: bool | None = None,
+) -> st.SearchStrategy:
     return st.one_of(
-        cyclical_cfgs(n_groups, param_name, group_index),
-        piecewise_cfgs(n_groups, param_name, group_index),
+        cyclical_cfgs(n_groups, param_name, group_index, horizon, invalid),
+        piecewise_cfgs(n_groups, param_name, group_index, horizon, invalid),
     )
+
+
+TORCH_SCHEDULERS = (
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "ConstantLR",
+    "LinearLR",
+    "PolynomialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "OneCycleLR",
+    "CyclicLR",
+    "LambdaLR",
+    "MultiplicativeLR",
+)
 
 
 @st.composite
-def torch_cfgs(draw: Callable, n_groups: int = 1) -> Torch:
-    name = draw(
-        st.sampled_from(
-            [
-                "StepLR",
-                "MultiStepLR",
-                "ExponentialLR",
-                "ConstantLR",
-                "LinearLR",
-                "PolynomialLR",
-                "CosineAnnealingLR",
-                "CosineAnnealingWarmRestarts",
-                "OneCycleLR",
-                "CyclicLR",
-                "LambdaLR",
-                "MultiplicativeLR",
-            ]
-        )
-    )
+def torch_cfgs(
+    draw: Callable,
+    n_groups: int = 1,
+    horizon: int | None = None,
+    name: str | None = None,
+    invalid: bool | None = None,
+) -> Torch:
+    """A ``torch.optim.lr_scheduler`` configuration (``name``, else any of ``TORCH_SCHEDULERS``).
+
+    With a ``horizon`` it runs that many events without error (MultiStepLR's milestones and
+    OneCycleLR's end fall inside or just after the run), but for invalid OneCycleLR draws, whose
+    ``total_steps`` may end before the run (ValueError) or leave a phase empty
+    (ZeroDivisionError); the other types have no invalid variant. Without a ``horizon``:
+    milestones up to 300 and ``total_steps`` 10-450, whatever the run.
+    """
+    name = draw(st.sampled_from(TORCH_SCHEDULERS)) if name is None else name
     gamma = st.floats(0.5, 1.0)
+    pre_steps = draw(st.sampled_from([0, 0, 0, 1, 3, 10]))
     kw: dict[str, Any]
     if name == "StepLR":
         kw = {"step_size": draw(st.integers(1, 30)), "gamma": draw(gamma)}
     elif name == "MultiStepLR":
+        last = 300 if horizon is None else horizon
         kw = {
-            "milestones": sorted(draw(st.lists(st.integers(1, 300), min_size=1, max_size=5))),
+            "milestones": sorted(draw(st.lists(st.integers(1, last), min_size=1, max_size=5))),
             "gamma": draw(gamma),
         }
     elif name == "ExponentialLR":
@@ -532,9 +773,15 @@ def torch_cfgs(draw: Callable, n_groups: int = 1) -> Torch:
         }
     elif name == "OneCycleLR":
         max_lr = draw(st.one_of(lr_values, st.lists(lr_values, min_size=n_groups, max_size=n_groups)))
+        if horizon is None:
+            total_steps = draw(st.integers(10, 450))
+        elif _decide_invalid(draw, invalid):  # may be too short for the run, or for its phases
+            total_steps = draw(st.integers(2, horizon))
+        else:  # the run's events, + 1 for use_legacy, + up to 40
+            total_steps = horizon + pre_steps + 1 + draw(st.integers(0, 40))
         kw = {
             "max_lr": max_lr,
-            "total_steps": draw(st.integers(10, 450)),
+            "total_steps": total_steps,
             "pct_start": draw(st.floats(0.1, 0.6)),
             "anneal_strategy": draw(st.sampled_from(["cos", "linear"])),
             "three_phase": draw(st.booleans()),
@@ -554,71 +801,120 @@ def torch_cfgs(draw: Callable, n_groups: int = 1) -> Torch:
         kw = {"lr_lambda": draw(st.sampled_from(LR_LAMBDAS))}
     else:  # MultiplicativeLR
         kw = {"lr_lambda": draw(st.sampled_from([lambda e: 0.99, lambda_decay]))}
-    pre_steps = draw(st.sampled_from([0, 0, 0, 1, 3, 10]))
     return Torch(name, kw, pre_steps)
 
 
 @st.composite
-def lr_scheduler_cfgs(draw: Callable, n_groups: int = 1) -> Sched:
-    kwargs: dict[str, Any] = {"lr_scheduler": draw(torch_cfgs(n_groups))}
+def lr_scheduler_cfgs(
+    draw: Callable,
+    n_groups: int = 1,
+    horizon: int | None = None,
+    name: str | None = None,
+    invalid: bool | None = None,
+) -> Sched:
+    kwargs: dict[str, Any] = {"lr_scheduler": draw(torch_cfgs(n_groups, horizon, name, invalid))}
     if draw(st.integers(0, 4)) == 0:
         kwargs["use_legacy"] = True
     return Sched("LRScheduler", kwargs)
 
 
+def _invalid_target(draw: Callable, invalid: bool | None, n_children: int, own: list[str]) -> Any:
+    """None (all valid), one of the composite's ``own`` arguments, or a child's index."""
+    if not _decide_invalid(draw, invalid):
+        return None
+    return draw(st.sampled_from([*own, *range(n_children)]))
+
+
 @st.composite
-def group_cfgs(draw: Callable, n_groups: int, param_name: str | None = "lr") -> Sched:
+def group_cfgs(
+    draw: Callable,
+    n_groups: int,
+    param_name: str | None = "lr",
+    horizon: int | None = None,
+    invalid: bool | None = None,
+) -> Sched:
     """ParamGroupScheduler: one child per (distinct) group, optional explicit names."""
     n = draw(st.integers(1, n_groups))
+    target = _invalid_target(draw, invalid, n, ["names"])
     idx = draw(st.permutations(range(n_groups)))[:n]
     children = [
         Sched(c.cls, {**c.kwargs, "param_group_index": i})
         for c, i in zip(
-            [draw(param_cfgs(n_groups, param_name, group_index=False)) for _ in range(n)],
+            [draw(param_cfgs(n_groups, param_name, False, horizon, invalid=target == k)) for k in range(n)],
             idx,
             strict=True,
         )
     ]
     kwargs: dict[str, Any] = {"schedulers": children}
-    if draw(st.booleans()):
+    if target == "names":  # one name too many: ValueError
+        kwargs["names"] = [f"sched_{i}" for i in range(n + 1)]
+    elif draw(st.booleans()):
         kwargs["names"] = [f"sched_{i}" for i in range(n)]
     return Sched("ParamGroupScheduler", kwargs)
 
 
 @st.composite
-def concat_cfgs(draw: Callable, n_groups: int = 1, depth: int = 0) -> Sched:
+def concat_cfgs(
+    draw: Callable,
+    n_groups: int = 1,
+    depth: int = 0,
+    horizon: int | None = None,
+    invalid: bool | None = None,
+) -> Sched:
     n = draw(st.integers(2, 3))
-    options = [
-        param_cfgs(n_groups, "lr"),
-        param_cfgs(n_groups, "lr"),
-        group_cfgs(n_groups),
-        lr_scheduler_cfgs(n_groups),
-    ]
-    if depth == 0:  # nested composites: a warm-up helper or another concat as a child
-        options += [warmup_cfgs(n_groups, depth=1), concat_cfgs(n_groups, depth=1)]
-    children = [draw(st.one_of(*options)) for _ in range(n)]
-    durations = draw(
-        st.lists(st.one_of(st.integers(1, 80), st.sampled_from([0, -1])), min_size=n - 1, max_size=n - 1)
-    )
+    target = _invalid_target(draw, invalid, n, ["durations"])
+
+    def child(k: int) -> st.SearchStrategy:
+        bad = target == k
+        options = [
+            param_cfgs(n_groups, "lr", horizon=horizon, invalid=bad),
+            param_cfgs(n_groups, "lr", horizon=horizon, invalid=bad),
+            group_cfgs(n_groups, horizon=horizon, invalid=bad),
+            lr_scheduler_cfgs(n_groups, horizon, invalid=bad),
+        ]
+        if depth == 0:  # nested composites: a warm-up helper or another concat as a child
+            options += [
+                warmup_cfgs(n_groups, depth=1, horizon=horizon, invalid=bad),
+                concat_cfgs(n_groups, depth=1, horizon=horizon, invalid=bad),
+            ]
+        return st.one_of(*options)
+
+    children = [draw(child(k)) for k in range(n)]
+    durations = draw(st.lists(st.integers(1, 80), min_size=n - 1, max_size=n - 1))
+    if target == "durations":  # 2.5 is refused; 0 and -1 are accepted by ignite
+        durations[draw(st.integers(0, n - 2))] = draw(st.sampled_from([2.5, 0, -1]))
     return Sched("ConcatScheduler", {"schedulers": children, "durations": durations})
 
 
 @st.composite
-def warmup_cfgs(draw: Callable, n_groups: int = 1, depth: int = 0) -> Sched:
+def warmup_cfgs(
+    draw: Callable,
+    n_groups: int = 1,
+    depth: int = 0,
+    horizon: int | None = None,
+    invalid: bool | None = None,
+) -> Sched:
+    target = _invalid_target(draw, invalid, 1, ["warmup_duration"])
+    bad = target == 0
     options = [
-        torch_cfgs(n_groups),
-        torch_cfgs(n_groups),
-        cyclical_cfgs(n_groups, "lr", group_index=False),
-        piecewise_cfgs(n_groups, "lr", group_index=False),
-        lr_scheduler_cfgs(n_groups),  # a ParamScheduler whose get_param() calls torch's get_lr
+        torch_cfgs(n_groups, horizon, invalid=bad),
+        torch_cfgs(n_groups, horizon, invalid=bad),
+        cyclical_cfgs(n_groups, "lr", group_index=False, horizon=horizon, invalid=bad),
+        piecewise_cfgs(n_groups, "lr", group_index=False, horizon=horizon, invalid=bad),
+        # a ParamScheduler whose get_param() calls torch's get_lr
+        lr_scheduler_cfgs(n_groups, horizon, invalid=bad),
     ]
     if depth == 0:
-        options.append(concat_cfgs(n_groups, depth=1))
+        options.append(concat_cfgs(n_groups, depth=1, horizon=horizon, invalid=bad))
     inner = draw(st.one_of(*options))
+    if target == "warmup_duration":  # below 2 (ValueError) or not an int (TypeError)
+        warmup_duration = draw(st.sampled_from([1, 0, 2.5]))
+    else:
+        warmup_duration = draw(st.integers(2, 30))
     kwargs: dict[str, Any] = {
         "lr_scheduler": inner,
         "warmup_start_value": draw(st.sampled_from([0.0, 1e-3]) | st.floats(0.0, 0.5)),
-        "warmup_duration": draw(st.integers(2, 30)),
+        "warmup_duration": warmup_duration,
     }
     choice = draw(st.sampled_from(["none", "random", "inner start", "group lr"]))
     if choice == "random":
@@ -627,7 +923,9 @@ def warmup_cfgs(draw: Callable, n_groups: int = 1, depth: int = 0) -> Sched:
         kwargs["warmup_end_value"] = inner.kwargs.get("start_value", 0.1)
     elif choice == "group lr":  # equal to the default group lr of ``cases``
         kwargs["warmup_end_value"] = 0.1
-    if draw(st.integers(0, 5)) == 0:
+    # ignite cannot simulate a CosineAnnealingWarmRestarts (UnpicklingError): such draws are
+    # rejected by skip_known_deviation, so they are not made
+    if draw(st.integers(0, 5)) == 0 and "CosineAnnealingWarmRestarts" not in repr(inner):
         kwargs["output_simulated_values"] = SimOut(draw(st.integers(1, 60)))
     return Sched("create_lr_scheduler_with_warmup", kwargs)
 
@@ -679,17 +977,27 @@ def metric_sequence(seed: int, n: int) -> tuple[float, ...]:
 
 
 @st.composite
-def plateau_cases(draw: Callable, n_events: st.SearchStrategy | None = None) -> Case:
+def plateau_cases(
+    draw: Callable, n_events: st.SearchStrategy | None = None, invalid: bool | None = None
+) -> Case:
     n_groups = draw(st.integers(1, 3))
     kwargs: dict[str, Any] = {"metric_name": "loss"}
-    _maybe(draw, kwargs, "param_group_index", st.integers(0, n_groups - 1))
+    invalid = _decide_invalid(draw, invalid)
+    if invalid:
+        kwargs["param_group_index"] = draw(st.integers(0, n_groups - 1))
+    else:
+        _maybe(draw, kwargs, "param_group_index", st.integers(0, n_groups - 1))
     _maybe(draw, kwargs, "mode", st.sampled_from(["min", "max"]))
     _maybe(draw, kwargs, "factor", st.floats(0.1, 0.9))
     _maybe(draw, kwargs, "patience", st.integers(0, 6))
     _maybe(draw, kwargs, "threshold", st.sampled_from([1e-4, 1e-2, 0.0]))
     _maybe(draw, kwargs, "threshold_mode", st.sampled_from(["rel", "abs"]))
     _maybe(draw, kwargs, "cooldown", st.integers(0, 4))
-    _maybe(draw, kwargs, "min_lr", st.sampled_from([1e-3, 0.05, 1]))
+    if invalid:  # an int min_lr with param_group_index: TypeError
+        kwargs["min_lr"] = 1
+    else:  # an int is fine without param_group_index
+        ints = [] if "param_group_index" in kwargs else [1]
+        _maybe(draw, kwargs, "min_lr", st.sampled_from([1e-3, 0.05, 1.0, *ints]))
     _maybe(draw, kwargs, "eps", st.sampled_from([1e-8, 1e-3]))
     n = draw(n_events if n_events is not None else st.integers(100, 200))
     return Case(
@@ -703,12 +1011,14 @@ def plateau_cases(draw: Callable, n_events: st.SearchStrategy | None = None) -> 
 
 @st.composite
 def cases(draw: Callable, cfg_strategy: Callable, n_events: st.SearchStrategy | None = None):
-    """A param-scheduler case: 1-3 groups, ``cfg_strategy(n_groups)`` config, 100-400 events."""
+    """A param-scheduler case: 1-3 groups, 60-300 events (``n_events``) and the configuration
+    ``cfg_strategy(n_groups, horizon=events)``, which sizes cycles and schedules to the run."""
     n_groups = draw(st.integers(1, 3))
+    n = draw(n_events if n_events is not None else st.integers(60, 300))
     return Case(
-        cfg=draw(cfg_strategy(n_groups)),
+        cfg=draw(cfg_strategy(n_groups, horizon=n)),
         lrs=tuple(draw(st.lists(lr_values, min_size=n_groups, max_size=n_groups))),
-        n_events=draw(n_events if n_events is not None else st.integers(100, 400)),
+        n_events=n,
         name=draw(st.sampled_from([None, None, None, "custom"])),
     )
 

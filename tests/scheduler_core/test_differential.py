@@ -1,25 +1,33 @@
 """Differential tests: random configurations of every scheduler, ignite 0.5.5 vs scheduler_core.
 
 Each configuration is built twice (``ignite.handlers`` and ``scheduler_core``) over identical fresh
-optimizers and stepped 100-400 events. After every event every param group must hold the same
-values bit for bit (``float.hex``, type included); when ignite raises, scheduler_core must raise the
-same exception type at the same event (event -1 = construction).
+optimizers and stepped 60-300 events (the strategies size cycles, milestones and ``total_steps`` to
+end inside the run). After every event every param group must hold the same values bit for bit (``float.hex``, type included); when ignite raises, scheduler_core must raise the
+same exception type at the same event (event -1 = construction) with the same message (up to
+memory addresses and the implementations' module paths, see ``normalized_message``).
+
+``pytest --hypothesis-show-statistics`` lists, per test, how many draws ran to completion, which
+errors they raised and which boundaries they crossed (``record_coverage``).
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import warnings
 from typing import Any
 
 import ignite.handlers as ignite_handlers
-from hypothesis import assume, given
+import pytest
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 from ignite.engine import Engine, Events
 from scheduler_testkit import (
+    TORCH_SCHEDULERS,
     Case,
     NewEngine,
+    Run,
     Sched,
     assert_same_run,
     canon,
@@ -31,10 +39,12 @@ from scheduler_testkit import (
     lr_scheduler_cfgs,
     lr_values,
     make_optimizer,
+    normalized_message,
     param_cfgs,
     piecewise_cfgs,
     plateau_cases,
     profile,
+    record_coverage,
     run,
     skip_known_deviation,
     snapshot_groups,
@@ -51,6 +61,16 @@ import scheduler_core
 IMPLS = {"ignite": ignite_handlers, "core": scheduler_core}
 
 
+def message_of(result: Run) -> str | None:
+    return None if result.exception is None else normalized_message(result.exception)
+
+
+def message_pattern(exc: BaseException) -> str:
+    """The message with numbers and reprs blanked: one label per kind of error."""
+    text = re.sub(r"<[^<>]*>|\[[^\]]*\]|\([^)]*\)", "…", normalized_message(exc))
+    return re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", text)[:70]
+
+
 def observe_outputs(outputs: list) -> list:
     """Filled ``output_simulated_values`` lists and the histories of ``NewEngine`` trainers."""
     seen = []
@@ -62,9 +82,11 @@ def observe_outputs(outputs: list) -> list:
     return seen
 
 
-def check_stepping(case: Case, with_history: bool = False) -> None:
+def check_stepping(case: Case, with_history: bool = False) -> Run:
+    """Run ``case`` on both implementations and compare everything; returns ignite's run."""
     expected = run(ignite_handlers, case, with_history=with_history)
     skip_known_deviation(expected.error)
+    record_coverage(expected)
     actual = run(scheduler_core, case, with_history=with_history)
     assert_same_run(expected, actual, case=case)
     assert observe_outputs(expected.outputs) == observe_outputs(actual.outputs), (
@@ -78,6 +100,7 @@ def check_stepping(case: Case, with_history: bool = False) -> None:
     if with_history and expected.error_at != -1:
         hist = [canon(getattr(r.engine.state, "param_history", None)) for r in (expected, actual)]
         assert hist[0] == hist[1], f"{case!r}\nengine.state.param_history differs"
+    return expected
 
 
 # ------------------------------------------------------------------------------------------------
@@ -102,14 +125,17 @@ def test_concat_scheduler_matches_ignite(case: Case) -> None:
 
 
 @profile(100)
-@given(cases(lambda n: group_cfgs(n, param_name=None)))
+@given(cases(lambda n, horizon: group_cfgs(n, param_name=None, horizon=horizon)))
 def test_param_group_scheduler_matches_ignite(case: Case) -> None:
     check_stepping(case)
 
 
-@profile(220)
-@given(cases(lr_scheduler_cfgs))
-def test_lr_scheduler_matches_ignite(case: Case) -> None:
+@pytest.mark.parametrize("torch_name", TORCH_SCHEDULERS)
+@profile(25)
+@given(data=st.data())
+def test_lr_scheduler_matches_ignite(torch_name: str, data: st.DataObject) -> None:
+    """Every torch type gets its own budget: 25 draws each, nearly all run to completion."""
+    case = data.draw(cases(lambda n, horizon: lr_scheduler_cfgs(n, horizon, torch_name)), label="case")
     check_stepping(case)
 
 
@@ -132,12 +158,38 @@ def test_reduce_lr_on_plateau_matches_ignite(case: Case) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# invalid configurations: the family tests draw only a few, here every draw has one bad argument
+# ------------------------------------------------------------------------------------------------
+invalid_cases = st.one_of(
+    cases(lambda n, horizon: cyclical_cfgs(n, horizon=horizon, invalid=True), st.integers(20, 150)),
+    cases(lambda n, horizon: piecewise_cfgs(n, horizon=horizon, invalid=True), st.integers(20, 150)),
+    cases(lambda n, horizon: concat_cfgs(n, horizon=horizon, invalid=True), st.integers(20, 150)),
+    cases(
+        lambda n, horizon: group_cfgs(n, param_name=None, horizon=horizon, invalid=True),
+        st.integers(20, 150),
+    ),
+    cases(lambda n, horizon: warmup_cfgs(n, horizon=horizon, invalid=True), st.integers(20, 150)),
+    cases(lambda n, horizon: lr_scheduler_cfgs(n, horizon, "OneCycleLR", True), st.integers(20, 150)),
+    plateau_cases(st.integers(20, 150), invalid=True),
+)
+
+
+@profile(100)
+@given(invalid_cases)
+def test_invalid_configurations_match_ignite(case: Case) -> None:
+    """Same exception type, event and message as ignite (a few odd arguments are accepted)."""
+    expected = check_stepping(case)
+    if expected.exception is not None:
+        event(f"{expected.error.__name__}: {message_pattern(expected.exception)}")
+
+
+# ------------------------------------------------------------------------------------------------
 # save_history
 # ------------------------------------------------------------------------------------------------
 any_case = st.one_of(
     cases(param_cfgs, st.integers(20, 120)),
     cases(concat_cfgs, st.integers(20, 120)),
-    cases(lambda n: group_cfgs(n, param_name=None), st.integers(20, 120)),
+    cases(lambda n, horizon: group_cfgs(n, param_name=None, horizon=horizon), st.integers(20, 120)),
     cases(lr_scheduler_cfgs, st.integers(20, 120)),
     cases(warmup_cfgs, st.integers(20, 120)),
     state_cases(),
@@ -177,7 +229,7 @@ def resume(mod: Any, case: Case, k: int):
     st.one_of(
         cases(param_cfgs),
         cases(concat_cfgs),
-        cases(lambda n: group_cfgs(n, param_name=None)),
+        cases(lambda n, horizon: group_cfgs(n, param_name=None, horizon=horizon)),
         cases(lr_scheduler_cfgs),
         cases(warmup_cfgs),
         state_cases(),
@@ -187,6 +239,7 @@ def resume(mod: Any, case: Case, k: int):
 )
 def test_state_dict_round_trip_mid_run(case: Case, data: st.DataObject) -> None:
     full = {name: run(mod, case) for name, mod in IMPLS.items()}
+    record_coverage(full["ignite"])
     assert_same_run(full["ignite"], full["core"], case=case)
     assume(full["ignite"].error_at != -1)
     k = data.draw(st.integers(0, len(full["ignite"].snapshots)), label="resume at event")
@@ -218,7 +271,7 @@ def simulations(draw) -> tuple:
     n_groups = draw(st.integers(1, 3))
     lrs = tuple(draw(st.lists(lr_values, min_size=n_groups, max_size=n_groups)))
     if kind == "param":
-        return kind, n, lrs, draw(param_cfgs(1))
+        return kind, n, lrs, draw(param_cfgs(1, horizon=n))
     if kind == "state":
         return kind, n, lrs, draw(state_cfgs())
     if kind == "plateau":
@@ -229,12 +282,12 @@ def simulations(draw) -> tuple:
         extra = {"metric_values": list(case.metrics), "init_lr": draw(lr_values), **kwargs}
         return kind, n, lrs, extra
     if kind == "lr":
-        return kind, n, lrs, draw(torch_cfgs(n_groups))
+        return kind, n, lrs, draw(torch_cfgs(n_groups, horizon=n))
     if kind == "concat":
-        cfg = draw(concat_cfgs(n_groups))
+        cfg = draw(concat_cfgs(n_groups, horizon=n))
         names = draw(st.sampled_from([None, ["lr"], ["lr", "momentum"], ("momentum",)]))
         return kind, n, lrs, (cfg, names)
-    return kind, n, lrs, draw(group_cfgs(n_groups, param_name=None))
+    return kind, n, lrs, draw(group_cfgs(n_groups, param_name=None, horizon=n))
 
 
 def simulate(mod: Any, kind: str, n: int, lrs: tuple, spec: Any) -> tuple:
@@ -279,8 +332,8 @@ def simulate(mod: Any, kind: str, n: int, lrs: tuple, spec: Any) -> tuple:
                     prebuilt=(mod.ParamGroupScheduler(children, names), optimizer, None),
                 )
     except Exception as exc:  # noqa: BLE001 - compared with the oracle's exception
-        return ("raised", type(exc)), None
-    return canon(result), after and (after.snapshots, after.error, after.error_at)
+        return ("raised", type(exc), normalized_message(exc)), None
+    return canon(result), after and (after.snapshots, after.error, after.error_at, message_of(after))
 
 
 @profile(150)
@@ -301,7 +354,7 @@ def engine_run(mod: Any, case: Case) -> tuple:
     try:
         sched, optimizer, _ = construct(mod, dataclasses.replace(case, cfg=with_save_history(case.cfg)))
     except Exception as exc:  # noqa: BLE001 - compared with the oracle
-        return ("construct", type(exc)), [], None
+        return ("construct", type(exc), normalized_message(exc)), [], None
     trainer = Engine(lambda e, b: None)
     trainer.add_event_handler(Events.ITERATION_STARTED, sched)
     seen: list = []
@@ -311,7 +364,7 @@ def engine_run(mod: Any, case: Case) -> tuple:
             warnings.simplefilter("ignore")
             trainer.run([0] * 10, max_epochs=case.n_events // 10)
     except Exception as exc:  # noqa: BLE001
-        return ("call", type(exc), trainer.state.iteration), seen, None
+        return ("call", type(exc), trainer.state.iteration, normalized_message(exc)), seen, None
     return ("ok",), seen, canon(getattr(trainer.state, "param_history", None))
 
 
@@ -320,7 +373,7 @@ def engine_run(mod: Any, case: Case) -> tuple:
     st.one_of(
         cases(param_cfgs, st.integers(20, 150)),
         cases(concat_cfgs, st.integers(20, 150)),
-        cases(lambda n: group_cfgs(n, param_name=None), st.integers(20, 150)),
+        cases(lambda n, horizon: group_cfgs(n, param_name=None, horizon=horizon), st.integers(20, 150)),
         cases(lr_scheduler_cfgs, st.integers(20, 150)),
         cases(warmup_cfgs, st.integers(20, 150)),
     )

@@ -1,8 +1,9 @@
 """The error table of ignite-reference.md (sections 11 and 15), row by row.
 
 Each row is one bad (or surprisingly accepted) use of the public API. It is played on ignite 0.5.5
-and on scheduler_core; the outcome — where it raised (construction/immediately, or the n-th call)
-and the exception type — must be identical, and ignite's outcome must be the one the table states.
+and on scheduler_core; the outcome — where it raised (construction/immediately, or the n-th call),
+the exception type and its message (``assert_same_message``) — must be identical, and ignite's
+outcome must be the one the table states.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from scheduler_testkit import IMPLS, canon, profile
+from scheduler_testkit import IMPLS, assert_same_message, canon, profile
 from torch.optim import lr_scheduler as tl
 
 OK = "accepted"
@@ -48,21 +49,21 @@ class Row:
     core_expect: tuple | None = None
 
 
-def outcome(mod: Any, row: Row) -> tuple:
-    """(OK,), (NOW, type) or (CALL, type, call number) for ``row`` on ``mod``."""
+def outcome(mod: Any, row: Row) -> tuple[tuple, BaseException | None]:
+    """(OK,), (NOW, type) or (CALL, type, call number) for ``row`` on ``mod``, and the exception."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sched = row.make(mod)
     except Exception as exc:  # noqa: BLE001
-        return (NOW, type(exc))
+        return (NOW, type(exc)), exc
     engine = row.engine()
     for k in range(row.calls):
         try:
             sched(engine)
         except Exception as exc:  # noqa: BLE001
-            return (CALL, type(exc), k + 1)
-    return (OK,)
+            return (CALL, type(exc), k + 1), exc
+    return (OK,), None
 
 
 def cos(opt: Any, **kw: Any) -> Callable[[Any], Any]:
@@ -398,11 +399,13 @@ ROWS: dict[str, Row] = {
 @pytest.mark.parametrize("row_id", list(ROWS))
 def test_error_table_row(row_id: str) -> None:
     row = ROWS[row_id]
-    expected = outcome(ignite_handlers, row)
+    expected, ignite_exc = outcome(ignite_handlers, row)
     assert expected[: len(row.expect)] == row.expect, f"ignite 0.5.5 no longer matches the table: {expected}"
-    actual = outcome(IMPLS["core"], row)
+    actual, core_exc = outcome(IMPLS["core"], row)
     wanted = expected if row.core_expect is None else row.core_expect
     assert actual == wanted, f"ignite: {expected}, scheduler_core: {actual}, wanted {wanted}"
+    if ignite_exc is not None and core_exc is not None:
+        assert_same_message(ignite_exc, core_exc, f"{row_id}: ")
 
 
 def test_cawr_simulation_deviation_returns_stepped_values() -> None:
@@ -459,26 +462,27 @@ NAMES = ["lr", "momentum", "new key", 5, None]
 
 
 def play(mod: Any, optimizer_name: str, make: Callable[[Any, Any], Any], calls: int = 15) -> tuple:
-    """Outcome and observed values of ``make(mod, optimizer)`` called ``calls`` times."""
+    """Outcome, observed values and exception (or None) of ``make(mod, optimizer)`` called
+    ``calls`` times."""
     optimizer = OPTIMIZERS[optimizer_name]()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sched = make(mod, optimizer)
     except Exception as exc:  # noqa: BLE001
-        return (NOW, type(exc)), ()
+        return (NOW, type(exc)), (), exc
     engine = fake_engine()
     seen = []
     for k in range(calls):
         try:
             sched(engine)
         except Exception as exc:  # noqa: BLE001
-            return (CALL, type(exc), k + 1), tuple(seen)
+            return (CALL, type(exc), k + 1), tuple(seen), exc
         groups = getattr(optimizer, "param_groups", [])
         groups = groups if isinstance(groups, (list, tuple)) else []
         seen.append(canon([{k: v for k, v in g.items() if k != "params"} for g in groups]))
     history = getattr(engine.state, "param_history", None)
-    return (OK, canon(history)), tuple(seen)
+    return (OK, canon(history)), tuple(seen), None
 
 
 def assert_same_play(optimizer_name: str, make: Callable[[Any, Any], Any]) -> None:
@@ -486,6 +490,8 @@ def assert_same_play(optimizer_name: str, make: Callable[[Any, Any], Any]) -> No
     actual = play(IMPLS["core"], optimizer_name, make)
     assert actual[0] == expected[0], f"ignite: {expected[0]}, scheduler_core: {actual[0]}"
     assert actual[1] == expected[1], "values differ"
+    if expected[2] is not None:
+        assert_same_message(expected[2], actual[2])
 
 
 @profile(150)
