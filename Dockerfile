@@ -7,7 +7,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     SCHEDULE_EXPLORER_DATA_DIR=/data \
-    SCHEDULE_EXPLORER_STATIC_DIR=/srv/schedule-explorer/static \
     SCHEDULE_EXPLORER_WORKERS=2 \
     PORT=8000
 
@@ -16,11 +15,13 @@ WORKDIR /srv/schedule-explorer
 # CPU-only torch from PyTorch's CPU index (the default index would pull CUDA wheels).
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
-COPY pyproject.toml README.md ./
+# The server with PostgreSQL and torch (for the torch scheduler types); torch stays pinned in
+# the same command so pip keeps the CPU build above. static/ ships inside the package (app/static).
+COPY pyproject.toml README.md MANIFEST.in ./
 COPY scheduler_core ./scheduler_core
 COPY app ./app
 COPY static ./static
-RUN pip install . \
+RUN pip install torch==2.13.0 './[server,postgres,torch]' \
     && useradd --system --uid 10001 --home-dir /srv/schedule-explorer explorer \
     && mkdir -p /data \
     && chown explorer /data

@@ -5,19 +5,20 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint fuzz bench mutate system-deps install install-dev clean
+.PHONY: run test lint fuzz bench mutate smoke-packages system-deps install install-dev clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 
+# torch is pinned in every pip command that can install it (the [torch] extra only says
+# torch>=2.1,<3): an unpinned torch would pull several GB of CUDA wheels.
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
-	# torch pinned (also in pyproject): an unpinned torch would pull several GB of CUDA wheels.
-	$(PY) -m pip install torch==2.13.0 -e .
+	$(PY) -m pip install torch==2.13.0 -e '.[server,postgres,torch]'
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/bin/python pyproject.toml
-	$(PY) -m pip install torch==2.13.0 -e '.[dev]'
+	$(PY) -m pip install torch==2.13.0 -e '.[dev,dev-torch]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -31,8 +32,13 @@ run: install
 system-deps:
 	bash scripts/system-deps.sh
 
-## test: install everything and run the whole suite (library, API, browser)
-test: install-dev system-deps
+## smoke-packages: build the sdist and the wheel, install them into fresh venvs outside the
+##   checkout (the library alone; [server] without torch) and smoke-test them (~1-2 min)
+smoke-packages: install-dev
+	PYTHON=$(PYTHON) BUILD_PYTHON=$(PY) bash scripts/smoke-packages.sh
+
+## test: install everything, smoke-test the packages, run the whole suite (library, API, browser)
+test: install-dev system-deps smoke-packages
 	bash scripts/run-tests.sh
 
 lint: install-dev

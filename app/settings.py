@@ -9,6 +9,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _default_static_dir() -> Path:
+    """``app/static`` when installed (the wheel ships static/ there), else the checkout's ``static/``."""
+    here = Path(__file__).resolve().parent
+    installed = here / "static"
+    return installed if (installed / "index.html").is_file() else here.parent / "static"
+
+
 class Settings(BaseSettings):
     """Every knob of the API; e.g. ``SCHEDULE_EXPLORER_MAX_EVENTS=20000000``.
 
@@ -53,8 +60,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Allowed CORS origins; empty = CORS off."
     )
     static_dir: Path = Field(
-        Path(__file__).resolve().parent.parent / "static",
-        description="The dashboard's files (index.html, ES modules).",
+        default_factory=_default_static_dir,
+        description="The dashboard's files (index.html, ES modules); default: app/static of an "
+        "installed package, else static/ of the checkout.",
     )
 
     def link_db_path(self) -> Path:

@@ -117,12 +117,27 @@ class BaseParamScheduler(metaclass=ABCMeta):
         """Return ``[[event_index, value], ...]`` for ``num_events`` events."""
 
     @classmethod
-    def plot_values(cls, num_events: int, **scheduler_kwargs: Any) -> Any:
-        """Return a Plotly figure of ``simulate_values(num_events, **scheduler_kwargs)``."""
-        from .plotting import figure_of_rows
+    def plot_values(cls, num_events: int, *, ax: Any = None, **scheduler_kwargs: Any) -> Any:
+        """Plot ``simulate_values(num_events, **scheduler_kwargs)``: one line per value column.
+
+        Args:
+            num_events: number of events to simulate.
+            ax: a matplotlib ``Axes`` to draw into (legend and grid added, as ignite does);
+                ``None`` (default): return a new Plotly figure instead.
+            scheduler_kwargs: the arguments of ``simulate_values``.
+
+        Returns:
+            A ``plotly.graph_objects.Figure``, or the matplotlib lines drawn into ``ax``.
+
+        Raises:
+            ModuleNotFoundError: plotly (``ax=None``) or matplotlib (``ax`` given) is not
+                installed; the message says what to ``pip install``.
+            TypeError: ``ax`` is not a matplotlib ``Axes``.
+        """
+        from .plotting import plot_rows
 
         rows = cls.simulate_values(num_events=num_events, **scheduler_kwargs)
-        return figure_of_rows(rows, scheduler_kwargs.get("param_name", "learning rate"))
+        return plot_rows(rows, scheduler_kwargs.get("param_name", "learning rate"), ax)
 
 
 class ParamScheduler(BaseParamScheduler):

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ._optional import import_torch
 from .registry import build_spec, scheduled_names, torch_specs
 from .series import evaluate
 from .shapes import NoClosedForm
@@ -62,8 +63,7 @@ def build(experiment: Experiment) -> tuple[Any, list[Any]]:
     _check(experiment)
     values = [dict(g.values) for g in experiment.param_groups]
     if any(True for s in experiment.schedulers for _ in torch_specs(s)):  # a torch optimizer
-        import torch
-
+        torch = import_torch()
         optimizer = torch.optim.SGD([{"params": [torch.zeros(1)], **v} for v in values])
     else:
         from .base import GroupsOptimizer

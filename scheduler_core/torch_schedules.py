@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import shapes
+from ._optional import import_torch
 from .registry import Context, SchedulerType, evaluate_spec, register
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
@@ -27,8 +28,7 @@ CYCLIC_DECLINES = ("no closed form for CyclicLR mode", "CyclicLR with a custom s
 
 
 def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
-    import torch.optim.lr_scheduler as torch_schedulers
-
+    torch_schedulers = import_torch("torch.optim.lr_scheduler")
     return getattr(torch_schedulers, spec.type)(optimizer, **spec.kwargs)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._optional import import_torch
 from .base import ParamScheduler
 from .registry import Context, SchedulerType, build_torch, register
 from .spec import SchedulerSpec
@@ -201,8 +202,7 @@ class ReduceLROnPlateauScheduler(ParamScheduler):
                 stacklevel=2,
             )
             kwargs["verbose"] = False
-        from torch.optim.lr_scheduler import ReduceLROnPlateau
-
+        ReduceLROnPlateau = import_torch("torch.optim.lr_scheduler").ReduceLROnPlateau
         self.scheduler = ReduceLROnPlateau(optimizer, **kwargs)
         self.scheduler._reduce_lr = self._reduce_lr
         self._state_attrs += ["metric_name", "scheduler"]
@@ -244,8 +244,7 @@ class ReduceLROnPlateauScheduler(ParamScheduler):
             )
         for key in ("optimizer", "metric_name", "save_history"):
             scheduler_kwargs.pop(key, None)
-        import torch
-
+        torch = import_torch()
         optimizer = torch.optim.SGD([torch.zeros([1], requires_grad=True)], lr=init_lr)
         scheduler = cls(optimizer=optimizer, metric_name="metric", save_history=False, **scheduler_kwargs)
         engine = SimpleNamespace(state=SimpleNamespace(metrics={}))

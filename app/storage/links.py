@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app._extras import require
 from app.contract.canonical import link_id
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class PostgresLinkStore:
         ValueError: ``table`` is not a lower-case SQL identifier, or ``pool_size`` is below 1.
         ConnectionError: the database cannot be reached when the store is opened, or no
             connection was available within ``timeout`` (the URL's password is redacted).
+        app._extras.MissingExtra: psycopg is not installed (the ``[postgres]`` extra).
     """
 
     def __init__(self, url: str, *, table: str = "links", pool_size: int = 4, timeout: float = 10.0) -> None:
@@ -133,6 +135,7 @@ class PostgresLinkStore:
             raise ValueError(f"Argument table should be a lower-case SQL identifier, but given {table!r}")
         if pool_size < 1:
             raise ValueError(f"Argument pool_size should be at least 1, but given {pool_size}")
+        require("postgres", "a postgresql:// link store")
         import psycopg  # lazily: only deployments using PostgreSQL need it
         from psycopg_pool import ConnectionPool, PoolTimeout
 

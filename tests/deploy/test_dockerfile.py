@@ -36,7 +36,8 @@ def test_image_properties():
     assert 'VOLUME ["/data"]' in text
     assert "HEALTHCHECK" in text and "/healthz" in text
     assert "SCHEDULE_EXPLORER_WORKERS" in text
-    # a non-editable install puts app/ in site-packages: the dashboard's files are found by path
-    workdir = re.search(r"^WORKDIR (\S+)", text, re.M).group(1)
+    # the server with its extras, torch pinned in the same command (the CPU build stays)
+    assert re.search(r"^RUN pip install torch==2\.13\.0 '\./\[server,postgres,torch\]'", text, re.M)
+    # static/ ships inside the package (app/static): needed to build it, found without a setting
     assert re.search(r"^COPY static \./static$", text, re.M)
-    assert f"SCHEDULE_EXPLORER_STATIC_DIR={workdir}/static" in text
+    assert "SCHEDULE_EXPLORER_STATIC_DIR" not in text

@@ -1,0 +1,169 @@
+"""Smoke test of the library as a user installs it: ``pip install schedule-explorer`` (the wheel).
+
+Run by ``scripts/smoke-packages.sh`` with the python of a fresh venv that holds only the wheel
+and numpy, from a directory outside the checkout::
+
+    python tests/deploy/smoke_library.py
+
+It checks that the installed ``scheduler_core`` is the one imported, that no optional dependency
+came along, that the cyclical, piecewise and concatenated schedulers and ``simulate`` work, and
+that what needs a missing extra says which one. Not collected by pytest (no ``test_`` prefix).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+OPTIONAL = ("torch", "fastapi", "uvicorn", "pydantic", "plotly", "matplotlib", "psycopg")
+
+
+def expect_error(kind: type[BaseException], needle: str, fn, *args, **kwargs) -> str:
+    """Call ``fn``; it must raise ``kind`` whose message contains ``needle``. Returns the message."""
+    try:
+        fn(*args, **kwargs)
+    except kind as exc:
+        message = str(exc)
+        assert needle in message, f"{fn!r}: {message!r} lacks {needle!r}"
+        return message
+    raise AssertionError(f"{fn!r} did not raise {kind.__name__}")
+
+
+def check_installed() -> None:
+    import scheduler_core
+
+    where = Path(scheduler_core.__file__).resolve()
+    assert "site-packages" in where.parts, f"scheduler_core imported from {where}, not the installed wheel"
+    for module in OPTIONAL:
+        assert importlib.util.find_spec(module) is None, f"{module} was installed with the bare library"
+
+
+def check_schedulers() -> None:
+    from scheduler_core import (
+        ConcatScheduler,
+        CosineAnnealingScheduler,
+        GroupsOptimizer,
+        LinearCyclicalScheduler,
+        PiecewiseLinear,
+    )
+
+    # cyclical, stepped by hand as in a training loop
+    optimizer = GroupsOptimizer([{"lr": 0.0}])
+    scheduler = CosineAnnealingScheduler(optimizer, "lr", start_value=1.0, end_value=0.0, cycle_size=4)
+    seen = []
+    for _ in range(6):
+        scheduler(None)
+        seen.append(optimizer.param_groups[0]["lr"])
+    half = 0.5 * (1 + math.cos(math.pi / 4))
+    assert seen == [1.0, half, 0.5, 1 - half, 1.0, half], seen
+    resumed_optimizer = GroupsOptimizer([{"lr": 0.0}])
+    resumed = CosineAnnealingScheduler(resumed_optimizer, "lr", start_value=1.0, end_value=0.0, cycle_size=4)
+    resumed.load_state_dict(scheduler.state_dict())
+    scheduler(None)
+    resumed(None)
+    assert resumed_optimizer.param_groups == optimizer.param_groups == [{"lr": 0.5}]
+
+    # piecewise linear
+    rows = PiecewiseLinear.simulate_values(5, param_name="lr", milestones_values=[(0, 0.0), (4, 1.0)])
+    assert rows == [[0, 0.0], [1, 0.25], [2, 0.5], [3, 0.75], [4, 1.0]], rows
+
+    # concatenation: a linear ramp up, then a cosine down
+    up = LinearCyclicalScheduler(optimizer, "lr", start_value=0.0, end_value=1.0, cycle_size=8)
+    down = CosineAnnealingScheduler(optimizer, "lr", start_value=1.0, end_value=0.0, cycle_size=8)
+    rows = ConcatScheduler.simulate_values(8, schedulers=[up, down], durations=[4])
+    assert [v for _, v in rows[:5]] == [0.0, 0.25, 0.5, 0.75, 1.0], rows
+    assert rows[5][1] == 0.5 * (1 + math.cos(math.pi / 8)), rows
+
+
+def check_simulate() -> None:
+    import numpy as np
+
+    from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate
+
+    concat = SchedulerSpec(
+        "ConcatScheduler",
+        {
+            "param_name": "lr",
+            "schedulers": [
+                SchedulerSpec(
+                    "LinearCyclicalScheduler", {"start_value": 0.0, "end_value": 1.0, "cycle_size": 20}
+                ),
+                SchedulerSpec(
+                    "CosineAnnealingScheduler",
+                    {"start_value": 1.0, "end_value": 0.0, "cycle_size": 30, "cycle_mult": 2.0},
+                ),
+            ],
+            "durations": [10],
+        },
+    )
+    momentum = SchedulerSpec(
+        "PiecewiseLinear",
+        {"param_name": "momentum", "milestones_values": [(0, 0.95), (500, 0.85), (1000, 0.95)]},
+    )
+    experiment = Experiment(
+        num_events=1000,
+        param_groups=(ParamGroupSpec("base", {"lr": 0.1, "momentum": 0.9}),),
+        schedulers=(concat, momentum),
+    )
+    fast = simulate(experiment, method="fast")
+    step = simulate(experiment, method="step")
+    assert [(s.param_name, len(s.values)) for s in fast] == [("lr", 1000), ("momentum", 1000)]
+    for a, b in zip(fast, step, strict=True):
+        assert a.values.dtype == np.float64 and np.array_equal(a.values, b.values), a.param_name
+    assert fast[0].values[10] == 1.0 and fast[1].values[500] == 0.85
+
+
+def check_missing_extras() -> None:
+    from scheduler_core import CosineAnnealingScheduler, ReduceLROnPlateauScheduler
+    from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate
+
+    torch_experiment = Experiment(
+        num_events=10,
+        param_groups=(ParamGroupSpec("base", {"lr": 0.1}),),
+        schedulers=(
+            SchedulerSpec("LRScheduler", {"lr_scheduler": SchedulerSpec("StepLR", {"step_size": 3})}),
+        ),
+    )
+    install_torch = "pip install 'schedule-explorer[torch]'"
+    expect_error(ModuleNotFoundError, install_torch, simulate, torch_experiment)
+    expect_error(
+        ModuleNotFoundError,
+        install_torch,
+        ReduceLROnPlateauScheduler.simulate_values,
+        num_events=2,
+        metric_values=[1.0, 1.0],
+        init_lr=0.1,
+    )
+    kwargs = {"param_name": "lr", "start_value": 1.0, "end_value": 0.0, "cycle_size": 4}
+    expect_error(ModuleNotFoundError, "pip install plotly", CosineAnnealingScheduler.plot_values, 8, **kwargs)
+    expect_error(
+        ModuleNotFoundError,
+        "pip install matplotlib",
+        CosineAnnealingScheduler.plot_values,
+        8,
+        ax=object(),
+        **kwargs,
+    )
+
+    server = "the server needs the [server] extra: pip install 'schedule-explorer[server]'"
+    expect_error(ModuleNotFoundError, server, __import__, "app.main")
+    command = Path(sys.executable).with_name("schedule-explorer")
+    result = subprocess.run([str(command), "serve"], capture_output=True, text=True, timeout=60)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and len(lines) == 1, (result.returncode, result.stderr)
+    assert lines[0].startswith(f"schedule-explorer: error: {server} (missing: fastapi"), lines
+
+
+def main() -> None:
+    check_installed()
+    check_schedulers()
+    check_simulate()
+    check_missing_extras()
+    print("library smoke test: ok")
+
+
+if __name__ == "__main__":
+    main()
