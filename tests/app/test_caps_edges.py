@@ -75,3 +75,31 @@ def test_step_budget_rounds_the_advice_down() -> None:
     settings = Settings(request_time_budget_s=0.0101)  # 303 scheduler-events
     item = refusal(check_step_budget, exp_of(COSINE, COSINE, num_events=200), settings)
     assert item["msg"].endswith("use at most 151 events")
+
+
+def test_group_index_must_be_below_the_group_count() -> None:
+    settings = Settings()
+    check_caps(exp_of({**COSINE, "param_group_index": 1}, num_events=10, groups=2), settings, output="series")
+    item = refusal(
+        check_caps, exp_of(COSINE, {**COSINE, "param_group_index": 2}, num_events=10, groups=2), settings,
+        output="series",
+    )  # fmt: skip
+    assert item == {
+        "loc": ["body", "schedulers", 1, "param_group_index"],
+        "msg": "param_group_index should be below the number of param groups (2), but given 2",
+        "type": "out_of_range",
+    }
+
+
+def test_closed_form_time_budget_wording_and_location() -> None:
+    # closed forms: events x (schedulers + series) / 20e6 s: 2,000 x 2 / 20e6 = 2e-4 s
+    exp = exp_of(COSINE, num_events=2000)
+    check_caps(exp, Settings(request_time_budget_s=2e-4), output="figure")
+    item = refusal(
+        check_caps, exp, Settings(request_time_budget_s=1e-4), output="figure", loc=("body", "v", 1)
+    )
+    assert item == {
+        "loc": ["body", "v", 1, "num_events"],
+        "msg": "this experiment would take about 0 s, over the 0.0001 s budget: use fewer events or schedulers",
+        "type": "over_time_budget",
+    }

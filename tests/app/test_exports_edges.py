@@ -1,16 +1,20 @@
-"""CSV/JSON/figure rendering at its edges: exact bytes, defaults, wiring (mutation-testing kills).
+"""Rendering at its edges: CSV/JSON/figure bytes, canonical JSON, link ids (mutation-testing kills).
 
 Each test pins something the broader API tests leave loose: the CSV's exact first row and line
-endings, a one-event CSV, every spreadsheet-formula prefix, the figure's defaults, and that each
-output hands its settings and cache key on to ``compute``.
+endings, a one-event CSV, every spreadsheet-formula prefix, the figure's defaults, that each
+output hands its settings and cache key on to ``compute``, that canonical JSON is the model's
+JSON-mode dump, and the shape of a link id.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import numpy as np
 import orjson
 import pytest
 from apitest_helpers import one_group
+from pydantic import BaseModel, field_serializer
 
 from app import __version__
 from app.contract.canonical import ID_LENGTH, canonical_json, is_link_id, link_id
@@ -101,3 +105,19 @@ def test_link_id_shape() -> None:
     assert not is_link_id(ident + "A")
     assert not is_link_id("!" * ID_LENGTH)  # right length, bad characters
     assert not is_link_id("")
+
+
+class Doc(BaseModel):
+    z: int = 1
+    every: timedelta = timedelta(seconds=90)
+    tags: tuple[str, ...] = ("b", "a")
+
+    @field_serializer("z", when_used="json")
+    def _z(self, z: int) -> str:
+        return f"z{z}"
+
+
+def test_canonical_json_is_the_json_mode_dump_with_sorted_keys() -> None:
+    # test_pinned_ids.py pins real documents, whose values are all JSON-native: it cannot tell a
+    # JSON-mode dump from a Python-mode one. A field with a JSON-only serializer can.
+    assert canonical_json(Doc()) == b'{"every":"PT1M30S","tags":["b","a"],"z":"z1"}'

@@ -1,16 +1,40 @@
-"""The type registry's own checks and the dispatch helpers, called directly (mutation-testing kills).
+"""The type registry, its dispatch helpers and the join of closed forms (``series.evaluate``) at
+their edges (mutation-testing kills).
 
 ``register``, ``construct`` and ``SchedulerType.__post_init__`` otherwise run only while
-``scheduler_core`` is imported, so no test would see them change.
+``scheduler_core`` is imported, so no test would see them change. The join's declines are
+checked by their exact reason: a decline that names the wrong reason still falls back to
+stepping, so the parity tests cannot see it.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from scheduler_core import registry
-from scheduler_core.registry import TYPES, SchedulerType, collect_restarts, construct, register
-from scheduler_core.spec import SchedulerSpec
+from scheduler_core import registry, series
+from scheduler_core.registry import TYPES, Context, SchedulerType, collect_restarts, construct, register
+from scheduler_core.series import JOIN_DECLINES, NoClosedForm
+from scheduler_core.spec import Experiment, ParamGroupSpec, SchedulerSpec
+
+S = SchedulerSpec
+COSINE = S(
+    "CosineAnnealingScheduler", {"param_name": "lr", "start_value": 1.0, "end_value": 0.1, "cycle_size": 4}
+)
+
+
+def torch(name: str, **kw) -> SchedulerSpec:
+    return S("LRScheduler", {"lr_scheduler": S(name, kw)})
+
+
+def evaluate(*specs: SchedulerSpec, n: int = 10, groups: int = 1):
+    gs = tuple(ParamGroupSpec(f"g{i}", {"lr": 0.1, "momentum": 0.9}) for i in range(groups))
+    return series.evaluate(Experiment(n, gs, specs), [dict(g.values) for g in gs])
+
+
+def decline(*specs: SchedulerSpec, groups: int = 1) -> str:
+    with pytest.raises(NoClosedForm) as err:
+        evaluate(*specs, groups=groups)
+    return str(err.value)
 
 
 def _form(kwargs, events, ctx):  # pragma: no cover - never called
@@ -63,3 +87,66 @@ def test_collect_restarts_ignores_what_is_not_a_spec(spec) -> None:
     out: set[int] = set()
     collect_restarts(spec, 0, 100, out, 10)
     assert out == set()
+
+
+def test_build_torch_hands_no_inherited_kwargs(monkeypatch) -> None:
+    calls = []
+
+    def build(spec, optimizer, inherited):
+        calls.append((spec, optimizer, inherited))
+        return "built"
+
+    fake = SchedulerType("FakeLR", "torch", "torch", build=build, stepping_only="test")
+    monkeypatch.setitem(registry.TYPES, "FakeLR", fake)
+    spec = SchedulerSpec("FakeLR", {"gamma": 0.5})
+    assert registry.build_torch(spec, "opt") == "built"
+    assert calls == [(spec, "opt", {})]
+
+
+def test_build_torch_refuses_what_is_not_a_spec() -> None:
+    with pytest.raises(TypeError) as err:
+        registry.build_torch({"type": "StepLR"}, None)
+    assert str(err.value) == "Argument lr_scheduler should be a SchedulerSpec, but given <class 'dict'>"
+    with pytest.raises(ValueError) as err:
+        registry.build_torch(SchedulerSpec("CosineAnnealingScheduler", {}), None)
+    assert str(err.value) == (
+        "Argument lr_scheduler should name a torch.optim.lr_scheduler scheduler, "
+        "but given 'CosineAnnealingScheduler'"
+    )
+
+
+def test_join_declines_name_their_reason() -> None:
+    assert decline(torch("StepLR", step_size=2), torch("ExponentialLR", gamma=0.5)) == JOIN_DECLINES[0]
+    momentum = S("CosineAnnealingScheduler", {**COSINE.kwargs, "param_name": "momentum"})
+    one_cycle = torch("OneCycleLR", max_lr=1.0, total_steps=20)
+    assert decline(one_cycle, momentum) == f"{JOIN_DECLINES[1]}: OneCycleLR writes ('momentum', 'betas')"
+    assert decline(S(COSINE.type, {**COSINE.kwargs, "param_group_index": 2}), groups=2) == (
+        f"{JOIN_DECLINES[2]}: 2"
+    )
+    assert decline(S(COSINE.type, {**COSINE.kwargs, "param_group_index": True}), groups=2) == (
+        f"{JOIN_DECLINES[2]}: True"
+    )
+
+
+def test_join_answers_one_torch_scheduler_and_negative_indices() -> None:
+    [lr] = evaluate(torch("StepLR", step_size=2, gamma=0.5), n=5)
+    assert lr.values.tolist() == [0.1, 0.1, 0.05, 0.05, 0.025]
+    first, second = evaluate(S(COSINE.type, {**COSINE.kwargs, "param_group_index": -1}), n=2, groups=2)
+    assert first.values.tolist() == [0.1, 0.1] and second.values[0] == 1.0
+
+
+def test_arithmetic_errors_decline_as_stepping_raises() -> None:
+    shrinking = S(COSINE.type, {**COSINE.kwargs, "cycle_size": 2, "cycle_mult": 0.4})
+    assert (
+        decline(shrinking) == "stepping raises: CosineAnnealingScheduler: ZeroDivisionError: cycle of size 0"
+    )
+
+
+def test_unknown_and_stepping_only_types_decline_with_their_reason() -> None:
+    ctx = Context(groups=({"lr": 0.1},))
+    with pytest.raises(NoClosedForm) as err:
+        registry.evaluate_spec(S("Nope", {}), range(3), ctx)
+    assert str(err.value) == "unknown scheduler type 'Nope'"
+    with pytest.raises(NoClosedForm) as err:
+        registry.evaluate_spec(S("CosineAnnealingLR", {"T_max": 3}), range(3), ctx)
+    assert str(err.value) == f"CosineAnnealingLR is stepping-only: {TYPES['CosineAnnealingLR'].stepping_only}"
