@@ -23,8 +23,9 @@ from scheduler_core.experiment import build, simulate_built
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
 
-BUILD_ERRORS = (*CORE_ERRORS, RecursionError)
-"""What building a valid experiment may raise: the core's own errors (422), nothing else."""
+BUILD_ERRORS = (*CORE_ERRORS, RecursionError, ModuleNotFoundError)
+"""What building a valid experiment may raise: the core's own errors (422), and a missing
+optional dependency of the library (torch schedulers on a server without the [torch] extra)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ def compute(
     core = to_core(exp)
     try:
         built = build(core)
+    except ModuleNotFoundError as exc:  # the message names the extra to install
+        raise ApiError(422, _locate_construct_error(exp), str(exc), "missing_extra") from exc
     except BUILD_ERRORS as exc:
         with core_errors(_locate_construct_error(exp)):
             raise exc

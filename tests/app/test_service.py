@@ -129,3 +129,25 @@ def test_outputs_share_one_computation():
     exports.series_csv(exp, settings, cache, 100)
     exports.figure(exp, settings, cache)
     assert (cache.misses, cache.hits) == (1, 2)
+
+
+def test_torch_scheduler_without_torch_is_a_422_naming_the_extra(client, monkeypatch):
+    """A server installed without the [torch] extra says so (it used to answer a 500)."""
+    import sys
+
+    for name in {"torch", *(m for m in sys.modules if m.startswith("torch."))}:
+        monkeypatch.setitem(sys.modules, name, None)  # `import torch` now fails
+    exp = {
+        "num_events": 10,
+        "param_groups": [{"name": "g", "lr": 0.1}],
+        "schedulers": [
+            {"type": "CosineAnnealingScheduler", "param_name": "lr", "start_value": 1.0, "end_value": 0.0,
+             "cycle_size": 4},
+            {"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 3}},
+        ],
+    }  # fmt: skip
+    reply = client.post("/api/v1/series", json=exp)
+    assert reply.status_code == 422, reply.text
+    item = reply.json()["detail"][0]
+    assert item["type"] == "missing_extra" and item["loc"] == ["body", "schedulers", 1]
+    assert "schedule-explorer[torch]" in item["msg"]
