@@ -150,3 +150,42 @@ def test_unknown_and_stepping_only_types_decline_with_their_reason() -> None:
     with pytest.raises(NoClosedForm) as err:
         registry.evaluate_spec(S("CosineAnnealingLR", {"T_max": 3}), range(3), ctx)
     assert str(err.value) == f"CosineAnnealingLR is stepping-only: {TYPES['CosineAnnealingLR'].stepping_only}"
+
+
+def test_build_spec_builds_experiment_level_types_only() -> None:
+    with pytest.raises(TypeError) as err:
+        registry.build_spec({"type": "PiecewiseLinear"}, None, {})
+    assert str(err.value) == "Argument schedulers should hold SchedulerSpec, but given <class 'dict'>"
+    names = sorted(n for n, t in TYPES.items() if t.kind in ("param", "composite"))
+    assert "StepLR" not in names and "CosineAnnealingScheduler" in names
+    with pytest.raises(ValueError) as err:
+        registry.build_spec(S("StepLR", {"step_size": 2}), None, {})
+    assert str(err.value) == f"Argument type should be one of {names}, but given 'StepLR'"
+
+
+def test_scheduler_type_lists_the_names_of_the_kinds_asked_for() -> None:
+    torch_names = sorted(n for n, t in TYPES.items() if t.kind == "torch")
+    assert torch_names and "StepLR" in torch_names
+    with pytest.raises(ValueError) as err:
+        registry.scheduler_type("CosineAnnealingScheduler", ("torch",))
+    assert (
+        str(err.value)
+        == f"Argument type should be one of {torch_names}, but given 'CosineAnnealingScheduler'"
+    )
+    assert registry.scheduler_type("StepLR", ("torch",)) is TYPES["StepLR"]
+
+
+def test_scheduled_names_need_a_param_name() -> None:
+    exp = Experiment(
+        3, (ParamGroupSpec("g", {"lr": 0.1}),), (S("CosineAnnealingScheduler", {"start_value": 1.0}),)
+    )
+    with pytest.raises(ValueError) as err:
+        registry.scheduled_names(exp)
+    assert str(err.value) == "Argument param_name should be a str, but given None"
+
+
+def test_torch_specs_skip_missing_children() -> None:
+    assert list(registry.torch_specs(None)) == []
+    assert list(registry.torch_specs(S("LRScheduler", {}))) == []  # its lr_scheduler child is None
+    step = S("StepLR", {"step_size": 2})
+    assert list(registry.torch_specs(S("LRScheduler", {"lr_scheduler": step}))) == [step]

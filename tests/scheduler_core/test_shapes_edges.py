@@ -80,6 +80,13 @@ def test_cyclic_lr_defaults_are_torchs() -> None:
     np.testing.assert_allclose(shapes.cyclic_lr(le, 0.1, 1.0), [0.1, 0.55, 1.0, 0.55, 0.1, 0.55], rtol=1e-12)
 
 
+def test_cyclic_lr_exp_range_default_gamma_is_1() -> None:
+    le = np.arange(8)
+    np.testing.assert_array_equal(
+        shapes.cyclic_lr(le, 0.1, 1.0, 2, 2, mode="exp_range"), shapes.cyclic_lr(le, 0.1, 1.0, 2, 2)
+    )
+
+
 def test_cyclic_lr_other_modes_decline() -> None:
     with pytest.raises(shapes.NoClosedForm) as err:
         shapes.cyclic_lr(np.arange(3), 0.1, 1.0, 2, 2, mode="custom")
@@ -145,3 +152,60 @@ def test_one_cycle_past_total_steps_declines_as_stepping_raises() -> None:
     with pytest.raises(shapes.NoClosedForm) as err:
         shapes.one_cycle(np.arange(12), 0.04, 1.0, 0.001, 10)
     assert str(err.value) == "stepping raises: tried to step 11 times past total steps 10"
+
+
+# ------------------------------------------------------------------------------------------------
+# events: a range (step 1, from 0 up) or a 1-D integer array of non-negative indices
+# ------------------------------------------------------------------------------------------------
+def test_events_ranges_must_be_non_negative_with_step_1() -> None:
+    for bad in (range(0, 10, 2), range(-1, 3)):
+        with pytest.raises(ValueError) as err:
+            shapes.cosine_cycles(bad, 1.0, 0.0, 4)
+        assert str(err.value) == "Argument events should be a non-negative range with step 1"
+    assert shapes.cosine_cycles(range(-1, -1), 1.0, 0.0, 4).tolist() == []  # empty: any start
+
+
+def test_events_arrays_must_be_1d_integers() -> None:
+    with pytest.raises(TypeError) as err:
+        shapes.cosine_cycles(np.zeros((2, 3), dtype=np.int64), 1.0, 0.0, 4)
+    assert str(err.value) == "Argument events should be a 1-D integer array, but given int64"
+    with pytest.raises(TypeError) as err:
+        shapes.cosine_cycles(np.arange(3.0), 1.0, 0.0, 4)
+    assert str(err.value) == "Argument events should be a 1-D integer array, but given float64"
+    with pytest.raises(ValueError) as err:
+        shapes.piecewise_linear(np.array([3, -1]), [0, 4], [1.0, 0.0])
+    assert str(err.value) == "Argument events should hold non-negative event indices"
+    np.testing.assert_array_equal(  # unsigned indices are indices too
+        shapes.cosine_cycles(np.arange(6, dtype=np.uint8), 1.0, 0.0, 4),
+        shapes.cosine_cycles(range(6), 1.0, 0.0, 4),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# cycle_runs: the cycle layout, computed no further than needed
+# ------------------------------------------------------------------------------------------------
+def test_cycle_runs_stops_at_the_last_needed_cycle() -> None:
+    assert list(shapes.cycle_runs(0, 4)) == []
+    assert list(shapes.cycle_runs(4, 4)) == [(0, 4, 0, False)]  # ends exactly at stop
+    assert list(shapes.cycle_runs(5, 4)) == [(0, 4, 0, True)]
+    assert list(shapes.cycle_runs(6, 4, 1.0, 2)) == [(0, 4, 2, False)]
+    assert list(shapes.cycle_runs(5, 4, 1.0, 2)) == [(0, 4, 2, False)]  # the warm-up reaches stop
+    nan = float("nan")  # int(nan) raises: the next sizes must not be computed
+    assert list(shapes.cycle_runs(6, 4, nan, 2)) == [(0, 4, 2, False)]
+    assert list(shapes.cycle_runs(5, 4, nan, 2)) == [(0, 4, 2, False)]
+
+
+def test_cycle_runs_declines_with_the_reason() -> None:
+    with pytest.raises(shapes.NoClosedForm) as err:
+        list(shapes.cycle_runs(10, 2.5))
+    assert str(err.value) == "no closed form for non-integer cycle sizes (2.5)"
+    with pytest.raises(shapes.NoClosedForm) as err:
+        list(shapes.cycle_runs(10, 4, 1.0, True))
+    assert str(err.value) == "no closed form for non-integer cycle sizes (True)"
+    with pytest.raises(shapes.NoClosedForm) as err:
+        list(shapes.cycle_runs(10, -4))
+    assert str(err.value) == "no closed form for negative cycle sizes"
+    with pytest.raises(ZeroDivisionError) as err:
+        list(shapes.cycle_runs(10, 2, 0.4))
+    assert str(err.value) == "cycle of size 0"
+    assert list(shapes.cycle_runs(2, 2, 0.4)) == [(0, 2, 0, False)]  # size 0 never reached
