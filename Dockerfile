@@ -16,7 +16,8 @@ WORKDIR /srv/schedule-explorer
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
 # The server with PostgreSQL and torch (for the torch scheduler types); torch stays pinned in
-# the same command so pip keeps the CPU build above. static/ ships inside the package (app/static).
+# the same command so pip keeps the CPU build above. static/ ships inside the package
+# (schedule_explorer/static); app/ installs as the import package schedule_explorer.
 COPY pyproject.toml README.md MANIFEST.in ./
 COPY scheduler_core ./scheduler_core
 COPY app ./app

@@ -4,9 +4,9 @@
 server, the dashboard and the ``schedule-explorer`` command need the ``[server]`` extra, the
 PostgreSQL link store the ``[postgres]`` one. :func:`require` turns a missing extra into one
 :class:`MissingExtra` error that names it, instead of a bare ``No module named 'fastapi'``.
-This module imports nothing outside the standard library; ``app/__init__.py`` runs
-:func:`check_server`, so importing any part of ``app`` without the server's dependencies fails
-with that message.
+This module imports nothing outside the standard library; the server package's ``__init__``
+(``schedule_explorer`` installed, ``app`` in a checkout) runs :func:`check_server`, so importing
+any part of it without the server's dependencies fails with that message.
 
 Example::
 
@@ -80,11 +80,11 @@ def require(extra: str, purpose: str) -> None:
 
 
 def check_server() -> None:
-    """Run by ``app/__init__.py``: the ``[server]`` extra must be installed to import ``app``.
+    """Run by the package's ``__init__``: the ``[server]`` extra must be installed to import it.
 
-    Under the ``schedule-explorer`` console script (whose module-level ``from app.cli import
-    main`` lands here first) the message is printed as one line on stderr and the process exits
-    with status 1, instead of a traceback.
+    Under the ``schedule-explorer`` console script (whose module-level ``from
+    schedule_explorer.cli import main`` lands here first) the message is printed as one line on
+    stderr and the process exits with status 1, instead of a traceback.
 
     Raises:
         MissingExtra: the ``[server]`` extra is missing (any other importer).

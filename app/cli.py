@@ -25,11 +25,14 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from app import __version__
+from . import __version__
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
 PROG = "schedule-explorer"
 ENV_PREFIX = "SCHEDULE_EXPLORER_"
+# The ASGI app uvicorn imports: ``app.main:app`` in a checkout, ``schedule_explorer.main:app``
+# when installed (one folder, two import names: docs/architecture.md, "Packaging").
+ASGI_APP = f"{__package__}.main:app"
 
 
 class CliError(Exception):
@@ -198,8 +201,8 @@ def load_document(path: str) -> Any:
     :class:`~app.contract.schemas.Experiment` or a :class:`~app.contract.schemas.DashboardView`."""
     from pydantic import ValidationError
 
-    from app.api.errors import clean_loc
-    from app.contract.schemas import DashboardView, Experiment, StoredDocument
+    from .api.errors import clean_loc
+    from .contract.schemas import DashboardView, Experiment, StoredDocument
 
     doc = _read_json(path)
     kinds = {"an experiment": Experiment.model_fields, "a dashboard view": DashboardView.model_fields}
@@ -237,7 +240,7 @@ class Selected(NamedTuple):
 def select_variant(doc: Any, variant: str | None, path: str) -> Selected:
     """The experiment ``doc`` holds: itself, or the view's variant named ``variant`` (default:
     the first)."""
-    from app.contract.schemas import DashboardView
+    from .contract.schemas import DashboardView
 
     if not isinstance(doc, DashboardView):
         if variant is not None:
@@ -289,7 +292,7 @@ def _hint(item: dict, args: argparse.Namespace, settings: Any) -> str | None:
 
 def _api_error(exc: Any, args: argparse.Namespace, loc: Sequence[Any] = ()) -> CliError:
     """An :class:`~app.contract.errors.ApiError` as one line per item, each with its way round."""
-    from app.settings import get_settings
+    from .settings import get_settings
 
     settings = get_settings()
     lines = []
@@ -335,10 +338,10 @@ def _stdout_is_terminal() -> bool:
 # ---------------------------------------------------------------- subcommands
 def _render(args: argparse.Namespace) -> None:
     """Run one offline subcommand with the API's service functions, settings and caps."""
-    from app.contract.errors import ApiError
-    from app.service import exports
-    from app.service.compute import SeriesCache
-    from app.settings import get_settings
+    from .contract.errors import ApiError
+    from .service import exports
+    from .service.compute import SeriesCache
+    from .settings import get_settings
 
     settings = get_settings()
     cache = SeriesCache(0)
@@ -387,7 +390,7 @@ def _render(args: argparse.Namespace) -> None:
 
 def presets_listing() -> str:
     """The presets of ``init``, one per line: name and description."""
-    from app.presets import DEFAULT_PRESET, PRESETS
+    from .presets import DEFAULT_PRESET, PRESETS
 
     width = max(map(len, PRESETS))
     lines = [f"{name:<{width}}  {p.description}" for name, p in PRESETS.items()]
@@ -400,7 +403,7 @@ def presets_listing() -> str:
 
 def init(args: argparse.Namespace) -> None:
     """Write a starter experiment (a preset); never overwrite a file unless ``--force``."""
-    from app.presets import DEFAULT_PRESET, PRESETS, preset
+    from .presets import DEFAULT_PRESET, PRESETS, preset
 
     name = args.preset or DEFAULT_PRESET
     if name == "help":
@@ -472,12 +475,12 @@ def _open_when_ready(url: str, stop: threading.Event, timeout: float = 60.0) -> 
 
 def open_document(args: argparse.Namespace) -> None:
     """Store the experiment or view as a share link, serve the app, open the dashboard on it."""
-    from app.api.routes.links import check_document
-    from app.contract.canonical import canonical_json
-    from app.contract.errors import ApiError
-    from app.contract.schemas import DashboardView, StoredDocument
-    from app.settings import get_settings
-    from app.storage.links import open_link_store
+    from .api.routes.links import check_document
+    from .contract.canonical import canonical_json
+    from .contract.errors import ApiError
+    from .contract.schemas import DashboardView, StoredDocument
+    from .settings import get_settings
+    from .storage.links import open_link_store
 
     doc = load_document(args.config)
     selected = select_variant(doc, args.variant, args.config)
@@ -509,7 +512,7 @@ def open_document(args: argparse.Namespace) -> None:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """Run uvicorn on ``app.main:app`` with JSON access logs (uvicorn's own access log off).
+    """Run uvicorn on :data:`ASGI_APP` with JSON access logs (uvicorn's own access log off).
 
     With several workers and no ``SCHEDULE_EXPLORER_METRICS_DIR``, the workers pool their
     ``/metrics`` counts in a fresh temporary directory, removed on exit. The metrics directory
@@ -520,7 +523,7 @@ def serve(args: argparse.Namespace) -> None:
 
     import uvicorn
 
-    from app.settings import get_settings
+    from .settings import get_settings
 
     settings = get_settings()
     port = args.port if args.port is not None else _env_int("PORT", 8000)
@@ -533,11 +536,11 @@ def serve(args: argparse.Namespace) -> None:
     set_multiproc = metrics_dir is not None and "PROMETHEUS_MULTIPROC_DIR" not in os.environ
     if set_multiproc:  # prometheus_client's multiprocess mode, chosen when it is imported
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    from app.server.observability import LOG_CONFIG  # imports prometheus_client
+    from .server.observability import LOG_CONFIG  # imports prometheus_client
 
     try:
         uvicorn.run(
-            "app.main:app",
+            ASGI_APP,
             host=args.host,
             port=port,
             workers=workers,
@@ -572,7 +575,7 @@ class _Command(NamedTuple):
 
 def _commands(parser: argparse.ArgumentParser) -> tuple[list[_Option], list[_Command]]:
     """The top-level options and each subcommand's options, read from the argparse parser."""
-    from app.presets import PRESETS
+    from .presets import PRESETS
 
     def options(p: argparse.ArgumentParser) -> list[_Option]:
         out = []
@@ -753,7 +756,7 @@ def _run(args: argparse.Namespace) -> None:
     """Run the subcommand; app errors (caps, scheduler errors, bad settings) become CliErrors."""
     from pydantic import ValidationError
 
-    from app.contract.errors import ApiError
+    from .contract.errors import ApiError
 
     try:
         if args.command == "serve":

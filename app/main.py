@@ -1,4 +1,5 @@
-"""The ASGI application: ``uvicorn app.main:app`` serves the API and the dashboard."""
+"""The ASGI application: ``uvicorn app.main:app`` (in a checkout; ``schedule_explorer.main:app``
+when installed) serves the API and the dashboard."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__
-from app.api import errors
-from app.api.routes import code, docs, figure, health, links, pages, schedulers, series
-from app.server.middleware import BodySizeLimit, SecurityHeaders
-from app.server.netfix import tcp_nodelay_on_asyncio_loop
-from app.server.observability import Observability
-from app.service.compute import SeriesCache
-from app.settings import Settings, get_settings
-from app.storage.links import POSTGRES_SCHEMES, open_link_store
+from . import __version__
+from .api import errors
+from .api.routes import code, docs, figure, health, links, pages, schedulers, series
+from .server.middleware import BodySizeLimit, SecurityHeaders
+from .server.netfix import tcp_nodelay_on_asyncio_loop
+from .server.observability import Observability
+from .service.compute import SeriesCache
+from .settings import Settings, get_settings
+from .storage.links import POSTGRES_SCHEMES, open_link_store
 
 API_PREFIX = "/api/v1"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any, NamedTuple
 
-from app.contract.schemas import SEED_EXPERIMENT
+from .contract.schemas import SEED_EXPERIMENT
 
 
 class Preset(NamedTuple):

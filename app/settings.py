@@ -10,7 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _default_static_dir() -> Path:
-    """``app/static`` when installed (the wheel ships static/ there), else the checkout's ``static/``."""
+    """The package's ``static/`` when installed (the wheel ships static/ as
+    ``schedule_explorer/static``), else the checkout's ``static/``."""
     here = Path(__file__).resolve().parent
     installed = here / "static"
     return installed if (installed / "index.html").is_file() else here.parent / "static"
@@ -61,8 +62,8 @@ class Settings(BaseSettings):
     )
     static_dir: Path = Field(
         default_factory=_default_static_dir,
-        description="The dashboard's files (index.html, ES modules); default: app/static of an "
-        "installed package, else static/ of the checkout.",
+        description="The dashboard's files (index.html, ES modules); default: "
+        "schedule_explorer/static of the installed package, else static/ of the checkout.",
     )
 
     def link_db_path(self) -> Path:

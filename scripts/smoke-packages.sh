@@ -2,14 +2,16 @@
 # Builds the sdist and the wheel (`python -m build`: the wheel is built from the sdist) and checks
 # what users get from them, each in a fresh venv outside the checkout. torch is never installed
 # (pip's cache is reused, so a warm run takes about a minute):
-#   1. the distributions: the wheel holds app/, scheduler_core/ and every file of static/ (as
-#      app/static), no tests; its metadata requires numpy only.
+#   1. the distributions: the wheel holds schedule_explorer/ (the folder app/: every module of
+#      it) and scheduler_core/, every file of static/ (as schedule_explorer/static), no top-level
+#      app/ and no tests; its metadata requires numpy only.
 #   2. resolution: in a venv holding a fake torch 2.2.0, `pip install --dry-run --report` of the
 #      wheel, of [torch] and of [server,postgres] installs no torch (the installed one is kept).
 #   3. library: `pip install <wheel>` brings numpy only; cyclical, piecewise and concatenated
 #      schedulers and `simulate` work; torch, plotly, matplotlib and the server name what to
 #      install (tests/deploy/smoke_library.py).
-#   4. server: `pip install '<wheel>[server]'` (no torch); `schedule-explorer serve --workers 2`
+#   4. server: `pip install '<wheel>[server]'` (no torch); `import schedule_explorer.main` works
+#      (next to a decoy ./app too) and `import app` fails; `schedule-explorer serve --workers 2`
 #      on a free port, started from a directory holding a decoy app/ package, serves /,
 #      /static/js/main.js, /docs and /redoc with the files they load, POST /api/v1/series and
 #      /links (tests/deploy/smoke_server.py); a postgresql:// link store without [postgres]
@@ -66,18 +68,23 @@ sdist=$(ls "$work"/dist/schedule_explorer-*.tar.gz)
 wheel=$(ls "$work"/dist/schedule_explorer-*-py3-none-any.whl)
 
 step "checking the distributions' contents"
-"$PYTHON" - "$wheel" "$sdist" "$root/static" <<'PY'
+"$PYTHON" - "$wheel" "$sdist" "$root/static" "$root/app" <<'PY'
 import sys, tarfile, zipfile
 from email.parser import Parser
 from pathlib import Path
 
-wheel, sdist, static = sys.argv[1:]
+wheel, sdist, static, server = sys.argv[1:]
 names = set(zipfile.ZipFile(wheel).namelist())
 tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
-assert tops == {"app", "scheduler_core"}, tops
-want = {"app/static/" + p.relative_to(static).as_posix() for p in Path(static).rglob("*") if p.is_file()}
+assert tops == {"schedule_explorer", "scheduler_core"}, f"top-level packages of the wheel: {tops}"
+want = {"schedule_explorer/static/" + p.relative_to(static).as_posix() for p in Path(static).rglob("*") if p.is_file()}
 assert want and not (want - names), f"static files missing from the wheel: {sorted(want - names)}"
-assert "app/__init__.py" in names and "scheduler_core/__init__.py" in names
+modules = {"schedule_explorer/" + p.relative_to(server).as_posix() for p in Path(server).rglob("*.py")}
+assert "schedule_explorer/__init__.py" in modules and "schedule_explorer/api/routes/series.py" in modules
+assert not (modules - names), f"modules of app/ missing from the wheel: {sorted(modules - names)}"
+assert "scheduler_core/__init__.py" in names
+entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/entry_points.txt")))
+assert "schedule-explorer = schedule_explorer.cli:main" in entry_points.decode(), entry_points
 meta = Parser().parsestr(zipfile.ZipFile(wheel).read(
     next(n for n in names if n.endswith(".dist-info/METADATA"))).decode())
 assert meta["License-Expression"] == "BSD-3-Clause", meta["License-Expression"]
@@ -130,10 +137,30 @@ if "$work/srv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.uti
   exit 1
 fi
 
-step "server: schedule-explorer serve from another directory"
 run_dir="$work/run"
-mkdir -p "$run_dir/app"  # a decoy: the command must import the installed package, not ./app
+mkdir -p "$run_dir/app"  # a decoy: nothing may import ./app, the installed package is schedule_explorer
 echo 'raise ImportError("the decoy ./app was imported instead of the installed package")' >"$run_dir/app/__init__.py"
+
+step "server: import schedule_explorer.main (and not app)"
+(cd "$run_dir" && "$work/srv/bin/python" - <<'PY'
+import sys
+from pathlib import Path
+
+import schedule_explorer.main
+
+where = Path(schedule_explorer.main.__file__).resolve()
+assert "site-packages" in where.parts, f"schedule_explorer imported from {where}, not the installed wheel"
+static = Path(schedule_explorer.main.app.state.settings.static_dir)
+assert static == where.parent / "static" and (static / "index.html").is_file(), static
+assert not [m for m in sys.modules if m == "app" or m.startswith("app.")], "the decoy ./app was imported"
+PY
+)
+if (cd "$work" && "$work/srv/bin/python" -c 'import app' 2>/dev/null); then
+  echo "smoke-packages: FAILED: 'import app' works in the [server] venv: the wheel installs a top-level app" >&2
+  exit 1
+fi
+
+step "server: schedule-explorer serve from another directory"
 port=$("$work/srv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 (cd "$run_dir" && exec env -u SCHEDULE_EXPLORER_STATIC_DIR -u SCHEDULE_EXPLORER_LINK_STORE_URL \
   SCHEDULE_EXPLORER_DATA_DIR="$work/data" "$work/srv/bin/schedule-explorer" serve --port "$port" --workers 2 \

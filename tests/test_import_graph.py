@@ -3,6 +3,8 @@
 Every ``import`` statement counts, including those inside functions (a lazy import is still a
 dependency). A package ``__init__`` is a module of its own: ``from . import shapes`` depends on
 ``scheduler_core.shapes``, ``import scheduler_core`` on ``scheduler_core`` (its ``__init__``).
+The server package is read as ``app`` (the folder); its modules import each other relatively
+(installed, it is ``schedule_explorer``: docs/architecture.md, "Packaging"), resolved here.
 """
 
 from __future__ import annotations
@@ -59,6 +61,17 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     return out
 
 
+def _absolute_imports(path: Path) -> set[str]:
+    """The modules named by the absolute import statements of ``path``."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            out.add(node.module or "")
+    return out
+
+
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     known = set(modules)
@@ -106,6 +119,35 @@ def test_the_graph_sees_the_packages() -> None:
     graph = _graph()
     assert {"scheduler_core.registry", "scheduler_core.series", "app.main"} <= set(graph)
     assert "scheduler_core.registry" in graph["scheduler_core.series"]
+
+
+def test_relative_imports_resolve_to_the_modules_they_name() -> None:
+    graph = _graph()
+    # app/api/routes/code.py: from ...contract.schemas, from ...service import exports,
+    # from .. import deps, from . import ERRORS, from .series import EXPERIMENT_EXAMPLES
+    assert {
+        "app.contract.schemas",
+        "app.service.exports",
+        "app.api.deps",
+        "app.api.routes",
+        "app.api.routes.series",
+    } <= graph["app.api.routes.code"]
+    assert {"app", "app.settings", "app.api.errors", "app.api.routes.series"} <= graph["app.main"]
+    assert "app._extras" in graph["app"]  # app/__init__.py: from . import _extras
+    assert "app.contract.schemas" in graph["app.contract.catalogue"]
+
+
+def test_the_server_package_imports_itself_relatively() -> None:
+    """Installed, app/ is ``schedule_explorer``, so an absolute ``app`` import in it would fail
+    there, and in a checkout load the code a second time (tests/deploy/test_import_names.py)."""
+    absolute = sorted(
+        f"{name} imports {target}"
+        for name, path in _modules().items()
+        if name == "app" or name.startswith("app.")
+        for target in _absolute_imports(path)
+        if target.split(".")[0] in ("app", "schedule_explorer")
+    )
+    assert absolute == [], "use relative imports inside app/ (from .settings import ...)"
 
 
 @pytest.mark.parametrize("package", PACKAGES)

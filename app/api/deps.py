@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.service.compute import SeriesCache
-from app.settings import Settings
-from app.storage.links import LinkStore, open_link_store
+from ..service.compute import SeriesCache
+from ..settings import Settings
+from ..storage.links import LinkStore, open_link_store
 
 _store_lock = threading.Lock()
 

@@ -23,9 +23,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.contract.errors import ApiError
-from app.contract.registry import REGISTRY
-from app.contract.schemas import DOCUMENT_TAGS
+from ..contract.errors import ApiError
+from ..contract.registry import REGISTRY
+from ..contract.schemas import DOCUMENT_TAGS
 
 
 def error_response(status: int, items: list[dict[str, Any]], headers=None) -> Response:

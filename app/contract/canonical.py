@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from app import __version__
+from .. import __version__
 
 ID_LENGTH = 12
 ID_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

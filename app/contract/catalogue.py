@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import app.contract.schemas  # noqa: F401  (fills the registry)
-from app.contract.registry import REGISTRY
+from . import schemas  # noqa: F401  (fills the registry)
+from .registry import REGISTRY
 
 
 def catalogue() -> list[dict[str, Any]]:

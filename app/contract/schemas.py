@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.contract.registry import register, union, written_param
+from .registry import register, union, written_param
 
 # ---------------------------------------------------------------- field types
 MAX_SIZE = 1_000_000_000

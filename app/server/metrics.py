@@ -39,7 +39,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import InfoMetricFamily, Metric
 
-from app import __version__
+from .. import __version__
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Upper bounds (seconds) of the latency histogram; ``+Inf`` is implied."""

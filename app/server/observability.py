@@ -23,8 +23,8 @@ import orjson
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.server.metrics import CONTENT_TYPE, Metrics
-from app.server.middleware import send_bytes
+from .metrics import CONTENT_TYPE, Metrics
+from .middleware import send_bytes
 
 ACCESS_LOGGER = "schedule_explorer.access"
 METRICS_PATH = "/metrics"

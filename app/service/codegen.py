@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.contract.registry import entry_for
-from app.contract.schemas import Experiment
-from app.service.limits import param_names
+from ..contract.registry import entry_for
+from ..contract.schemas import Experiment
+from .limits import param_names
 
 Flavor = Literal["ignite", "scheduler_core"]
 

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 import cachetools
 import numpy as np
 
-from app.contract.canonical import canonical_json
-from app.contract.errors import CORE_ERRORS, ApiError, core_errors
-from app.contract.schemas import Experiment
-from app.service.convert import to_core
-from app.service.limits import check_step_budget
-from app.settings import Settings
 from scheduler_core.experiment import build, simulate_built
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
+
+from ..contract.canonical import canonical_json
+from ..contract.errors import CORE_ERRORS, ApiError, core_errors
+from ..contract.schemas import Experiment
+from ..settings import Settings
+from .convert import to_core
+from .limits import check_step_budget
 
 BUILD_ERRORS = (*CORE_ERRORS, RecursionError, ModuleNotFoundError)
 """What building a valid experiment may raise: the core's own errors (422), and a missing

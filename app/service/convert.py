@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.contract.schemas import Experiment
+from ..contract.schemas import Experiment
 
 
 def _value(v: Any, spec_cls: type) -> Any:

@@ -15,13 +15,14 @@ from typing import Literal
 import numpy as np
 import orjson
 
-from app import __version__
-from app.contract.schemas import Experiment
-from app.service.codegen import Flavor, generate
-from app.service.compute import SeriesCache, SeriesData, compute
-from app.service.limits import check_caps
-from app.settings import Settings
 from scheduler_core.decimate import decimate_indices
+
+from .. import __version__
+from ..contract.schemas import Experiment
+from ..settings import Settings
+from .codegen import Flavor, generate
+from .compute import SeriesCache, SeriesData, compute
+from .limits import check_caps
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
@@ -91,7 +92,7 @@ def figure(
 ) -> bytes:
     """The Plotly figure as JSON, or as a standalone HTML page (``fmt="html"``), with
     ``max_points`` per trace (default ``settings.figure_points``)."""
-    from app.service.figures import build_figure, figure_html
+    from .figures import build_figure, figure_html
 
     check_caps(exp, settings, output="figure", max_points=max_points)
     series = compute(exp, settings, cache, key)

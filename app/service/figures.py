@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from app.service.compute import SeriesData
+from .compute import SeriesData
 
 Layout = Literal["subplots", "overlay"]
 Labels = tuple[tuple[int, str, str], ...]  # (param_group, group_name, param_name) per trace

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from app.contract.errors import ApiError
-from app.contract.schemas import Experiment, scheduled_param
-from app.settings import Settings
+from ..contract.errors import ApiError
+from ..contract.schemas import Experiment, scheduled_param
+from ..settings import Settings
 
 Output = Literal["series", "csv", "figure", "code", "link"]
 """What a request makes: series JSON, series CSV, a figure, code, or a stored link."""

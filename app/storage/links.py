@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from app._extras import require
-from app.contract.canonical import link_id
+from .._extras import require
+from ..contract.canonical import link_id
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from ..settings import Settings
 
 
 class LinkStore(Protocol):

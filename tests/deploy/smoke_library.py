@@ -149,7 +149,9 @@ def check_missing_extras() -> None:
     )
 
     server = "the server needs the [server] extra: pip install 'schedule-explorer[server]'"
-    expect_error(ModuleNotFoundError, server, __import__, "app.main")
+    expect_error(ModuleNotFoundError, server, __import__, "schedule_explorer.main")
+    # the server installs as schedule_explorer: no top-level app to clash with a user's own
+    expect_error(ModuleNotFoundError, "No module named 'app'", __import__, "app")
     command = Path(sys.executable).with_name("schedule-explorer")
     result = subprocess.run([str(command), "serve"], capture_output=True, text=True, timeout=60)
     lines = result.stderr.splitlines()

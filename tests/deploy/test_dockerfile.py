@@ -38,6 +38,6 @@ def test_image_properties():
     assert "SCHEDULE_EXPLORER_WORKERS" in text
     # the server with its extras, torch pinned in the same command (the CPU build stays)
     assert re.search(r"^RUN pip install torch==2\.13\.0 '\./\[server,postgres,torch\]'", text, re.M)
-    # static/ ships inside the package (app/static): needed to build it, found without a setting
+    # static/ ships inside the package (schedule_explorer/static): needed to build it, found without a setting
     assert re.search(r"^COPY static \./static$", text, re.M)
     assert "SCHEDULE_EXPLORER_STATIC_DIR" not in text

@@ -62,26 +62,37 @@ def test_license_is_an_spdx_expression() -> None:
 
 
 def test_extras_module_checks_requirements_of_that_extra() -> None:
-    """app._extras checks import names of [server] / [postgres] requirements (not necessarily all)."""
+    """_extras checks import names of [server] / [postgres] requirements (not necessarily all)."""
     for extra, modules in _extras.EXTRAS.items():
         provided = {_name(r).replace("-", "_") for r in EXTRAS[extra]}
         assert set(modules) <= provided, extra
 
 
 def test_packages_cover_app_and_static() -> None:
+    """Installed, the folder app/ is the package ``schedule_explorer`` and static/ is its ``static``."""
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
     app = {
-        ".".join(p.parent.relative_to(ROOT).parts)
+        ".".join(("schedule_explorer", *p.parent.relative_to(ROOT / "app").parts))
         for p in (ROOT / "app").rglob("__init__.py")
         if "__pycache__" not in p.parts
     }
     static = {
-        ".".join(("app", *d.relative_to(ROOT).parts))
+        ".".join(("schedule_explorer", *d.relative_to(ROOT).parts))
         for d in [ROOT / "static", *(ROOT / "static").rglob("*")]
         if d.is_dir()
     }
     assert app | static | {"scheduler_core"} == listed
-    assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {"app.static": "static"}
+    assert not any(p == "app" or p.startswith("app.") for p in listed), "no top-level app when installed"
+    assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {
+        "schedule_explorer": "app",
+        "schedule_explorer.static": "static",
+    }
+    package_data = PYPROJECT["tool"]["setuptools"]["package-data"]
+    assert set(package_data) == static, "every folder of static/ ships all its files"
+
+
+def test_the_console_script_runs_the_installed_package() -> None:
+    assert PROJECT["scripts"] == {"schedule-explorer": "schedule_explorer.cli:main"}
 
 
 PIP_FILES = (

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
-from app.api import deps
-from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
-from app.api.routes.series import EXPERIMENT_EXAMPLES
-from app.contract.canonical import canonical_json, etag
-from app.contract.schemas import CodeResponse, Experiment
-from app.service import exports
+from ...contract.canonical import canonical_json, etag
+from ...contract.schemas import CodeResponse, Experiment
+from ...service import exports
+from .. import deps
+from . import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from .series import EXPERIMENT_EXAMPLES
 
 router = APIRouter(tags=["code"])
 

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
-from app.api import deps
-from app.api.routes import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
-from app.api.routes.series import EXPERIMENT_EXAMPLES, MaxPoints
-from app.contract.canonical import canonical_json, etag
-from app.contract.schemas import Experiment, FigureResponse
-from app.service import exports
+from ...contract.canonical import canonical_json, etag
+from ...contract.schemas import Experiment, FigureResponse
+from ...service import exports
+from .. import deps
+from . import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
+from .series import EXPERIMENT_EXAMPLES, MaxPoints
 
 router = APIRouter(tags=["figure"])
 

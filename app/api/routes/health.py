@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app import __version__
-from app.contract.schemas import Health
+from ... import __version__
+from ...contract.schemas import Health
 
 router = APIRouter(tags=["health"])
 

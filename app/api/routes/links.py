@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Request
 from starlette.responses import Response
 
-from app.api import deps
-from app.api.routes import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
-from app.api.routes.series import EXPERIMENT_EXAMPLES
-from app.contract.canonical import canonical_json, is_link_id
-from app.contract.errors import ApiError
-from app.contract.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
-from app.service.limits import check_caps
-from app.settings import Settings
+from ...contract.canonical import canonical_json, is_link_id
+from ...contract.errors import ApiError
+from ...contract.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
+from ...service.limits import check_caps
+from ...settings import Settings
+from .. import deps
+from . import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from .series import EXPERIMENT_EXAMPLES
 
 router = APIRouter(tags=["links"])
 

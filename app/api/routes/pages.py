@@ -7,9 +7,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from app.api import deps
-from app.contract.canonical import is_link_id
-from app.contract.errors import ApiError
+from ...contract.canonical import is_link_id
+from ...contract.errors import ApiError
+from .. import deps
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,13 +12,13 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app import __version__
-from app.api import deps
-from app.api.routes import NOT_MODIFIED, not_modified, not_modified_response
-from app.contract.canonical import etag
-from app.contract.catalogue import catalogue
-from app.contract.schemas import SEED_EXPERIMENT, Catalogue, Experiment, View
-from app.settings import Settings
+from ... import __version__
+from ...contract.canonical import etag
+from ...contract.catalogue import catalogue
+from ...contract.schemas import SEED_EXPERIMENT, Catalogue, Experiment, View
+from ...settings import Settings
+from .. import deps
+from . import NOT_MODIFIED, not_modified, not_modified_response
 
 router = APIRouter(tags=["schedulers"])
 

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
-from app.api import deps
-from app.api.routes import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
-from app.contract.canonical import canonical_json, etag
-from app.contract.registry import REGISTRY
-from app.contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
-from app.service import exports
+from ...contract.canonical import canonical_json, etag
+from ...contract.registry import REGISTRY
+from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
+from ...service import exports
+from .. import deps
+from . import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
 
 router = APIRouter(tags=["series"])
 
