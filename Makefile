@@ -54,7 +54,7 @@ fuzz: install-dev
 	$(VENV)/bin/pytest tests/app/test_fuzz.py -q -s -p no:cacheprovider
 
 ## mutate: mutation testing (mutmut) of the closed forms, decimation, caps, canonical JSON and
-##   exports, in a copy of the tree (MUTATE_DIR); slow (about an hour on 2 cores), never in CI.
+##   exports, in a copy of the tree (MUTATE_DIR); slow (12-30 min on 2 cores), never in CI.
 ##   MUTANTS="scheduler_core.decimate*" runs a subset; see docs/testing.md
 MUTATE_DIR  ?= /tmp/schedule-explorer-mutate
 MUTATE_JOBS ?= 2
