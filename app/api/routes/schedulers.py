@@ -91,8 +91,9 @@ def catalogue_example() -> dict:
         **NOT_MODIFIED,
     },
 )
-def get_schedulers(request: Request, settings: deps.SettingsDep) -> Response:
-    body, tag = _catalogue_reply(tuple(limits(settings).items()))
+def get_schedulers(request: Request) -> Response:
+    # the settings straight from the app, not through Depends: this route is hot (every page load)
+    body, tag = _catalogue_reply(tuple(limits(deps.settings(request)).items()))
     if not_modified(request, tag):
         return not_modified_response(tag)
     return Response(body, media_type="application/json", headers={"ETag": tag})
