@@ -3,14 +3,16 @@ experiment, or turn an experiment (or a saved dashboard view) into series, a fig
 
 The offline subcommands validate and render exactly like the API (same pydantic models, caps
 and functions, see :mod:`app.service.exports`); errors are one line each on stderr, and a cap
-error says how to get round it. Exit codes: 0 success, 2 usage / unreadable file / invalid JSON,
-3 invalid configuration.
+error says how to get round it. Exit codes: 0 success, 1 a missing optional dependency (a PNG or
+SVG figure without kaleido, the ``[image]`` extra, or without Chromium), 2 usage / unreadable
+file / invalid JSON, 3 invalid configuration.
 
 Example::
 
     schedule-explorer init --preset cosine-warmup -o exp.json
     schedule-explorer series exp.json --max-points 500 -o series.csv
     schedule-explorer figure view.json --variant B -o chart.html
+    schedule-explorer figure exp.json -o chart.png   # or .svg: [image] extra + Chromium
     schedule-explorer open exp.json
     cat exp.json | schedule-explorer code - --flavor ignite
 """
@@ -27,7 +29,9 @@ from typing import Any, NamedTuple
 
 from . import __version__
 
-EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
+EXIT_OK, EXIT_MISSING, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
+FIGURE_FORMATS = ("html", "json", "png", "svg")
+IMAGE_FORMATS = ("png", "svg")
 PROG = "schedule-explorer"
 ENV_PREFIX = "SCHEDULE_EXPLORER_"
 # The ASGI app uvicorn imports: ``app.main:app`` in a checkout, ``schedule_explorer.main:app``
@@ -133,10 +137,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     series.add_argument("--max-points", type=_at_least(4), default=None, help="decimate each series")
 
-    figure = document("figure", "write a standalone HTML chart (plotly.js inlined), or its JSON")
-    output(figure, "output file; *.json writes the figure's JSON")
+    figure = document("figure", "write a standalone HTML chart (plotly.js inlined), its JSON, or an image")
+    output(figure, "output file; *.json writes the figure's JSON, *.png / *.svg an image")
     figure.add_argument(
-        "--format", choices=("html", "json"), default=None, help="default: by extension, else html"
+        "--format",
+        choices=FIGURE_FORMATS,
+        default=None,
+        help="default: by extension, else html; png and svg need the [image] extra and Chromium",
     )
     figure.add_argument(
         "--layout", choices=("subplots", "overlay"), default=None, help="default: the view's, else subplots"
@@ -145,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
         "--log-y", action=argparse.BooleanOptionalAction, default=None, help="logarithmic value axis"
     )
     figure.add_argument("--max-points", type=_at_least(4), default=None, help="points per trace")
+    figure.add_argument(
+        "--width", type=_at_least(10), default=None, help="image width in pixels (default 700)"
+    )
+    figure.add_argument(
+        "--height", type=_at_least(10), default=None, help="image height in pixels (default 500)"
+    )
 
     code = document("code", "write Python code that rebuilds the experiment")
     output(code, "output file")
@@ -346,15 +359,17 @@ def _render(args: argparse.Namespace) -> None:
     settings = get_settings()
     cache = SeriesCache(0)
     if args.command == "figure":
-        fmt = _by_extension(
-            args.format, args.output, {".html": "html", ".htm": "html", ".json": "json"}, "html"
-        )
-        if fmt == "html" and args.output == "-" and _stdout_is_terminal():
+        extensions = {".html": "html", ".htm": "html", ".json": "json", ".png": "png", ".svg": "svg"}
+        fmt = _by_extension(args.format, args.output, extensions, "html")
+        if fmt in ("html", "png") and args.output == "-" and _stdout_is_terminal():
+            what = "HTML (several MB)" if fmt == "html" else "PNG image (binary)"
             raise CliError(
                 EXIT_USAGE,
-                "refusing to write a figure's HTML (several MB) to the terminal; "
-                "use -o chart.html, pipe the output, or --format json",
+                f"refusing to write a figure's {what} to the terminal; "
+                f"use -o chart.{fmt}, pipe the output, or --format json",
             )
+        if fmt in IMAGE_FORMATS:
+            _image_export_ready()  # before the work: a missing kaleido / Chromium fails at once
     doc = load_document(args.config)
     selected = select_variant(doc, args.variant, args.config)
     exp, view = selected.experiment, selected.view
@@ -379,13 +394,35 @@ def _render(args: argparse.Namespace) -> None:
                 layout=args.layout or (view.layout if view is not None else "subplots"),
                 log_y=args.log_y if args.log_y is not None else bool(view is not None and view.log_y),
                 max_points=args.max_points,
-                fmt=fmt,
+                fmt="json" if fmt in IMAGE_FORMATS else fmt,
             )
+            if fmt in IMAGE_FORMATS:
+                data = _figure_image(data, fmt, args.width, args.height)
         else:
             data = exports.code(exp, settings, args.flavor).encode()
     except ApiError as exc:
         raise _api_error(exc, args, selected.loc) from None
     _write(data, args.output)
+
+
+def _image_export_ready() -> None:
+    """Check that kaleido (the ``[image]`` extra) and a Chromium are installed."""
+    from scheduler_core.plotting import ChromiumNotFoundError, check_image_export
+
+    try:
+        check_image_export()
+    except (ModuleNotFoundError, ChromiumNotFoundError) as exc:
+        raise CliError(EXIT_MISSING, str(exc)) from None
+
+
+def _figure_image(figure_json: bytes, fmt: str, width: int | None, height: int | None) -> bytes:
+    """The figure (its JSON, as :func:`app.service.exports.figure` writes it) as a PNG or SVG."""
+    from scheduler_core.plotting import figure_image
+
+    try:
+        return figure_image(json.loads(figure_json), fmt, width=width, height=height)
+    except Exception as exc:  # noqa: BLE001 - the browser failed to start or to render
+        raise CliError(EXIT_MISSING, f"cannot render the {fmt.upper()} image with Chromium: {exc}") from None
 
 
 def presets_listing() -> str:
