@@ -22,29 +22,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-EXPERIMENT = {
-    "num_events": 1000,
-    "param_groups": [{"name": "base", "lr": 0.001}, {"name": "fc", "lr": 0.01}],
-    "schedulers": [
-        {
-            "type": "LinearCyclicalScheduler",
-            "param_name": "lr",
-            "start_value": 1e-7,
-            "end_value": 1e-5,
-            "cycle_size": 100,
-            "param_group_index": 0,
-        },
-        {
-            "type": "CosineAnnealingScheduler",
-            "param_name": "lr",
-            "start_value": 1e-5,
-            "end_value": 1e-3,
-            "cycle_size": 100,
-            "param_group_index": 1,
-        },
-    ],
-}
-
 
 def fetch(url: str, body: object | None = None) -> tuple[int, str, bytes]:
     """``(status, content type, body)`` of a GET, or of a JSON POST when ``body`` is given."""
@@ -94,19 +71,24 @@ def main(base: str, static_dir: str) -> None:
     status, kind, body = fetch(base + "/openapi.json")
     assert status == 200 and "/api/v1/series" in json.loads(body)["paths"], status
 
-    status, kind, body = fetch(base + "/api/v1/series", EXPERIMENT)
+    status, kind, body = fetch(base + "/api/v1/schedulers")
+    assert status == 200, status
+    experiment = json.loads(body)["example"]  # the API's seed: one scheduler per group
+    status, kind, body = fetch(base + "/api/v1/series", experiment)
     assert status == 200, (status, body[:500])
     series = json.loads(body)["series"]
+    n, groups = experiment["num_events"], len(experiment["param_groups"])
     shape = [(s["param_group"], s["param_name"], len(s["values"])) for s in series]
-    assert shape == [(0, "lr", 1000), (1, "lr", 1000)], shape
+    assert shape == [(g, "lr", n) for g in range(groups)], shape
     firsts = [s["values"][0] for s in series]
-    assert math.isclose(firsts[0], 1e-7, rel_tol=1e-9) and math.isclose(firsts[1], 1e-5), firsts
+    starts = [s["start_value"] for s in experiment["schedulers"]]
+    assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(firsts, starts, strict=True)), firsts
 
-    status, kind, body = fetch(base + "/api/v1/links", EXPERIMENT)
+    status, kind, body = fetch(base + "/api/v1/links", experiment)
     assert status == 201, (status, body[:500])
     link = json.loads(body)
     status, kind, body = fetch(f"{base}/api/v1/links/{link['id']}")
-    assert status == 200 and json.loads(body)["num_events"] == 1000, status
+    assert status == 200 and json.loads(body)["num_events"] == n, status
     print(f"server smoke test: ok ({base})")
 
 
