@@ -512,10 +512,9 @@ def _open_when_ready(url: str, stop: threading.Event, timeout: float = 60.0) -> 
 
 def open_document(args: argparse.Namespace) -> None:
     """Store the experiment or view as a share link, serve the app, open the dashboard on it."""
-    from .api.routes.links import check_document
-    from .contract.canonical import canonical_json
     from .contract.errors import ApiError
     from .contract.schemas import DashboardView, StoredDocument
+    from .service.exports import link_document
     from .settings import get_settings
     from .storage.links import open_link_store
 
@@ -527,14 +526,14 @@ def open_document(args: argparse.Namespace) -> None:
     stored = StoredDocument(doc)
     settings = get_settings()
     try:
-        check_document(stored, settings)
+        canonical = link_document(stored, settings)
     except ApiError as exc:
         raise _api_error(exc, args) from None
     port = args.port if args.port is not None else _env_int("PORT", 8000)
     _check_port_free(args.host, port)
     store = open_link_store(settings)
     try:
-        link = store.put(canonical_json(stored))
+        link = store.put(canonical)
     finally:
         store.close()
     url = f"http://{_browser_host(args.host)}:{port}/s/{link}"

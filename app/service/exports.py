@@ -18,11 +18,12 @@ import orjson
 from scheduler_core.decimate import decimate_indices
 
 from .. import __version__
-from ..contract.schemas import Experiment
+from ..contract.canonical import canonical_json
+from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
 from .codegen import Flavor, generate
 from .compute import SeriesCache, SeriesData, compute
-from .limits import check_caps
+from .limits import check_caps, check_variants
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
@@ -105,6 +106,19 @@ def code(exp: Experiment, settings: Settings, flavor: Flavor) -> str:
     """Python source rebuilding ``exp`` (no size caps: nothing is computed)."""
     check_caps(exp, settings, output="code")
     return generate(exp, flavor, __version__)
+
+
+def link_document(doc: StoredDocument, settings: Settings) -> bytes:
+    """The canonical JSON a share link stores, once the document is within a link's caps (each
+    variant of a view, and the number of variants)."""
+    root = doc.root
+    if isinstance(root, DashboardView):
+        check_variants(len(root.variants), settings)
+        for i, variant in enumerate(root.variants):
+            check_caps(variant.experiment, settings, output="link", loc=("body", "variants", i, "experiment"))
+    else:
+        check_caps(root, settings, output="link")
+    return canonical_json(doc)
 
 
 def _decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:

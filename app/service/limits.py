@@ -92,6 +92,17 @@ def check_caps(
     )
 
 
+def check_variants(count: int, settings: Settings) -> None:
+    """Refuse (422 at ``body.variants``) a dashboard view of more than ``max_variants``."""
+    if count > settings.max_variants:
+        raise ApiError(
+            422,
+            ("body", "variants"),
+            f"at most {settings.max_variants} variants, but given {count}",
+            "too_many",
+        )
+
+
 def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
     """Counts of schedulers and groups, group indices, and the initial value of each param."""
     if len(exp.schedulers) > settings.max_schedulers:

@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Request
 from starlette.responses import Response
 
-from ...contract.canonical import canonical_json, is_link_id
+from ...contract.canonical import is_link_id
 from ...contract.errors import ApiError
-from ...contract.schemas import DashboardView, ErrorResponse, LinkCreated, StoredDocument
-from ...service.limits import check_caps
-from ...settings import Settings
+from ...contract.schemas import ErrorResponse, LinkCreated, StoredDocument
+from ...service.exports import link_document
 from .. import deps
 from . import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
 from .series import EXPERIMENT_EXAMPLES
@@ -55,23 +54,6 @@ def _unknown(link_id: str) -> ApiError:
     return ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
 
 
-def check_document(doc: StoredDocument, settings: Settings) -> None:
-    """Apply the caps of a link to the document (to each variant of a view)."""
-    root = doc.root
-    if isinstance(root, DashboardView):
-        if len(root.variants) > settings.max_variants:
-            raise ApiError(
-                422,
-                ("body", "variants"),
-                f"at most {settings.max_variants} variants, but given {len(root.variants)}",
-                "too_many",
-            )
-        for i, variant in enumerate(root.variants):
-            check_caps(variant.experiment, settings, output="link", loc=("body", "variants", i, "experiment"))
-    else:
-        check_caps(root, settings, output="link")
-
-
 @router.post(
     "/links",
     operation_id="create_link",
@@ -85,8 +67,7 @@ def create_link(
     settings: deps.SettingsDep,
     store: deps.StoreDep,
 ) -> Response:
-    check_document(document, settings)
-    link_id = store.put(canonical_json(document))
+    link_id = store.put(link_document(document, settings))
     url = str(request.url_for("dashboard_link", link_id=link_id))
     return json_response(
         {"id": link_id, "url": url}, status=201, headers={"Location": f"{request.url.path}/{link_id}"}
