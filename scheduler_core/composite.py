@@ -485,26 +485,15 @@ def _concat_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
 
 
 def _concat_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
-    """Child starts of a ConcatScheduler, then each child's own restarts.
-
-    A switch happens at the start of a call whose remaining duration is 0, at most once per
-    call: the first child with duration 0 is skipped, a later child entered with duration 0 (or
-    any child with a negative one) is called and then runs for ever.
-    """
+    """Child starts of a ConcatScheduler (laid out by :func:`concat_segments`), then each
+    child's own restarts."""
     children = list(kw.get("schedulers", ()))
-    durations = list(kw.get("durations", ()))
-    start, i = offset, 0
-    if durations and durations[0] == 0:
-        i = 1  # skipped at the first call: the second child starts at once
-    while i < len(children) and start < stop:
+    if not children:
+        return
+    for i, first, end in concat_segments(kw.get("durations", ()), len(children), stop - offset):
         if i > 0 and len(out) < limit:
-            out.add(start)
-        last = i >= len(durations) or durations[i] <= 0
-        end = stop if last else min(stop, start + durations[i])
-        collect_restarts(children[i], start, end, out, limit)
-        if last:
-            return
-        start, i = start + durations[i], i + 1
+            out.add(offset + first)
+        collect_restarts(children[i], offset + first, offset + end, out, limit)
 
 
 register(

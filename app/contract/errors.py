@@ -1,8 +1,9 @@
 """The errors a reply can carry, raised by any layer: :class:`ApiError` and :func:`core_errors`.
 
 - :class:`ApiError` (raised by the app itself: caps, cross-field checks, unknown links).
-- ``ValueError`` / ``TypeError`` / ``ZeroDivisionError`` / ``IndexError`` raised by
-  ``scheduler_core`` while building or stepping → 422 (wrapped by :func:`core_errors`).
+- ``ValueError`` / ``TypeError`` / ``IndexError`` / ``ArithmeticError`` (``ZeroDivisionError``,
+  ``OverflowError``) raised by ``scheduler_core`` while building or stepping → 422 (wrapped by
+  :func:`core_errors`).
 
 The HTTP layer (:mod:`app.api.errors`) turns them into ``{"detail": [{"loc", "msg", "type"}]}``.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-CORE_ERRORS = (ValueError, TypeError, ZeroDivisionError, IndexError, ArithmeticError)
+CORE_ERRORS = (ValueError, TypeError, IndexError, ArithmeticError)
 
 
 class ApiError(Exception):

@@ -25,7 +25,9 @@ from pydantic import (
     model_validator,
 )
 
-from .registry import register, union, written_param
+from scheduler_core.registry import Kind
+
+from .registry import register, union
 
 # ---------------------------------------------------------------- field types
 MAX_SIZE = 1_000_000_000
@@ -358,11 +360,6 @@ class CreateLrSchedulerWithWarmup(_Model):
 Scheduler = union("param", "composite")
 
 
-def scheduled_param(s: BaseModel) -> str:
-    """The param-group key a top-level scheduler writes (torch-based ones write 'lr')."""
-    return written_param(s)
-
-
 # ---------------------------------------------------------------- experiments
 class ParamGroup(BaseModel):
     """A param group: its name plus its initial values, e.g. ``{"name": "fc", "lr": 0.01}``."""
@@ -548,13 +545,15 @@ class LinkCreated(BaseModel):
 
 class CatalogueEntry(BaseModel):
     type: str
-    kind: Literal["param", "composite", "torch"] = Field(
+    kind: Kind = Field(
         description="param: optimizer param scheduler (also a ConcatScheduler child); "
         "composite: built from other schedulers; torch: usable as `lr_scheduler`."
     )
     title: str
     description: str
     json_schema: dict[str, Any] = Field(description="JSON Schema of the top-level form.")
+    defaults: dict[str, Any] = Field(description="Default of each optional field.")
+    example: dict[str, Any] = Field(description="A valid configuration of the type.")
     child_json_schema: dict[str, Any] | None = Field(
         description="JSON Schema inside ConcatScheduler.schedulers (param kinds only)."
     )

@@ -1,5 +1,5 @@
-"""Validated pydantic experiment → ``scheduler_core.experiment`` dataclasses (generic, via the
-registry: nested scheduler models become nested ``SchedulerSpec``)."""
+"""Validated pydantic experiment → ``scheduler_core.spec`` dataclasses: nested scheduler models
+become nested ``SchedulerSpec``; ``None`` fields are left out (the constructors' defaults apply)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,34 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from scheduler_core.spec import Experiment as CoreExperiment
+from scheduler_core.spec import ParamGroupSpec, SchedulerSpec
+
 from ..contract.schemas import Experiment
 
 
-def _value(v: Any, spec_cls: type) -> Any:
+def _value(v: Any) -> Any:
     if isinstance(v, BaseModel):
-        return scheduler_spec(v, spec_cls)
+        return scheduler_spec(v)
     if isinstance(v, list):
-        return [_value(x, spec_cls) for x in v]
+        return [_value(x) for x in v]
     return v
 
 
-def scheduler_spec(model: BaseModel, spec_cls: type | None = None) -> Any:
-    """One scheduler model → ``SchedulerSpec(type, kwargs)``; ``None`` fields are left out."""
-    if spec_cls is None:
-        from scheduler_core.experiment import SchedulerSpec as spec_cls
+def scheduler_spec(model: BaseModel) -> SchedulerSpec:
+    """One scheduler model → ``SchedulerSpec(type, kwargs)``."""
     kwargs = {
-        name: _value(getattr(model, name), spec_cls)
+        name: _value(getattr(model, name))
         for name in type(model).model_fields
         if name != "type" and getattr(model, name) is not None
     }
-    return spec_cls(type=model.type, kwargs=kwargs)
+    return SchedulerSpec(type=model.type, kwargs=kwargs)
 
 
-def to_core(exp: Experiment) -> Any:
-    """The ``scheduler_core.experiment.Experiment`` equivalent of ``exp``."""
-    from scheduler_core.experiment import Experiment as CoreExperiment
-    from scheduler_core.experiment import ParamGroupSpec, SchedulerSpec
-
+def to_core(exp: Experiment) -> CoreExperiment:
+    """The ``scheduler_core`` experiment equivalent of ``exp``."""
     return CoreExperiment(
         num_events=exp.num_events,
         param_groups=tuple(ParamGroupSpec(name=g.name, values=g.values) for g in exp.param_groups),
-        schedulers=tuple(scheduler_spec(s, SchedulerSpec) for s in exp.schedulers),
+        schedulers=tuple(scheduler_spec(s) for s in exp.schedulers),
     )

@@ -71,7 +71,7 @@ def series_csv(
     if max_points is None:
         events = np.arange(exp.num_events)
     else:
-        events = np.unique(np.concatenate([ev for ev, _ in _decimated(series, max_points)]))
+        events = np.unique(np.concatenate([decimate_indices(s.values, max_points) for s in series]))
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow(
         ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Literal
 
 from ..contract.errors import ApiError
-from ..contract.schemas import Experiment, scheduled_param
+from ..contract.registry import written_param
+from ..contract.schemas import Experiment
 from ..settings import Settings
 
 Output = Literal["series", "csv", "figure", "code", "link"]
@@ -26,7 +27,7 @@ CSV_CELLS_PER_S = 4_000_000
 
 def param_names(exp: Experiment) -> list[str]:
     """Scheduled param names in order of first appearance."""
-    return list(dict.fromkeys(scheduled_param(s) for s in exp.schedulers))
+    return list(dict.fromkeys(written_param(s) for s in exp.schedulers))
 
 
 def n_series(exp: Experiment) -> int:
@@ -78,12 +79,13 @@ def check_caps(
             f"num_events should be at most {cap} for this request, but given {exp.num_events}",
             "too_many_events",
         )
-    values = exp.num_events * n_series(exp)
+    series = n_series(exp)
+    values = exp.num_events * series
     if values > settings.max_values:
         raise ApiError(
             422,
             (*loc, "num_events"),
-            f"num_events x series ({exp.num_events} x {n_series(exp)} = {values}) should be "
+            f"num_events x series ({exp.num_events} x {series} = {values}) should be "
             f"at most {settings.max_values}",
             "too_many_values",
         )
@@ -131,7 +133,7 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
                 "out_of_range",
             )
     for i, s in enumerate(exp.schedulers):
-        name = scheduled_param(s)
+        name = written_param(s)
         for g, group in enumerate(exp.param_groups):
             if name not in group.values:
                 raise ApiError(
