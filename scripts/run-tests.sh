@@ -21,7 +21,8 @@ if [ -z "${SCHEDULE_EXPLORER_TEST_POSTGRES_URL:-}" ]; then
 fi
 report=$(mktemp)
 status=0
-"$VENV/bin/pytest" -p no:cacheprovider --junitxml="$report" "$@" || status=$?
+# two pytest-xdist workers (one per core on the CI machine; PYTEST_WORKERS=0 runs in one process)
+"$VENV/bin/pytest" -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --junitxml="$report" "$@" || status=$?
 collected=$("$VENV/bin/python" - "$report" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
