@@ -7,8 +7,11 @@ computation. Cached series are read-only.
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import cachetools
 import numpy as np
@@ -87,6 +90,89 @@ def _locate_construct_error(exp: Experiment) -> tuple[str | int, ...]:
     return ("body", "schedulers")
 
 
+def _step_culprit(exp: Experiment, exc: BaseException) -> int | None:
+    """The index of the scheduler that raises ``type(exc)`` when stepped alone, else ``None``.
+
+    Only on the error path. Each scheduler is built alone (a fresh build, as
+    :func:`_locate_construct_error` does) and all are stepped in lockstep, in the order
+    ``simulate_built(method="step")`` steps them (event by event, schedulers in order), so the
+    first to raise is the one that raised first in the whole run, and the re-run stops there. It
+    steps at most ``num_events`` events of each scheduler, the stepping the whole experiment was
+    allowed (:func:`~app.service.limits.check_step_budget`); usually it stops at the same event.
+    Schedulers that fail to build alone, or raise another error type, drop out.
+    """
+    alone: list[tuple[int, Any]] = []
+    for i, s in enumerate(exp.schedulers):
+        single = to_core(exp.model_copy(update={"schedulers": [s]}))
+        try:
+            alone.extend((i, sched) for sched in build(single)[1])
+        except BUILD_ERRORS:
+            continue
+    with np.errstate(all="ignore"):
+        for _ in range(exp.num_events):
+            for i, sched in list(alone):
+                try:
+                    sched(None)
+                except CORE_ERRORS as err:
+                    if type(err) is type(exc):
+                        return i
+                    alone = [(j, t) for j, t in alone if j != i]
+            if not alone:
+                break
+    return None
+
+
+def _cyclical_shrinks(s: Any) -> tuple[str | int, ...] | None:
+    return ("cycle_mult",) if getattr(s, "cycle_mult", 1.0) < 1 else None
+
+
+def _torch(kind: str, check: Callable[[Any], tuple[str | int, ...] | None]) -> Callable:
+    def field(s: Any) -> tuple[str | int, ...] | None:
+        lr = getattr(s, "lr_scheduler", None)
+        if lr is None or lr.type != kind:
+            return None
+        path = check(lr)
+        return None if path is None else ("lr_scheduler", *path)
+
+    return field
+
+
+STEP_ERROR_FIELDS: tuple[tuple[type[BaseException], re.Pattern[str], Callable], ...] = (
+    # LinearCyclicalScheduler / CosineAnnealingScheduler: cycles truncated to 0 events
+    (ZeroDivisionError, re.compile(""), _cyclical_shrinks),
+    # torch PolynomialLR(total_iters=0) (LRScheduler or create_lr_scheduler_with_warmup)
+    (
+        ZeroDivisionError,
+        re.compile(""),
+        _torch("PolynomialLR", lambda lr: ("total_iters",) if lr.total_iters == 0 else None),
+    ),
+    # torch OneCycleLR stepped past total_steps (only when total_steps is what was given)
+    (
+        ValueError,
+        re.compile(r"^Tried to step \d+ times"),
+        _torch("OneCycleLR", lambda lr: ("total_steps",) if lr.total_steps is not None else None),
+    ),
+)
+"""Best effort, deliberately small: ``(exception type, message pattern, field of the culprit's
+wire model)``, the field function returning a path under the scheduler or ``None`` when the
+cause is not clearly that field. The first rule that matches wins; else the scheduler's loc."""
+
+
+def _locate_step_error(exp: Experiment, exc: BaseException) -> tuple[str | int, ...]:
+    """Where a stepping error points: ``("body", "schedulers", i[, field...])`` for the culprit
+    (see :func:`_step_culprit`; one scheduler: no re-run), else ``("body", "schedulers")``."""
+    i = 0 if len(exp.schedulers) == 1 else _step_culprit(exp, exc)
+    if i is None:
+        return ("body", "schedulers")
+    loc: tuple[str | int, ...] = ("body", "schedulers", i)
+    for kind, pattern, field in STEP_ERROR_FIELDS:
+        if type(exc) is kind and pattern.search(str(exc)):
+            path = field(exp.schedulers[i])
+            if path is not None:
+                return (*loc, *path)
+    return loc
+
+
 def compute(
     exp: Experiment, settings: Settings, cache: SeriesCache, key: bytes | None = None
 ) -> list[SeriesData]:
@@ -95,6 +181,8 @@ def compute(
     Like ``simulate(method="auto")``: the closed forms first; only on
     :class:`~scheduler_core.series.NoClosedForm` stepping, if it fits the time budget
     (:func:`~app.service.limits.check_step_budget`). Core errors and non-finite values → 422;
+    an error while stepping names the scheduler that raised it and, where clear, the field
+    (:func:`_locate_step_error`), with the library's message and type ``scheduler_step_error``;
     anything else is a bug and propagates. ``key``: ``canonical_json(exp)`` if known already.
     """
     key = canonical_json(exp) if key is None else key
@@ -114,8 +202,13 @@ def compute(
             raw = simulate_built(core, built, method="fast")  # reads the built groups only
     except NoClosedForm:  # no exact closed form here, or one whose stepping raises: step
         check_step_budget(exp, settings)
-        with core_errors(("body", "schedulers"), step=True), np.errstate(all="ignore"):
-            raw = simulate_built(core, built, method="step")
+        with core_errors(("body", "schedulers"), step=True):
+            try:
+                with np.errstate(all="ignore"):
+                    raw = simulate_built(core, built, method="step")
+            except CORE_ERRORS as exc:  # name the scheduler (and field) that raised
+                with core_errors(_locate_step_error(exp, exc), step=True):
+                    raise exc
     out = []
     for s in raw:
         values = np.ascontiguousarray(s.values, dtype=np.float64)
