@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from . import __version__
 from .api import errors
 from .api.routes import code, docs, figure, health, links, pages, schedulers, series
-from .server.middleware import BodySizeLimit, SecurityHeaders
+from .server.middleware import BodySizeLimit, HeadAsGet, RequireJson, SecurityHeaders
 from .server.netfix import tcp_nodelay_on_asyncio_loop
 from .server.observability import Observability
 from .service.compute import SeriesCache
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
+    app.add_middleware(HeadAsGet)  # innermost: HEAD wherever GET, without doubling the routes
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type", "If-None-Match"],
             expose_headers=["ETag"],
         )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequireJson, prefix=API_PREFIX + "/")  # 415: no form POSTs across sites
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # 413 before 415
     app.add_middleware(Observability, metrics_dir=settings.metrics_dir)  # counts 413s too
     app.add_middleware(SecurityHeaders)
     return app

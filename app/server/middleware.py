@@ -138,3 +138,85 @@ class SecurityHeaders:
                 raise
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             await send_bytes(send_with_headers, 500, _error_500(), b"application/json")
+
+
+JSON_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def is_json_media_type(header: bytes | None) -> bool:
+    """True for ``application/json`` or ``application/*+json``, with no charset but UTF-8."""
+    if not header:
+        return False
+    media, *params = header.decode("latin-1").split(";")
+    media = media.strip().lower()
+    kind, _, subtype = media.partition("/")
+    if kind != "application" or not (subtype == "json" or (subtype.endswith("+json") and len(subtype) > 5)):
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def _error_415(given: bytes | None) -> bytes:
+    what = f"Content-Type {given.decode('latin-1')!r}" if given else "no Content-Type"
+    msg = f"request body should be JSON (Content-Type: application/json), but given {what}"
+    return orjson.dumps(
+        {"detail": [{"loc": ["header", "content-type"], "msg": msg, "type": "unsupported_media_type"}]}
+    )
+
+
+class RequireJson:
+    """Refuse (415) a POST/PUT/PATCH under ``prefix`` whose body is not declared JSON.
+
+    A cross-site HTML form can only send ``application/x-www-form-urlencoded``,
+    ``multipart/form-data`` or ``text/plain`` without a CORS preflight: demanding
+    ``application/json`` (or ``application/*+json``) means no other site can make a browser POST
+    to the API. A request with neither a body nor a Content-Type passes (the route answers it).
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str = "/api/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in JSON_METHODS:
+            path = scope["path"]
+            root = scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            if path.startswith(self.prefix):
+                headers = dict(scope.get("headers", ()))
+                content_type = headers.get(b"content-type")
+                has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+                if (content_type is not None or has_body) and not is_json_media_type(content_type):
+                    await send_bytes(send, 415, _error_415(content_type), b"application/json")
+                    return
+        await self.app(scope, receive, send)
+
+
+class HeadAsGet:
+    """Answer HEAD wherever GET is served: the GET's status and headers, no body.
+
+    FastAPI routes declared with ``@router.get`` match GET only; rather than doubling every route
+    (and its OpenAPI operation), HEAD runs as GET here and the body is dropped on the way out
+    (``content-length`` stays the GET's). Outer middleware still sees the HEAD.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

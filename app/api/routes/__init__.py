@@ -8,10 +8,13 @@ import orjson
 from fastapi import Request
 from starlette.responses import Response
 
-from ...contract.schemas import ErrorResponse
+from ...contract.schemas import ErrorResponse, Experiment
+from ...service.limits import Output, check_caps
+from ...settings import Settings
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "Request body too large"},
+    415: {"model": ErrorResponse, "description": "Body not declared JSON (Content-Type: application/json)"},
     422: {"model": ErrorResponse, "description": "Invalid experiment, field path in `loc`"},
 }
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
@@ -40,3 +43,24 @@ def not_modified(request: Request, tag: str) -> bool:
 
 def not_modified_response(tag: str) -> Response:
     return Response(status_code=304, headers={"ETag": tag})
+
+
+def cached_reply(
+    request: Request,
+    tag: str,
+    experiment: Experiment,
+    settings: Settings,
+    *,
+    output: Output,
+    max_points: int | None = None,
+) -> Response | None:
+    """The 304 for a request whose If-None-Match names ``tag``, else ``None`` (compute the reply).
+
+    A 304 only for an experiment the full reply would accept: the caps are checked first (the
+    same check the service makes; here only on the 304 path, so each request checks once), so
+    ``If-None-Match: *`` cannot skip them.
+    """
+    if not not_modified(request, tag):
+        return None
+    check_caps(experiment, settings, output=output, max_points=max_points)
+    return not_modified_response(tag)

@@ -11,7 +11,7 @@ from ...contract.canonical import canonical_json, etag
 from ...contract.schemas import CodeResponse, Experiment
 from ...service import exports
 from .. import deps
-from . import ERRORS, NOT_MODIFIED, json_response, not_modified, not_modified_response
+from . import ERRORS, NOT_MODIFIED, cached_reply, json_response
 from .series import EXPERIMENT_EXAMPLES
 
 router = APIRouter(tags=["code"])
@@ -46,8 +46,9 @@ def post_code(
     ] = "json",
 ) -> Response:
     tag = etag("code", canonical_json(experiment), flavor=flavor, fmt=fmt)
-    if not_modified(request, tag):
-        return not_modified_response(tag)
+    reply = cached_reply(request, tag, experiment, settings, output="code")
+    if reply is not None:
+        return reply
     code = exports.code(experiment, settings, flavor)
     filename = f"schedule_{flavor}.py"
     if fmt == "py":

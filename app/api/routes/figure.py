@@ -11,7 +11,7 @@ from ...contract.canonical import canonical_json, etag
 from ...contract.schemas import Experiment, FigureResponse
 from ...service import exports
 from .. import deps
-from . import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
+from . import ERRORS, NOT_MODIFIED, cached_reply
 from .series import EXPERIMENT_EXAMPLES, MaxPoints
 
 router = APIRouter(tags=["figure"])
@@ -58,8 +58,9 @@ def post_figure(
     points = max_points or settings.figure_points
     key = canonical_json(experiment)
     tag = etag("figure", key, layout=layout, log_y=log_y, points=points, fmt=fmt)
-    if not_modified(request, tag):
-        return not_modified_response(tag)
+    reply = cached_reply(request, tag, experiment, settings, output="figure", max_points=max_points)
+    if reply is not None:
+        return reply
     body = exports.figure(
         experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points, fmt=fmt, key=key
     )

@@ -12,7 +12,7 @@ from ...contract.registry import REGISTRY
 from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
 from ...service import exports
 from .. import deps
-from . import ERRORS, NOT_MODIFIED, not_modified, not_modified_response
+from . import ERRORS, NOT_MODIFIED, cached_reply
 
 router = APIRouter(tags=["series"])
 
@@ -121,8 +121,10 @@ def post_series(
     as_csv = wants_csv(request, fmt)
     key = canonical_json(experiment)
     tag = etag("series", key, max_points=max_points, csv=as_csv)
-    if not_modified(request, tag):
-        return not_modified_response(tag)
+    output = "csv" if as_csv else "series"
+    reply = cached_reply(request, tag, experiment, settings, output=output, max_points=max_points)
+    if reply is not None:
+        return reply
     headers = {"ETag": tag}
     if as_csv:
         headers["Content-Disposition"] = 'attachment; filename="series.csv"'
