@@ -559,9 +559,9 @@ def serve(args: argparse.Namespace) -> None:
 
     import uvicorn
 
-    from .settings import get_settings
+    from .settings import load_settings
 
-    settings = get_settings()
+    settings = load_settings()  # every setting checked before uvicorn starts: InvalidSettings
     port = args.port if args.port is not None else _env_int("PORT", 8000)
     workers = 1 if args.reload else args.workers if args.workers is not None else settings.workers
     shared = None
@@ -793,6 +793,7 @@ def _run(args: argparse.Namespace) -> None:
     from pydantic import ValidationError
 
     from .contract.errors import ApiError
+    from .settings import InvalidSettings, setting_errors
 
     try:
         if args.command == "serve":
@@ -807,9 +808,10 @@ def _run(args: argparse.Namespace) -> None:
             _render(args)
     except ApiError as exc:
         raise _api_error(exc, args) from None
-    except ValidationError as exc:  # the settings read from SCHEDULE_EXPLORER_* variables
-        lines = (f"setting {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise CliError(EXIT_USAGE, *lines) from None
+    except InvalidSettings as exc:  # the settings read from SCHEDULE_EXPLORER_* variables
+        raise CliError(EXIT_USAGE, *exc.lines) from None
+    except ValidationError as exc:  # settings built elsewhere from the same variables
+        raise CliError(EXIT_USAGE, *setting_errors(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

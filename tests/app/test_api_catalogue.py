@@ -77,8 +77,10 @@ def test_cors_when_configured(make_client):
 def test_dashboard_pages(client, tmp_path, make_client, seed):
     static = tmp_path / "static"
     static.mkdir()
+    (static / "index.html").write_text("")  # a static_dir without index.html is refused at start
     c = make_client(static_dir=static)
-    assert c.get("/").status_code == 404  # no index.html yet: a JSON 404, never a 500
+    (static / "index.html").unlink()
+    assert c.get("/").status_code == 404  # index.html gone: a JSON 404, never a 500
     (static / "index.html").write_text("<!doctype html><title>x</title>")
     (static / "app.js").write_text("export {};")
     r = c.get("/")

@@ -68,7 +68,8 @@ def create_link(
     store: deps.StoreDep,
 ) -> Response:
     link_id = store.put(link_document(document, settings))
-    url = str(request.url_for("dashboard_link", link_id=link_id))
+    # never from the request's Host header: the configured public base URL, else a relative URL
+    url = settings.public_base_url + request.app.url_path_for("dashboard_link", link_id=link_id)
     return json_response(
         {"id": link_id, "url": url}, status=201, headers={"Location": f"{request.url.path}/{link_id}"}
     )
