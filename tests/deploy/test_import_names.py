@@ -53,6 +53,7 @@ def _import_all(name: str, tmp_path: Path, folder: Path = ROOT / "app") -> dict:
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(alias), str(ROOT)]),
         "SCHEDULE_EXPLORER_DATA_DIR": str(tmp_path / "data"),
+        "SCHEDULE_EXPLORER_STATIC_DIR": str(ROOT / "static"),  # a copied folder has no static/
     }
     done = subprocess.run(
         [sys.executable, "-c", IMPORT_ALL, name, other],
