@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +67,22 @@ def start_server(
     base_url = f"http://127.0.0.1:{port}"
     wait_healthy(base_url, proc)
     return proc, base_url
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate ``proc``, killing it if it is still there after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextmanager
+def serving(data_dir: str | Path, **popen: Any) -> Iterator[str]:
+    """:func:`start_server` as a context manager: yields the base URL, stops the server after."""
+    proc, base_url = start_server(data_dir, **popen)
+    try:
+        yield base_url
+    finally:
+        stop_server(proc)

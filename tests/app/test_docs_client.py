@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.main import create_app
-from bench.server import start_server
+from bench.server import serving
 
 PACKAGE = "schedule_explorer_client"
 OPERATION_MODULES = {
@@ -59,15 +59,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory):
-    proc, base = start_server(tmp_path_factory.mktemp("data"), stdout=subprocess.DEVNULL)
-    try:
+    with serving(tmp_path_factory.mktemp("data"), stdout=subprocess.DEVNULL) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_operations_are_modules_named_after_their_ids(generated):

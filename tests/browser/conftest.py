@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import start_server
+from bench.server import serving
 
 CHROMIUM = os.environ.get("SCHEDULE_EXPLORER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,17 +30,8 @@ EXPECTED_4XX = "the server responded with a status of 422"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start ``uvicorn app.main:app`` on a free port with a temporary data directory."""
     data = tmp_path_factory.mktemp("data")
-    log = open(data / "uvicorn.log", "w")  # noqa: SIM115 - closed below
-    proc, base = start_server(data, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with open(data / "uvicorn.log", "w") as log, serving(data, stdout=log, stderr=subprocess.STDOUT) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

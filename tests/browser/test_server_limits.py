@@ -14,7 +14,7 @@ import pytest
 from conftest import watch
 from pwhelpers import draws, open_dashboard, settle
 
-from bench.server import start_server
+from bench.server import serving
 
 pytestmark = pytest.mark.browser
 
@@ -30,17 +30,11 @@ HASH_VIEW = """() => {
 def small_server(tmp_path, monkeypatch):
     monkeypatch.setenv("SCHEDULE_EXPLORER_MAX_VARIANTS", "3")
     monkeypatch.setenv("SCHEDULE_EXPLORER_MAX_POINTS", "300")
-    log = open(tmp_path / "uvicorn.log", "w")  # noqa: SIM115 - closed below
-    proc, base = start_server(tmp_path, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with (
+        open(tmp_path / "uvicorn.log", "w") as log,
+        serving(tmp_path, stdout=log, stderr=subprocess.STDOUT) as base,
+    ):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_duplicate_disables_at_the_servers_max_variants(browser, small_server):
