@@ -16,7 +16,9 @@ package, no MathJax from a CDN), so export works offline and as root.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 import os
 import shutil
 from typing import Any
@@ -274,4 +276,23 @@ def figure_image(
         "scale": scale or 1,
     }
     kopts = {"path": browser, "browser_cls": _browser_class(), "mathjax": False}
-    return kaleido.calc_fig_sync(props, opts=opts, kopts=kopts)
+    with _quiet_pipe_reader():
+        return kaleido.calc_fig_sync(props, opts=opts, kopts=kopts)
+
+
+# choreographer logs a traceback when Chromium's DevTools pipe hands it a message it cannot
+# decode, then drops the message and goes on ("JSONError decoding message. Ignoring"); the image
+# is unaffected, so the traceback is kept off the user's terminal. Real failures still raise.
+_PIPE_LOGGER = "choreographer.channels.pipe"
+
+
+@contextlib.contextmanager
+def _quiet_pipe_reader():
+    """Silence choreographer's recoverable pipe-decoding tracebacks for one export."""
+    logger = logging.getLogger(_PIPE_LOGGER)
+    before = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)

@@ -124,3 +124,42 @@ def test_an_unknown_format_is_refused(figure) -> None:
         ValueError, match="Argument format should be one of png, svg, jpeg, webp, pdf, but given 'gif'"
     ):
         plotting.figure_image(figure, "gif")
+
+
+def test_a_recoverable_pipe_decoding_traceback_stays_off_the_terminal(figure, monkeypatch, capfd) -> None:
+    """choreographer logs 'JSONError decoding message. Ignoring' with a traceback when Chromium's
+    pipe hands it a message it cannot parse; the export goes on, so nothing reaches stderr.
+    Errors of the export itself still raise, and the logger's level is restored after."""
+    import logging
+
+    import kaleido
+
+    pipe_logger = logging.getLogger("choreographer.channels.pipe")
+    pipe_logger.addHandler(handler := logging.StreamHandler(sys.stderr))
+    level_before = pipe_logger.level
+
+    def calc(props, opts, kopts):
+        try:
+            raise ValueError("Expecting property name enclosed in double quotes")
+        except ValueError:
+            pipe_logger.exception("JSONError decoding message. Ignoring")
+        return b"<svg/>"
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", calc)
+    monkeypatch.setattr(plotting, "find_chromium", lambda: "/usr/bin/chromium")
+    try:
+        assert plotting.figure_image(figure, "svg") == b"<svg/>"
+        assert capfd.readouterr().err == ""
+        assert pipe_logger.level == level_before
+        pipe_logger.error("outside an export")
+        assert "outside an export" in capfd.readouterr().err
+
+        def fails(props, opts, kopts):
+            raise RuntimeError("browser closed")
+
+        monkeypatch.setattr(kaleido, "calc_fig_sync", fails)
+        with pytest.raises(RuntimeError, match="browser closed"):
+            plotting.figure_image(figure, "svg")
+        assert pipe_logger.level == level_before
+    finally:
+        pipe_logger.removeHandler(handler)
