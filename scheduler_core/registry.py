@@ -60,12 +60,14 @@ class Context:
         previous value (False when another scheduler also writes ``lr``, or after a handover).
     last_epoch0: the wrapped torch scheduler's ``last_epoch`` at its first call.
     lr_start: group lrs at the wrapped scheduler's first call (default: ``groups``' lr).
+    iterations_per_epoch: the experiment's, for schedules that count epochs.
     """
 
     groups: tuple[Mapping[str, Any], ...]
     chain_ok: bool = True
     last_epoch0: int = 0
     lr_start: tuple[float, ...] | None = None
+    iterations_per_epoch: int | None = None
 
     def start_lrs(self) -> tuple[float, ...]:
         if self.lr_start is not None:

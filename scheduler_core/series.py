@@ -67,7 +67,9 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
     names = scheduled_names(experiment)
     _check_joinable(experiment, names)
     lr_writers = sum(written_param(s) == "lr" for s in experiment.schedulers)
-    ctx = Context(groups=tuple(groups), chain_ok=lr_writers <= 1)
+    ctx = Context(
+        groups=tuple(groups), chain_ok=lr_writers <= 1, iterations_per_epoch=experiment.iterations_per_epoch
+    )
     events = range(n)
     written: dict[tuple[int, str], np.ndarray] = {}
     for spec in experiment.schedulers if n else ():  # nothing runs for 0 events

@@ -44,6 +44,8 @@ class Experiment:
     num_events: int
     param_groups: tuple[ParamGroupSpec, ...]
     schedulers: tuple[SchedulerSpec, ...]
+    iterations_per_epoch: int | None = None
+    """Events (iterations) per epoch, for schedules that count epochs; ``None``: not given."""
 
 
 @dataclass(frozen=True)

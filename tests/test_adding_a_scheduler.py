@@ -87,7 +87,7 @@ def test_the_guide_adds_a_type_end_to_end(tmp_path: Path) -> None:
     touched = _apply(copy)
     assert touched == {
         "scheduler_core/piecewise.py",
-        "app/contract/schemas.py",
+        "app/contract/wire/ignite.py",
         "tests/scheduler_core/test_step_decay.py",
     }
     env = {**os.environ, "PYTHONPATH": str(copy)}

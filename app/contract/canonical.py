@@ -19,7 +19,13 @@ ID_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 
 def canonical_json(model: Any) -> bytes:
-    """Canonical JSON of a validated model: sorted keys, defaults included, compact."""
+    """Canonical JSON of a validated model: sorted keys, defaults included, compact.
+
+    A field added to an existing model after links were shared is declared with
+    ``Field(exclude_if=lambda v: v is None)`` (left out at its ``None`` default), so that the
+    canonical form, and with it every existing link id and ETag, stays the same
+    (``tests/app/test_pinned_ids.py`` holds them).
+    """
     return orjson.dumps(model.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
 
 

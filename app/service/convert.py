@@ -37,4 +37,5 @@ def to_core(exp: Experiment) -> CoreExperiment:
         num_events=exp.num_events,
         param_groups=tuple(ParamGroupSpec(name=g.name, values=g.values) for g in exp.param_groups),
         schedulers=tuple(scheduler_spec(s) for s in exp.schedulers),
+        iterations_per_epoch=exp.iterations_per_epoch,
     )

@@ -275,6 +275,7 @@ DIFFERENT = {
     "group_name": _nudge(("param_groups", 1, "name"), lambda v: "head"),
     "scheduler_order": _nudge(("schedulers",), lambda v: v[::-1]),
     "as_view": lambda doc: {"variants": [{"name": "A", "experiment": doc}]},
+    "iterations_per_epoch": lambda doc: {**doc, "iterations_per_epoch": 100},
 }
 
 
@@ -283,6 +284,12 @@ def test_different_documents_get_different_ids(api: TestClient) -> None:
     pinned = {doc[2] for doc in DOCS.values()}
     assert len(pinned) == len(DOCS)
     assert len(set(ids.values())) == len(ids) and not set(ids.values()) & pinned, ids
+
+
+def test_a_later_optional_field_at_its_default_keeps_the_id(api: TestClient) -> None:
+    """Fields added after links were shared (``iterations_per_epoch``) are left out of the
+    canonical form at their ``None`` default: sending them as null keeps the pinned id."""
+    assert link_id(api, dumps({**README, "iterations_per_epoch": None})) == "odL_5BVvNOYF"
 
 
 # ---------------------------------------------------------------- ETags

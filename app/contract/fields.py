@@ -1,0 +1,48 @@
+"""Bounded field types shared by the wire models: every scalar strict, every float finite, every
+count capped, so that the JSON Schema tells a client what is valid."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+MAX_SIZE = 1_000_000_000
+"""Largest event count, cycle size, duration or milestone a field may hold."""
+
+Value = Annotated[
+    float, Strict(), Field(allow_inf_nan=False, ge=-1e12, le=1e12, description="A finite value.")
+]
+NonNegValue = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1e12)]
+PosValue = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=1e12)]
+Multiplier = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-1e3, le=1e3)]
+Growth = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=1e3)]
+Fraction = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1)]
+Gamma = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=1e3)]
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_SIZE)]
+PosCount = Annotated[int, Strict(), Field(ge=1, le=MAX_SIZE)]
+CycleSize = Annotated[int, Strict(), Field(ge=2, le=MAX_SIZE)]
+Flag = Annotated[bool, Strict()]
+PARAM_NAME_RE = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+RESERVED_PARAM_NAMES = frozenset({"params", "name"})
+ParamName = Annotated[
+    str,
+    Strict(),
+    Field(
+        pattern=PARAM_NAME_RE,
+        description="An optimizer param-group key such as 'lr', 'momentum', 'weight_decay'.",
+    ),
+]
+GroupIndex = Annotated[int, Strict(), Field(ge=0, le=1023)]
+GroupName = Annotated[str, Strict(), Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Targeted(BaseModel):
+    param_name: ParamName = Field("lr", description="The param-group key to schedule.")
+    param_group_index: GroupIndex | None = Field(
+        None, description="Only this param group (0-based); null = every group."
+    )

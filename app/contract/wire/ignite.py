@@ -1,0 +1,175 @@
+"""Wire models of the ignite types: param schedulers (with the child form used inside a
+``ConcatScheduler``) and composites."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, Strict, ValidationInfo, field_validator
+
+from ..fields import (
+    MAX_SIZE,
+    Count,
+    CycleSize,
+    Flag,
+    Growth,
+    Multiplier,
+    PosCount,
+    Value,
+    _Model,
+    _Targeted,
+)
+from ..registry import register, union
+from .torch import TorchScheduler
+
+
+class _Cyclical(_Model):
+    start_value: Value
+    end_value: Value
+    cycle_size: CycleSize
+    cycle_mult: Growth = 1.0
+    start_value_mult: Multiplier = 1.0
+    end_value_mult: Multiplier = 1.0
+    warmup_duration: Count = 0
+
+
+class LinearCyclicalSchedulerChild(_Cyclical):
+    type: Literal["LinearCyclicalScheduler"]
+    monotonic: Flag = False
+
+
+class CosineAnnealingSchedulerChild(_Cyclical):
+    type: Literal["CosineAnnealingScheduler"]
+
+
+Milestone = tuple[Count, Value]
+
+
+class PiecewiseLinearChild(_Model):
+    type: Literal["PiecewiseLinear"]
+    milestones_values: Annotated[list[Milestone], Field(min_length=1, max_length=1000)]
+
+    @field_validator("milestones_values")
+    @classmethod
+    def _non_decreasing(cls, v: list[Milestone]) -> list[Milestone]:
+        for i in range(1, len(v)):
+            if v[i][0] < v[i - 1][0]:
+                raise ValueError(
+                    f"milestone events should not decrease, but event {v[i][0]} at index {i} "
+                    f"follows {v[i - 1][0]}"
+                )
+        return v
+
+
+@register(
+    "Linear cyclical",
+    "Linear ramps between start_value and end_value, per cycle.",
+    {
+        "type": "LinearCyclicalScheduler",
+        "param_name": "lr",
+        "start_value": 1e-7,
+        "end_value": 1e-5,
+        "cycle_size": 100,
+    },
+    child_model=LinearCyclicalSchedulerChild,
+)
+class LinearCyclicalScheduler(LinearCyclicalSchedulerChild, _Targeted):
+    pass
+
+
+@register(
+    "Cosine annealing",
+    "Half-cosine from start_value to end_value, per cycle.",
+    {
+        "type": "CosineAnnealingScheduler",
+        "param_name": "lr",
+        "start_value": 1e-5,
+        "end_value": 1e-3,
+        "cycle_size": 100,
+    },
+    child_model=CosineAnnealingSchedulerChild,
+)
+class CosineAnnealingScheduler(CosineAnnealingSchedulerChild, _Targeted):
+    pass
+
+
+@register(
+    "Piecewise linear",
+    "Linear interpolation between (event, value) milestones.",
+    {
+        "type": "PiecewiseLinear",
+        "param_name": "lr",
+        "milestones_values": [[0, 0.0], [100, 0.01], [1000, 0.0]],
+    },
+    child_model=PiecewiseLinearChild,
+)
+class PiecewiseLinear(PiecewiseLinearChild, _Targeted):
+    pass
+
+
+ChildScheduler = union("param", child=True)
+
+
+# ---------------------------------------------------------------- composites
+@register(
+    "Concatenation",
+    "Run each child scheduler for its duration, the last one for ever.",
+    {
+        "type": "ConcatScheduler",
+        "param_name": "lr",
+        "schedulers": [
+            {
+                "type": "LinearCyclicalScheduler",
+                "start_value": 0.0,
+                "end_value": 0.01,
+                "cycle_size": 200,
+                "monotonic": True,
+            },
+            {"type": "CosineAnnealingScheduler", "start_value": 0.01, "end_value": 0.0, "cycle_size": 900},
+        ],
+        "durations": [100],
+    },
+)
+class ConcatScheduler(_Model, _Targeted):
+    type: Literal["ConcatScheduler"]
+    schedulers: Annotated[list[ChildScheduler], Field(min_length=2, max_length=16)]
+    durations: Annotated[list[PosCount], Field(min_length=1, max_length=15)]
+
+    @field_validator("durations")
+    @classmethod
+    def _one_less(cls, v: list[int], info: ValidationInfo) -> list[int]:
+        children = info.data.get("schedulers")
+        if children is not None and len(v) != len(children) - 1:
+            raise ValueError(
+                f"durations should have one entry less than schedulers ({len(children) - 1}), "
+                f"but given {len(v)}"
+            )
+        return v
+
+
+@register(
+    "torch lr_scheduler",
+    "Drive 'lr' with a torch.optim.lr_scheduler scheduler (ignite's LRScheduler).",
+    {"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 300}},
+)
+class LRScheduler(_Model):
+    type: Literal["LRScheduler"]
+    lr_scheduler: TorchScheduler
+
+
+@register(
+    "Warm-up then torch lr_scheduler",
+    "Linear warm-up of 'lr' from warmup_start_value, then a torch lr_scheduler.",
+    {
+        "type": "create_lr_scheduler_with_warmup",
+        "lr_scheduler": {"type": "ExponentialLR", "gamma": 0.995},
+        "warmup_start_value": 0.0,
+        "warmup_duration": 100,
+    },
+)
+class CreateLrSchedulerWithWarmup(_Model):
+    type: Literal["create_lr_scheduler_with_warmup"]
+    lr_scheduler: TorchScheduler
+    warmup_start_value: Value
+    warmup_duration: Annotated[int, Strict(), Field(ge=2, le=MAX_SIZE)]
+    warmup_end_value: Value | None = None

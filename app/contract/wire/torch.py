@@ -1,0 +1,142 @@
+"""Wire models of the ``torch.optim.lr_scheduler`` types (they schedule the group's ``lr``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, Strict
+
+from ..fields import Count, Flag, Fraction, Gamma, NonNegValue, PosCount, PosValue, _Model
+from ..registry import register, union
+
+
+@register(
+    "StepLR",
+    "Multiply the lr by gamma every step_size events.",
+    {"type": "StepLR", "step_size": 30, "gamma": 0.1},
+)
+class StepLR(_Model):
+    type: Literal["StepLR"]
+    step_size: PosCount
+    gamma: Gamma = 0.1
+
+
+@register(
+    "MultiStepLR",
+    "Multiply the lr by gamma at each milestone event.",
+    {"type": "MultiStepLR", "milestones": [300, 600, 900], "gamma": 0.1},
+)
+class MultiStepLR(_Model):
+    type: Literal["MultiStepLR"]
+    milestones: Annotated[list[Count], Field(min_length=1, max_length=1000)]
+    gamma: Gamma = 0.1
+
+
+@register(
+    "ExponentialLR",
+    "Multiply the lr by gamma every event.",
+    {"type": "ExponentialLR", "gamma": 0.995},
+)
+class ExponentialLR(_Model):
+    type: Literal["ExponentialLR"]
+    gamma: Gamma
+
+
+@register(
+    "ConstantLR",
+    "Scale the lr by factor for the first total_iters events.",
+    {"type": "ConstantLR", "factor": 0.5, "total_iters": 100},
+)
+class ConstantLR(_Model):
+    type: Literal["ConstantLR"]
+    factor: Fraction = 1 / 3
+    total_iters: Count = 5
+
+
+@register(
+    "LinearLR",
+    "Scale the lr linearly from start_factor to end_factor.",
+    {"type": "LinearLR", "start_factor": 0.1, "end_factor": 1.0, "total_iters": 100},
+)
+class LinearLR(_Model):
+    type: Literal["LinearLR"]
+    start_factor: Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=1)] = 1 / 3
+    end_factor: Fraction = 1.0
+    total_iters: Count = 5
+
+
+@register(
+    "PolynomialLR",
+    "Decay the lr polynomially to zero over total_iters events.",
+    {"type": "PolynomialLR", "total_iters": 1000, "power": 2.0},
+)
+class PolynomialLR(_Model):
+    type: Literal["PolynomialLR"]
+    total_iters: Count = 5
+    power: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=100)] = 1.0
+
+
+@register(
+    "CosineAnnealingLR",
+    "Cosine decay from the lr to eta_min over T_max events.",
+    {"type": "CosineAnnealingLR", "T_max": 1000, "eta_min": 0.0},
+)
+class CosineAnnealingLR(_Model):
+    type: Literal["CosineAnnealingLR"]
+    T_max: PosCount
+    eta_min: NonNegValue = 0.0
+
+
+@register(
+    "CosineAnnealingWarmRestarts",
+    "Cosine decay restarting every T_0 events, periods growing by T_mult.",
+    {"type": "CosineAnnealingWarmRestarts", "T_0": 100, "T_mult": 2, "eta_min": 0.0},
+)
+class CosineAnnealingWarmRestarts(_Model):
+    type: Literal["CosineAnnealingWarmRestarts"]
+    T_0: PosCount
+    T_mult: Annotated[int, Strict(), Field(ge=1, le=1000)] = 1
+    eta_min: NonNegValue = 0.0
+
+
+@register(
+    "OneCycleLR",
+    "The 1cycle policy: warm up to max_lr, then anneal far below.",
+    {"type": "OneCycleLR", "max_lr": 0.01, "total_steps": 1000},
+)
+class OneCycleLR(_Model):
+    type: Literal["OneCycleLR"]
+    max_lr: PosValue
+    total_steps: PosCount | None = None
+    epochs: PosCount | None = None
+    steps_per_epoch: PosCount | None = None
+    pct_start: Fraction = 0.3
+    anneal_strategy: Literal["cos", "linear"] = "cos"
+    cycle_momentum: Flag = True
+    base_momentum: NonNegValue = 0.85
+    max_momentum: NonNegValue = 0.95
+    div_factor: PosValue = 25.0
+    final_div_factor: PosValue = 1e4
+    three_phase: Flag = False
+
+
+@register(
+    "CyclicLR",
+    "Cycle the lr between base_lr and max_lr (triangular policies).",
+    {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01, "step_size_up": 100, "cycle_momentum": False},
+)
+class CyclicLR(_Model):
+    type: Literal["CyclicLR"]
+    base_lr: NonNegValue
+    max_lr: NonNegValue
+    step_size_up: PosCount = 2000
+    step_size_down: PosCount | None = None
+    mode: Literal["triangular", "triangular2", "exp_range"] = "triangular"
+    gamma: Gamma = 1.0
+    scale_mode: Literal["cycle", "iterations"] = "cycle"
+    cycle_momentum: Flag = True
+    base_momentum: NonNegValue = 0.8
+    max_momentum: NonNegValue = 0.9
+
+
+TorchScheduler = union("torch")
