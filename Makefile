@@ -18,7 +18,7 @@ $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/bin/python pyproject.toml
-	$(PY) -m pip install torch==2.13.0 -e '.[dev,dev-torch]'
+	$(PY) -m pip install torch==2.13.0 -e '.[dev,dev-torch,dev-ecosystem]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed

@@ -43,6 +43,8 @@ __all__ = [
 from .registry import TYPES as _TYPES
 
 for _type in _TYPES.values():  # every registered type is importable from the package
-    if _type.public is not None and _type.name not in __all__:
+    # (types of other libraries, named like "timm.scheduler.CosineLRScheduler", are imported
+    # from their own module instead, e.g. scheduler_core.timm)
+    if _type.public is not None and _type.name.isidentifier() and _type.name not in __all__:
         globals()[_type.name] = _type.public
         __all__.append(_type.name)
