@@ -1,0 +1,524 @@
+"""A small, safe expression language for the callables of schedulers (``lr_lambda``, ...).
+
+``Expression("0.95 ** epoch", "epoch")`` is a one-argument function, equal bit for bit to the
+Python ``lambda epoch: 0.95 ** epoch`` that the generated code holds (:meth:`Expression.python`).
+
+Grammar (a subset of Python expressions, parsed with :mod:`ast`): int and float literals, the one
+variable, the constants ``pi`` and ``e``, ``+ - * / // % **``, unary ``-``/``+``, comparisons
+(``< <= > >= == !=``, chained as in Python), ``a if cond else b``, and the functions of
+:data:`FUNCTIONS`. Anything else (attributes, subscripts, other names, calls of anything else,
+keywords, strings, lambdas, comprehensions, walrus, f-strings, ``and``/``or``/``not``) is refused
+before anything runs, as are texts longer than :data:`MAX_LENGTH`, deeper than :data:`MAX_DEPTH`
+or with more than :data:`MAX_NODES` nodes. Errors are :class:`ExpressionError` with the 1-based
+``position`` (column) of the offending part.
+
+Cost is bounded: integers are Python ints (as in the lambda), but an operation whose integer
+result would exceed :data:`MAX_INT_BITS` bits is refused instead of computed (``2 ** 2 ** 99``
+is refused when parsed: variable-free parts are evaluated once at parse time). Every other
+operation is O(1), so one evaluation costs O(nodes).
+
+Evaluation over many events (:meth:`Expression.array`) is vectorised with numpy only where numpy
+gives exactly what Python gives: ``+ - * /`` on floats (IEEE), integer arithmetic that cannot
+overflow int64, comparisons, ``abs``, ``min``/``max``, ``sqrt`` and ``floor``/``ceil`` (correctly
+rounded); ``**`` on floats and the transcendental functions (numpy's may differ from libm by an
+ulp) are applied element by element with Python's own operators and :mod:`math`. Anything
+unusual (a division by zero, a mixed int/float result, an integer beyond 2**53) falls back to the
+scalar loop, which raises the error Python would raise at the first failing event.
+
+>>> f = Expression("min(1, (event + 1) / 500)", "event")
+>>> f(0), f(499), f(1000)
+(0.002, 1, 1)
+>>> Expression("0.95 ** epoch", "epoch").python()
+'lambda epoch: 0.95 ** epoch'
+>>> Expression("2 ** 2 ** 99", "epoch")
+Traceback (most recent call last):
+...
+scheduler_core.expressions.ExpressionError: integer result too large (over 1100 bits) at position 1
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "Expression", "ExpressionError"]
+
+MAX_LENGTH = 500
+"""Longest expression text (characters)."""
+MAX_DEPTH = 24
+"""Deepest nesting of the syntax tree."""
+MAX_NODES = 200
+"""Most syntax-tree nodes."""
+MAX_INT_BITS = 1100
+"""Largest integer an operation may produce (``math.floor(1e308)`` has 1024 bits)."""
+_EXACT = 2**53  # integers up to this convert to float64 exactly (numpy and Python agree)
+
+FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    # name: (Python function, min args, max args); math.* in the generated code, else builtins
+    "abs": (abs, 1, 1),
+    "min": (min, 2, 8),
+    "max": (max, 2, 8),
+    "sqrt": (math.sqrt, 1, 1),
+    "exp": (math.exp, 1, 1),
+    "log": (math.log, 1, 1),
+    "log2": (math.log2, 1, 1),
+    "log10": (math.log10, 1, 1),
+    "sin": (math.sin, 1, 1),
+    "cos": (math.cos, 1, 1),
+    "tan": (math.tan, 1, 1),
+    "atan": (math.atan, 1, 1),
+    "tanh": (math.tanh, 1, 1),
+    "floor": (math.floor, 1, 1),
+    "ceil": (math.ceil, 1, 1),
+}
+"""The callable functions: Python's builtins ``abs``/``min``/``max`` and :mod:`math`'s others."""
+CONSTANTS = {"pi": math.pi, "e": math.e}
+_BUILTINS = ("abs", "min", "max")
+
+
+class ExpressionError(ValueError):
+    """A text outside the grammar or its limits; ``position`` is the 1-based column."""
+
+    def __init__(self, reason: str, position: int):
+        super().__init__(f"{reason} at position {position}")
+        self.reason = reason
+        self.position = position
+
+
+class _Fallback(Exception):
+    """The vectorised path cannot guarantee Python's result here: use the scalar loop."""
+
+
+# ------------------------------------------------------------------------------------------------
+# checked scalar operations (Python's own, with the integer size bounded first)
+# ------------------------------------------------------------------------------------------------
+def _bits(x: Any) -> int:
+    return abs(x).bit_length() if isinstance(x, int) else 0
+
+
+def _too_big(position: int) -> ExpressionError:
+    return ExpressionError(f"integer result too large (over {MAX_INT_BITS} bits)", position)
+
+
+def _checked(op: Callable[[Any, Any], Any], bound: Callable[[Any, Any], int]) -> Callable:
+    def apply(a: Any, b: Any, position: int) -> Any:
+        if isinstance(a, int) and isinstance(b, int) and bound(a, b) > MAX_INT_BITS:
+            raise _too_big(position)
+        result = op(a, b)
+        if isinstance(result, complex):  # a negative float to a fractional power
+            raise ValueError("math domain error: complex result")
+        return result
+
+    return apply
+
+
+def _pow_bits(a: int, b: int) -> int:
+    if b <= 0 or abs(a) <= 1:
+        return 0
+    return int(math.log2(abs(a)) * b) + 1  # b may be huge: estimated before the power is computed
+
+
+_BINARY: dict[type, tuple[str, Callable]] = {
+    ast.Add: ("+", _checked(operator.add, lambda a, b: max(_bits(a), _bits(b)) + 1)),
+    ast.Sub: ("-", _checked(operator.sub, lambda a, b: max(_bits(a), _bits(b)) + 1)),
+    ast.Mult: ("*", _checked(operator.mul, lambda a, b: _bits(a) + _bits(b))),
+    ast.Div: ("/", _checked(operator.truediv, lambda a, b: 0)),
+    ast.FloorDiv: ("//", _checked(operator.floordiv, lambda a, b: 0)),
+    ast.Mod: ("%", _checked(operator.mod, lambda a, b: 0)),
+    ast.Pow: ("**", _checked(operator.pow, _pow_bits)),
+}
+_COMPARE: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# parsing and checking
+# ------------------------------------------------------------------------------------------------
+def _position(node: ast.AST) -> int:
+    return getattr(node, "col_offset", 0) + 1
+
+
+def _parse(text: Any) -> ast.expr:
+    if not isinstance(text, str):
+        raise TypeError(f"Argument expression should be a str, but given {type(text)}")
+    if not text.strip():
+        raise ExpressionError("empty expression", 1)
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression longer than {MAX_LENGTH} characters", MAX_LENGTH + 1)
+    for i, ch in enumerate(text):
+        if not (" " <= ch <= "~"):
+            raise ExpressionError(f"character {ch!r} not allowed", i + 1)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        offset = exc.offset or 1
+        raise ExpressionError(f"syntax error ({exc.msg})", offset + len(text) - len(text.lstrip())) from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # pragma: no cover - parser limits
+        raise ExpressionError(f"cannot parse ({type(exc).__name__})", 1) from None
+    return tree.body
+
+
+def _check(node: ast.AST, variable: str, depth: int, count: list[int]) -> None:
+    """Refuse every node outside the grammar (and the size limits); nothing is evaluated here."""
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise ExpressionError(f"expression has more than {MAX_NODES} parts", _position(node))
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"expression nested deeper than {MAX_DEPTH} levels", _position(node))
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ExpressionError(f"literal {value!r} not allowed (numbers only)", _position(node))
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            raise _too_big(_position(node))
+        return
+    if isinstance(node, ast.Name):
+        if node.id != variable and node.id not in CONSTANTS:
+            allowed = ", ".join([variable, *CONSTANTS])
+            raise ExpressionError(f"name {node.id!r} not allowed (only {allowed})", _position(node))
+        return
+    children: list[ast.AST]
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        children = [node.left, node.right]
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        children = [node.operand]
+    elif isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        children = [node.left, *node.comparators]
+    elif isinstance(node, ast.IfExp):
+        children = [node.test, node.body, node.orelse]
+    elif isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in FUNCTIONS:
+            raise ExpressionError(
+                f"only the functions {', '.join(FUNCTIONS)} may be called", _position(node.func)
+            )
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(f"{name}() takes positional arguments only", _position(node))
+        _, low, high = FUNCTIONS[name]
+        if not low <= len(node.args) <= high:
+            want = str(low) if low == high else f"{low} to {high}"
+            raise ExpressionError(f"{name}() takes {want} arguments, given {len(node.args)}", _position(node))
+        children = list(node.args)
+    else:
+        what = type(node).__name__
+        if isinstance(node, ast.BinOp | ast.UnaryOp | ast.BoolOp | ast.Compare):
+            what = type(getattr(node, "op", None) or node.ops[0]).__name__
+        raise ExpressionError(f"{what} not allowed", _position(node))
+    for child in children:
+        _check(child, variable, depth + 1, count)
+
+
+# ------------------------------------------------------------------------------------------------
+# compiled forms: scalar (exact Python semantics) and vectorised (numpy where identical)
+# ------------------------------------------------------------------------------------------------
+Scalar = Callable[[Any], Any]
+
+
+def _uses_variable(node: ast.AST, variable: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == variable for n in ast.walk(node))
+
+
+def _scalar(node: ast.AST, variable: str) -> Scalar:
+    """A closure computing ``node`` for one value of the variable, as the Python lambda would."""
+    pos = _position(node)
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return lambda x: value
+    if isinstance(node, ast.Name):
+        if node.id == variable:
+            return lambda x: x
+        value = CONSTANTS[node.id]
+        return lambda x: value
+    if isinstance(node, ast.BinOp):
+        left, right = _scalar(node.left, variable), _scalar(node.right, variable)
+        op = _BINARY[type(node.op)][1]
+        return lambda x: op(left(x), right(x), pos)
+    if isinstance(node, ast.UnaryOp):
+        operand = _scalar(node.operand, variable)
+        if isinstance(node.op, ast.USub):
+            return lambda x: -operand(x)
+        return lambda x: +operand(x)
+    if isinstance(node, ast.Compare):
+        parts = [_scalar(n, variable) for n in [node.left, *node.comparators]]
+        ops = [_COMPARE[type(op)] for op in node.ops]
+
+        def compare(x: Any) -> bool:
+            a = parts[0](x)
+            for op, part in zip(ops, parts[1:]):
+                b = part(x)
+                if not op(a, b):
+                    return False
+                a = b
+            return True
+
+        return compare
+    if isinstance(node, ast.IfExp):
+        test, body, orelse = (_scalar(n, variable) for n in (node.test, node.body, node.orelse))
+        return lambda x: body(x) if test(x) else orelse(x)
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    fn = FUNCTIONS[node.func.id][0]
+    args = [_scalar(a, variable) for a in node.args]
+    return lambda x: fn(*(a(x) for a in args))
+
+
+# A vector value: ("int", int64 array with |v| <= 2**53) or ("float", float64 array).
+Vector = tuple[str, np.ndarray]
+
+
+def _as_float(v: Vector) -> np.ndarray:
+    return v[1].astype(np.float64) if v[0] == "int" else v[1]
+
+
+def _int_result(values: np.ndarray) -> Vector:
+    if values.size and int(np.max(np.abs(values))) > _EXACT:
+        raise _Fallback
+    return "int", values
+
+
+def _max_abs(v: Vector) -> float:
+    return float(np.max(np.abs(v[1]))) if v[1].size else 0.0
+
+
+def _elementwise(fn: Callable[..., Any], args: list[Vector]) -> Vector:
+    """``fn`` applied with Python numbers, element by element (errors: use the scalar loop)."""
+    columns = [a[1].tolist() for a in args]
+    try:
+        out = [fn(*row) for row in zip(*columns)]
+    except Exception:  # noqa: BLE001 - the scalar loop raises it at the right event
+        raise _Fallback from None
+    return _from_python(out, len(columns[0]) if columns else 0)
+
+
+def _from_python(out: list[Any], n: int) -> Vector:
+    if all(type(v) is float for v in out):
+        return "float", np.array(out, dtype=np.float64).reshape(n)
+    if all(type(v) is int or type(v) is bool for v in out):
+        if any(abs(v) > _EXACT for v in out):
+            raise _Fallback
+        return "int", np.array(out, dtype=np.int64).reshape(n)
+    raise _Fallback  # mixed kinds: keep Python's per-event types in the scalar loop
+
+
+def _binary_vector(op: type, a: Vector, b: Vector, pos: int) -> Vector:
+    both_int = a[0] == b[0] == "int"
+    if op in (ast.Add, ast.Sub):
+        if both_int:
+            if _max_abs(a) + _max_abs(b) > _EXACT:
+                raise _Fallback
+            return "int", (a[1] + b[1] if op is ast.Add else a[1] - b[1])
+        return "float", (_as_float(a) + _as_float(b) if op is ast.Add else _as_float(a) - _as_float(b))
+    if op is ast.Mult:
+        if both_int:
+            if _max_abs(a) * _max_abs(b) > _EXACT:
+                raise _Fallback
+            return "int", a[1] * b[1]
+        return "float", _as_float(a) * _as_float(b)
+    if op is ast.Div:
+        if np.any(b[1] == 0):
+            raise _Fallback  # ZeroDivisionError in Python
+        return "float", _as_float(a) / _as_float(b)
+    if op in (ast.FloorDiv, ast.Mod) and both_int:
+        if np.any(b[1] == 0):
+            raise _Fallback
+        return "int", (np.floor_divide(a[1], b[1]) if op is ast.FloorDiv else np.remainder(a[1], b[1]))
+    if op is ast.Pow and both_int and (b[1].size == 0 or int(b[1].min()) >= 0):
+        top = _max_abs(a)
+        if top > 1 and b[1].size and math.log2(top) * float(b[1].max()) > 52:
+            raise _Fallback
+        return "int", np.power(a[1], b[1])
+    fn = _BINARY[op][1]  # float ** and float // %: Python's own, element by element
+    return _elementwise(lambda x, y: fn(x, y, pos), [a, b])
+
+
+_NUMPY_COMPARE = {
+    ast.Lt: np.less,
+    ast.LtE: np.less_equal,
+    ast.Gt: np.greater,
+    ast.GtE: np.greater_equal,
+    ast.Eq: np.equal,
+    ast.NotEq: np.not_equal,
+}
+
+
+def _vector(node: ast.AST, variable: str, x: np.ndarray) -> Vector:
+    """``node`` over the int64 array ``x`` (raises :class:`_Fallback` where numpy may differ)."""
+    n = len(x)
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, int):
+            if abs(value) > _EXACT:
+                raise _Fallback
+            return "int", np.full(n, value, dtype=np.int64)
+        return "float", np.full(n, value, dtype=np.float64)
+    if isinstance(node, ast.Name):
+        if node.id == variable:
+            return "int", x
+        return "float", np.full(n, CONSTANTS[node.id], dtype=np.float64)
+    if isinstance(node, ast.BinOp):
+        a, b = _vector(node.left, variable, x), _vector(node.right, variable, x)
+        return _binary_vector(type(node.op), a, b, _position(node))
+    if isinstance(node, ast.UnaryOp):
+        kind, v = _vector(node.operand, variable, x)
+        return kind, (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.Compare):
+        parts = [_vector(p, variable, x) for p in [node.left, *node.comparators]]
+        result = np.ones(n, dtype=bool)
+        for op, a, b in zip(node.ops, parts, parts[1:]):
+            if a[0] == b[0] == "int":
+                result &= _NUMPY_COMPARE[type(op)](a[1], b[1])
+            else:
+                result &= _NUMPY_COMPARE[type(op)](_as_float(a), _as_float(b))
+        return "int", result.astype(np.int64)
+    if isinstance(node, ast.IfExp):
+        test = _vector(node.test, variable, x)[1] != 0
+        if test.all():
+            return _vector(node.body, variable, x)
+        if not test.any():
+            return _vector(node.orelse, variable, x)
+        body, orelse = _vector(node.body, variable, x), _vector(node.orelse, variable, x)
+        if body[0] != orelse[0]:
+            raise _Fallback
+        return body[0], np.where(test, body[1], orelse[1])
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    name = node.func.id
+    args = [_vector(a, variable, x) for a in node.args]
+    if name == "abs":
+        return args[0][0], np.abs(args[0][1])
+    if name in ("min", "max") and len({k for k, _ in args}) == 1:
+        better = np.less if name == "min" else np.greater
+        result = args[0][1]
+        for _, v in args[1:]:  # Python keeps the first of equal values: replace only when strictly better
+            result = np.where(better(v, result), v, result)
+        return args[0][0], result
+    if name == "sqrt" and not np.any(_as_float(args[0]) < 0):
+        return "float", np.sqrt(_as_float(args[0]))
+    if name in ("floor", "ceil"):
+        if args[0][0] == "int":
+            return args[0]
+        v = args[0][1]
+        if not np.all(np.abs(v) <= _EXACT):  # also NaN and inf (Python raises)
+            raise _Fallback
+        return _int_result((np.floor(v) if name == "floor" else np.ceil(v)).astype(np.int64))
+    return _elementwise(FUNCTIONS[name][0], args)
+
+
+# ------------------------------------------------------------------------------------------------
+# the public object
+# ------------------------------------------------------------------------------------------------
+class _MathNames(ast.NodeTransformer):
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in CONSTANTS or (node.id in FUNCTIONS and node.id not in _BUILTINS):
+            return ast.copy_location(
+                ast.Attribute(value=ast.Name(id="math", ctx=ast.Load()), attr=node.id, ctx=ast.Load()), node
+            )
+        return node
+
+
+class Expression:
+    """A checked expression of one variable, callable like the equivalent Python lambda.
+
+    Args:
+        text: the expression, e.g. ``"0.95 ** epoch"``.
+        variable: the name of its one argument (``"epoch"`` for torch's ``lr_lambda``,
+            ``"event"`` for ignite's ``event_index`` callables).
+
+    Raises:
+        ExpressionError: the text is outside the grammar or its limits (with the position), or a
+            variable-free part fails to compute (e.g. ``1 / 0``, ``2 ** 2 ** 99``).
+        TypeError: ``text`` is not a string.
+    """
+
+    def __init__(self, text: str, variable: str):
+        if not isinstance(variable, str) or not variable.isidentifier():
+            raise TypeError(f"Argument variable should be an identifier, but given {variable!r}")
+        tree = _parse(text)
+        _check(tree, variable, 0, [0])
+        self.text = text
+        self.variable = variable
+        self._tree = tree
+        self._fn = _scalar(tree, variable)
+        self._fold_constants(tree)
+
+    def _fold_constants(self, node: ast.AST) -> None:
+        """Compute every variable-free part once, so that its errors are parse errors."""
+        if not isinstance(node, ast.expr) or isinstance(node, ast.Constant | ast.Name):
+            return
+        if not _uses_variable(node, self.variable):
+            try:
+                _scalar(node, self.variable)(0)
+            except ExpressionError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any arithmetic error of the constant part
+                raise ExpressionError(f"{type(exc).__name__}: {exc}", _position(node)) from None
+            return
+        for child in ast.iter_child_nodes(node):
+            self._fold_constants(child)
+
+    def __call__(self, value: Any) -> Any:
+        """The value for one argument, with Python's types and errors (as the lambda)."""
+        return self._fn(value)
+
+    def array(self, values: Any) -> np.ndarray:
+        """``[self(v) for v in values]`` for integer ``values``, vectorised where exact.
+
+        Returns an int64 array when every result is a Python int (or bool), a float64 array
+        when every result is a float. Raises what the first failing call raises, and
+        ``TypeError`` when the results mix ints and floats or an int does not fit in int64.
+        """
+        results = self._results(values)
+        if isinstance(results, np.ndarray):
+            return results
+        if all(type(v) is float for v in results):
+            return np.array(results, dtype=np.float64)
+        if all(type(v) in (int, bool) for v in results) and all(abs(v) < 2**63 for v in results):
+            return np.array(results, dtype=np.int64)
+        raise TypeError(f"expression {self.text!r} gives results of mixed types or too large for an array")
+
+    def floats(self, values: Any) -> np.ndarray:
+        """``[float(self(v)) for v in values]`` as float64 (what ``float * self(v)`` multiplies by)."""
+        results = self._results(values)
+        if isinstance(results, np.ndarray):
+            return results.astype(np.float64)
+        return np.array([float(v) for v in results], dtype=np.float64)
+
+    def _results(self, values: Any) -> np.ndarray | list[Any]:
+        x = np.asarray(values, dtype=np.int64).reshape(-1)
+        if np.all(np.abs(x) <= _EXACT):
+            try:
+                kind, out = _vector(self._tree, self.variable, x)
+                return np.array(np.broadcast_to(out, x.shape), dtype=np.int64 if kind == "int" else np.float64)
+            except _Fallback:
+                pass
+        return [self._fn(v) for v in x.tolist()]
+
+    def python(self) -> str:
+        """The equivalent Python lambda (functions other than abs/min/max from ``math``)."""
+        body = ast.unparse(_MathNames().visit(ast.parse(self.text.strip(), mode="eval")).body)
+        return f"lambda {self.variable}: {body}"
+
+    def uses_math(self) -> bool:
+        """Whether :meth:`python` needs ``import math``."""
+        return "math." in self.python()
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r}, {self.variable!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expression) and (self.text, self.variable) == (other.text, other.variable)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.variable))
+
+    def __reduce__(self) -> tuple:
+        return (Expression, (self.text, self.variable))
