@@ -487,20 +487,26 @@ class Expression:
 
     def floats(self, values: Any) -> np.ndarray:
         """``[float(self(v)) for v in values]`` as float64 (what ``float * self(v)`` multiplies by)."""
-        results = self._results(values)
-        if isinstance(results, np.ndarray):
-            return results.astype(np.float64)
-        return np.array([float(v) for v in results], dtype=np.float64)
+        x = np.asarray(values, dtype=np.int64).reshape(-1)
+        vector = self._vector(x)
+        if vector is not None:
+            return vector.astype(np.float64)
+        return np.array([float(self._fn(v)) for v in x.tolist()], dtype=np.float64)
 
     def _results(self, values: Any) -> np.ndarray | list[Any]:
         x = np.asarray(values, dtype=np.int64).reshape(-1)
-        if np.all(np.abs(x) <= _EXACT):
-            try:
-                kind, out = _vector(self._tree, self.variable, x)
-                return np.array(np.broadcast_to(out, x.shape), dtype=np.int64 if kind == "int" else np.float64)
-            except _Fallback:
-                pass
-        return [self._fn(v) for v in x.tolist()]
+        vector = self._vector(x)
+        return [self._fn(v) for v in x.tolist()] if vector is None else vector
+
+    def _vector(self, x: np.ndarray) -> np.ndarray | None:
+        """The vectorised results (int64 or float64), or None where only the scalar loop is exact."""
+        if not np.all(np.abs(x) <= _EXACT):
+            return None
+        try:
+            kind, out = _vector(self._tree, self.variable, x)
+        except _Fallback:
+            return None
+        return np.array(np.broadcast_to(out, x.shape), dtype=np.int64 if kind == "int" else np.float64)
 
     def python(self) -> str:
         """The equivalent Python lambda (functions other than abs/min/max from ``math``)."""
