@@ -6,6 +6,7 @@ torch is imported only when a torch scheduler is used.
 """
 
 from .base import BaseParamScheduler, GroupsOptimizer, ParamScheduler
+from .batch_size import BatchSizeScheduler
 from .composite import ConcatScheduler, ParamGroupScheduler, create_lr_scheduler_with_warmup
 from .cyclical import CosineAnnealingScheduler, CyclicalScheduler, LinearCyclicalScheduler
 from .piecewise import PiecewiseLinear
@@ -37,6 +38,7 @@ __all__ = [
     "ExpStateScheduler",
     "StepStateScheduler",
     "MultiStepStateScheduler",
+    "BatchSizeScheduler",
     "GroupsOptimizer",
 ]
 

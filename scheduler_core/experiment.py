@@ -18,12 +18,13 @@ the value seen at each event after all schedulers ran for that event: by the clo
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from ._optional import import_torch
-from .registry import build_spec, scheduled_names, torch_specs
+from .registry import TYPES, build_spec, scheduled_names, state_targets, torch_specs
 from .series import evaluate
 from .shapes import NoClosedForm
 from .spec import Experiment, ParamGroupSpec, SchedulerSpec, Series
@@ -76,18 +77,41 @@ def build(experiment: Experiment) -> tuple[Any, list[Any]]:
 # ------------------------------------------------------------------------------------------------
 # simulate
 # ------------------------------------------------------------------------------------------------
+def _state_value(scheduler: Any, engine: Any) -> Any:
+    """What a state-kind scheduler wrote last: its data loader's batch size, or its
+    ``engine.state`` attribute."""
+    loader = getattr(scheduler, "dataloader", None)
+    if loader is not None:
+        return loader.batch_sampler.batch_size
+    return getattr(engine.state, scheduler.param_name)
+
+
 def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list[Series]:
     names = scheduled_names(experiment)
     groups = optimizer.param_groups
     pairs = [(g, name) for g in range(len(groups)) for name in names]
+    targets = state_targets(experiment)
+    # state-kind schedulers get an engine (its state receives their attributes), others None
+    engine = SimpleNamespace(state=SimpleNamespace())
+    calls = []
+    for spec, scheduler in zip(experiment.schedulers, schedulers):
+        t = TYPES.get(spec.type)
+        if t is not None and t.kind == "state":
+            calls.append((scheduler, engine, targets.index((str(t.holder), scheduler.param_name))))
+        else:
+            calls.append((scheduler, None, -1))
     out = np.empty((len(pairs), experiment.num_events), dtype=np.float64)
+    state_out = np.empty((len(targets), experiment.num_events), dtype=np.float64)
     for k in range(experiment.num_events):
-        for scheduler in schedulers:
-            scheduler(None)
+        for scheduler, arg, row in calls:
+            scheduler(arg)
+            if row >= 0:
+                state_out[row, k] = _state_value(scheduler, engine)
         for row, (g, name) in enumerate(pairs):
             out[row, k] = groups[g][name]
     specs = experiment.param_groups
-    return [Series(g, specs[g].name, name, out[row]) for row, (g, name) in enumerate(pairs)]
+    series = [Series(g, specs[g].name, name, out[row]) for row, (g, name) in enumerate(pairs)]
+    return series + [Series(-1, holder, name, state_out[row]) for row, (holder, name) in enumerate(targets)]
 
 
 def _groups_state(optimizer: Any) -> list[dict[str, Any]]:

@@ -46,7 +46,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "Expression", "ExpressionError"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "Expression",
+    "ExpressionError",
+    "as_callable",
+]
 
 MAX_LENGTH = 500
 """Longest expression text (characters)."""
@@ -528,3 +536,9 @@ class Expression:
 
     def __reduce__(self) -> tuple:
         return (Expression, (self.text, self.variable))
+
+
+def as_callable(value: Any, variable: str) -> Any:
+    """A spec's callable argument: an expression text becomes an :class:`Expression` of
+    ``variable``; anything else (a Python callable) is returned as it is."""
+    return Expression(value, variable) if isinstance(value, str) else value

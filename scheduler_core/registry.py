@@ -40,14 +40,17 @@ __all__ = [
     "register",
     "scheduled_names",
     "scheduler_type",
+    "state_targets",
     "torch_specs",
     "written_param",
 ]
 
-Kind = Literal["param", "composite", "torch"]
+Kind = Literal["param", "composite", "torch", "state"]
 """param: optimizer param schedulers (top level and ConcatScheduler children); composite:
 top-level schedulers built from other schedulers; torch: ``torch.optim.lr_scheduler`` classes,
-only inside ``LRScheduler`` / ``create_lr_scheduler_with_warmup``."""
+only inside ``LRScheduler`` / ``create_lr_scheduler_with_warmup``; state: top-level schedulers
+writing an attribute outside the optimizer (``engine.state.<param_name>``, a data loader's
+batch size): their series have ``param_group == -1`` and ``group_name`` = their ``holder``."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class SchedulerType:
     public: the class or function users import from ``scheduler_core`` (None for torch's).
     declines: the configurations its closed form declines: every :class:`NoClosedForm` it
         raises starts with one of these (or with ``"stepping raises"``).
+    holder: (state kind) the object whose attribute it writes, e.g. ``"engine.state"``; its
+        series' ``group_name``. Its closed form gives the value after each call.
     """
 
     name: str
@@ -126,6 +131,7 @@ class SchedulerType:
     code_args: tuple[str, ...] = ()
     public: Any = None
     declines: tuple[str, ...] = ()
+    holder: str | None = None
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -184,7 +190,7 @@ def build_spec(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
     """Construct an experiment-level (param or composite) scheduler from its spec."""
     if not isinstance(spec, SchedulerSpec):
         raise TypeError(f"Argument schedulers should hold SchedulerSpec, but given {type(spec)}")
-    return scheduler_type(spec.type, ("param", "composite")).build(spec, optimizer, inherited)
+    return scheduler_type(spec.type, ("param", "composite", "state")).build(spec, optimizer, inherited)
 
 
 def build_torch(spec: Any, optimizer: Any) -> Any:
@@ -239,14 +245,30 @@ def written_param(spec: SchedulerSpec) -> str | None:
     return spec.kwargs.get("param_name") if t is None else t.written_param(spec.kwargs)
 
 
+def state_targets(experiment: Experiment) -> list[tuple[str, str]]:
+    """``(holder, name)`` written by the experiment's state-kind schedulers, in order of first
+    appearance (the last scheduler writing a pair gives its series)."""
+    out: list[tuple[str, str]] = []
+    for spec in experiment.schedulers:
+        t = TYPES.get(spec.type)
+        if t is not None and t.kind == "state":
+            target = (str(t.holder), str(written_param(spec)))
+            if target not in out:
+                out.append(target)
+    return out
+
+
 def scheduled_names(experiment: Experiment) -> list[str]:
-    """Scheduled parameter names in order of first appearance ("lr" for torch wrappers).
+    """Scheduled param-group names in order of first appearance ("lr" for torch wrappers);
+    state-kind schedulers (see :func:`state_targets`) write no param group.
 
     Raises:
         ValueError: a scheduler without a ``param_name`` string.
     """
     names: list[str] = []
     for spec in experiment.schedulers:
+        if getattr(TYPES.get(spec.type), "kind", None) == "state":
+            continue
         name = written_param(spec)
         if not isinstance(name, str):
             raise ValueError(f"Argument param_name should be a str, but given {name!r}")

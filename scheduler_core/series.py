@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .registry import TYPES, Context, evaluate_spec, scheduled_names, torch_specs, written_param
+from .registry import TYPES, Context, evaluate_spec, scheduled_names, state_targets, torch_specs, written_param
 from .shapes import NoClosedForm
 from .spec import Experiment, Series
 
@@ -71,9 +71,10 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
         groups=tuple(groups), chain_ok=lr_writers <= 1, iterations_per_epoch=experiment.iterations_per_epoch
     )
     events = range(n)
-    written: dict[tuple[int, str], np.ndarray] = {}
+    written: dict[tuple[int | str, str], np.ndarray] = {}
     for spec in experiment.schedulers if n else ():  # nothing runs for 0 events
-        targets = _targets(spec, count)
+        holder = TYPES[spec.type].holder if spec.type in TYPES else None
+        targets = [holder] if holder is not None else _targets(spec, count)
         try:
             values = evaluate_spec(spec, events, ctx)
         except ArithmeticError as exc:  # the same Python arithmetic raises when stepping
@@ -91,4 +92,7 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
                 values = values.copy()
             seen.add(id(values))
             result.append(Series(g, group.name, name, values))
+    for holder, name in state_targets(experiment):  # written by state-kind schedulers
+        values = written[(holder, name)] if n else np.empty(0, dtype=np.float64)
+        result.append(Series(-1, holder, name, values))
     return result

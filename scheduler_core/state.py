@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import warnings
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+
+from . import shapes
 from .base import BaseParamScheduler, default_event, history_of
-from .piecewise import MilestonesMixin
+from .expressions import Expression, as_callable
+from .piecewise import MilestonesMixin, parse_milestones
+from .registry import Context, SchedulerType, register
+from .shapes import NoClosedForm
+from .spec import SchedulerSpec
 
 __all__ = [
     "StateParamScheduler",
@@ -187,3 +194,89 @@ class MultiStepStateScheduler(StateParamScheduler):
 
     def get_param(self) -> float:
         return self.initial_value * self.gamma ** bisect_right(self.milestones, self.event_index)
+
+
+# ------------------------------------------------------------------------------------------------
+# the state types: the k-th call (from 0) sets the value for index k + 1
+# ------------------------------------------------------------------------------------------------
+STATE_HOLDER = "engine.state"
+LAMBDA_DECLINES = ("lambda_obj is a Python callable",)
+POWER_DECLINES = ("initial_value and gamma not both floats",)
+MILESTONE_DECLINES = ("milestones not increasing",)
+
+
+def _indices(events: range) -> range:
+    return range(1, len(events) + 1)
+
+
+def _powers(kw: Mapping[str, Any], exponents: np.ndarray) -> np.ndarray:
+    """``initial_value * gamma ** k`` with Python floats, once per distinct ``k`` (as stepping)."""
+    initial, gamma = kw["initial_value"], kw["gamma"]
+    if type(initial) is not float or type(gamma) is not float:
+        raise NoClosedForm(POWER_DECLINES[0])
+    if exponents.size == 0:
+        return np.empty(0, dtype=np.float64)
+    levels = np.array([initial * gamma**k for k in range(int(exponents.max()) + 1)], dtype=np.float64)
+    return levels[exponents]
+
+
+def _exp_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return _powers(kw, np.arange(1, len(events) + 1))
+
+
+def _step_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return _powers(kw, np.arange(1, len(events) + 1) // kw["step_size"])
+
+
+def _multistep_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    milestones = list(kw["milestones"])
+    if any(b <= a for a, b in zip(milestones, milestones[1:])):
+        raise NoClosedForm(MILESTONE_DECLINES[0])
+    counts = np.searchsorted(np.asarray(milestones, dtype=np.int64), np.arange(1, len(events) + 1), side="right")
+    return _powers(kw, counts)
+
+
+def _piecewise_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    milestones, values = parse_milestones(kw["milestones_values"])
+    return shapes.piecewise_linear(_indices(events), milestones, [float(v) for v in values])
+
+
+def _lambda_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    fn = as_callable(kw["lambda_obj"], "event")
+    if not isinstance(fn, Expression):
+        raise NoClosedForm(LAMBDA_DECLINES[0])
+    try:
+        return fn.floats(np.arange(1, len(events) + 1))
+    except Exception as exc:  # noqa: BLE001 - stepping raises it at its event
+        raise NoClosedForm(f"stepping raises: {type(exc).__name__}: {exc}") from exc
+
+
+def _build_state(cls: type) -> Callable:
+    def build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+        kw = dict(spec.kwargs)
+        if "lambda_obj" in kw:
+            kw["lambda_obj"] = as_callable(kw["lambda_obj"], "event")
+        return cls(**kw)
+
+    return build
+
+
+for _cls, _form, _declines in (
+    (ExpStateScheduler, _exp_closed_form, POWER_DECLINES),
+    (StepStateScheduler, _step_closed_form, POWER_DECLINES),
+    (MultiStepStateScheduler, _multistep_closed_form, POWER_DECLINES + MILESTONE_DECLINES),
+    (PiecewiseLinearStateScheduler, _piecewise_closed_form, ()),
+    (LambdaStateScheduler, _lambda_closed_form, LAMBDA_DECLINES),
+):
+    register(
+        SchedulerType(
+            name=_cls.__name__,
+            kind="state",
+            family="ignite",
+            build=_build_state(_cls),
+            closed_form=_form,
+            holder=STATE_HOLDER,
+            public=_cls,
+            declines=_declines,
+        )
+    )

@@ -156,7 +156,7 @@ def test_build_spec_builds_experiment_level_types_only() -> None:
     with pytest.raises(TypeError) as err:
         registry.build_spec({"type": "PiecewiseLinear"}, None, {})
     assert str(err.value) == "Argument schedulers should hold SchedulerSpec, but given <class 'dict'>"
-    names = sorted(n for n, t in TYPES.items() if t.kind in ("param", "composite"))
+    names = sorted(n for n, t in TYPES.items() if t.kind in ("param", "composite", "state"))
     assert "StepLR" not in names and "CosineAnnealingScheduler" in names
     with pytest.raises(ValueError) as err:
         registry.build_spec(S("StepLR", {"step_size": 2}), None, {})
