@@ -602,3 +602,32 @@ register(
         declines=WARMUP_DECLINES,
     )
 )
+
+
+# ------------------------------------------------------------------------------------------------
+# the ParamGroupScheduler type: its children are top-level schedulers, called in order
+# ------------------------------------------------------------------------------------------------
+def _build_group(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+    kw = dict(spec.kwargs)
+    children = [build_spec(c, optimizer, {}) for c in _spec_list(kw.pop("schedulers", None))]
+    return ParamGroupScheduler(schedulers=children, **kw)
+
+
+def _group_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    # never reached from an experiment (series evaluates the children in its place)
+    raise NoClosedForm("ParamGroupScheduler is evaluated through its children")
+
+
+register(
+    SchedulerType(
+        name="ParamGroupScheduler",
+        kind="composite",
+        family="ignite",
+        build=_build_group,
+        closed_form=_group_closed_form,
+        children=lambda kw: tuple(kw.get("schedulers", ())),
+        expands=True,
+        public=ParamGroupScheduler,
+        declines=("ParamGroupScheduler is evaluated through its children",),
+    )
+)

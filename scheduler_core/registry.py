@@ -37,6 +37,7 @@ __all__ = [
     "collect_restarts",
     "construct",
     "evaluate_spec",
+    "expanded",
     "register",
     "scheduled_names",
     "scheduler_type",
@@ -115,6 +116,8 @@ class SchedulerType:
         raises starts with one of these (or with ``"stepping raises"``).
     holder: (state kind) the object whose attribute it writes, e.g. ``"engine.state"``; its
         series' ``group_name``. Its closed form gives the value after each call.
+    expands: it only calls its children (top-level specs) in order, as ``ParamGroupScheduler``
+        does: experiments evaluate those children in its place (:func:`expanded`).
     """
 
     name: str
@@ -132,6 +135,7 @@ class SchedulerType:
     public: Any = None
     declines: tuple[str, ...] = ()
     holder: str | None = None
+    expands: bool = False
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -141,8 +145,9 @@ class SchedulerType:
 
     @property
     def takes_optimizer(self) -> bool:
-        """Whether its constructor takes the optimizer (composites take their children)."""
-        return self.kind != "composite"
+        """Whether its constructor takes the optimizer (composites take their children, state
+        kinds no optimizer)."""
+        return self.kind not in ("composite", "state")
 
     def written_param(self, kwargs: Mapping[str, Any]) -> str | None:
         """The param this type writes with ``kwargs`` (None when ``param_name`` is missing)."""
@@ -245,6 +250,18 @@ def written_param(spec: SchedulerSpec) -> str | None:
     return spec.kwargs.get("param_name") if t is None else t.written_param(spec.kwargs)
 
 
+def expanded(specs: Sequence[Any]) -> list[Any]:
+    """``specs`` with every spec of an ``expands`` type replaced by its children (recursively)."""
+    out: list[Any] = []
+    for spec in specs:
+        t = TYPES.get(getattr(spec, "type", None))
+        if t is not None and t.expands:
+            out.extend(expanded(t.children(spec.kwargs)))
+        else:
+            out.append(spec)
+    return out
+
+
 def state_targets(experiment: Experiment) -> list[tuple[str, str]]:
     """``(holder, name)`` written by the experiment's state-kind schedulers, in order of first
     appearance (the last scheduler writing a pair gives its series)."""
@@ -266,7 +283,7 @@ def scheduled_names(experiment: Experiment) -> list[str]:
         ValueError: a scheduler without a ``param_name`` string.
     """
     names: list[str] = []
-    for spec in experiment.schedulers:
+    for spec in expanded(experiment.schedulers):
         if getattr(TYPES.get(spec.type), "kind", None) == "state":
             continue
         name = written_param(spec)

@@ -13,7 +13,7 @@ truncated every cycle, children of a concatenation starting at their own index 0
 
 from __future__ import annotations
 
-from .registry import collect_restarts, written_param
+from .registry import collect_restarts, expanded, written_param
 from .shapes import NoClosedForm
 from .spec import Experiment
 
@@ -28,7 +28,7 @@ def restart_events(experiment: Experiment, group_index: int, param_name: str, li
     than raising: the series itself reports such errors.
     """
     out: set[int] = set()
-    for spec in experiment.schedulers:
+    for spec in expanded(experiment.schedulers):
         target = spec.kwargs.get("param_group_index")
         if (target is not None and target != group_index) or written_param(spec) != param_name:
             continue

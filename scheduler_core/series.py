@@ -19,7 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from .registry import TYPES, Context, evaluate_spec, scheduled_names, state_targets, torch_specs, written_param
+from .registry import (
+    TYPES,
+    Context,
+    evaluate_spec,
+    expanded,
+    scheduled_names,
+    state_targets,
+    torch_specs,
+    written_param,
+)
 from .shapes import NoClosedForm
 from .spec import Experiment, Series
 
@@ -66,13 +75,14 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
     n, count = experiment.num_events, len(groups)
     names = scheduled_names(experiment)
     _check_joinable(experiment, names)
-    lr_writers = sum(written_param(s) == "lr" for s in experiment.schedulers)
+    specs = expanded(experiment.schedulers)  # a ParamGroupScheduler's children in its place
+    lr_writers = sum(written_param(s) == "lr" for s in specs)
     ctx = Context(
         groups=tuple(groups), chain_ok=lr_writers <= 1, iterations_per_epoch=experiment.iterations_per_epoch
     )
     events = range(n)
     written: dict[tuple[int | str, str], np.ndarray] = {}
-    for spec in experiment.schedulers if n else ():  # nothing runs for 0 events
+    for spec in specs if n else ():  # nothing runs for 0 events
         holder = TYPES[spec.type].holder if spec.type in TYPES else None
         targets = [holder] if holder is not None else _targets(spec, count)
         try:

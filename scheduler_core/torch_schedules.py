@@ -16,6 +16,7 @@ import numpy as np
 from . import shapes
 from ._optional import import_torch
 from .registry import Context, SchedulerType, evaluate_spec, register
+from .expressions import Expression, as_callable
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
 
@@ -29,7 +30,30 @@ CYCLIC_DECLINES = ("no closed form for CyclicLR mode", "CyclicLR with a custom s
 
 def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
     torch_schedulers = import_torch("torch.optim.lr_scheduler")
-    return getattr(torch_schedulers, spec.type)(optimizer, **spec.kwargs)
+    kwargs = dict(spec.kwargs)
+    if "lr_lambda" in kwargs:  # an expression of ``epoch`` (or a Python callable)
+        kwargs["lr_lambda"] = as_callable(kwargs["lr_lambda"], "epoch")
+    return getattr(torch_schedulers, spec.type)(optimizer, **kwargs)
+
+
+LAMBDA_DECLINES = ("lr_lambda is a Python callable or a list",)
+
+
+def _lambda_values(kw: Mapping[str, Any], last_epochs: np.ndarray) -> np.ndarray:
+    """``lr_lambda(last_epoch)`` as float64 (what ``lr * lr_lambda(...)`` multiplies by)."""
+    fn = as_callable(kw["lr_lambda"], "epoch")
+    if not isinstance(fn, Expression):
+        raise NoClosedForm(LAMBDA_DECLINES[0])
+    try:
+        return fn.floats(last_epochs)
+    except Exception as exc:  # noqa: BLE001 - stepping raises it at its event
+        raise NoClosedForm(f"stepping raises: {type(exc).__name__}: {exc}") from exc
+
+
+def _lambda_lr(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """LambdaLR: ``initial_lr * lr_lambda(last_epoch)`` per group (torch's ``base_lrs``)."""
+    factors = _lambda_values(kw, _last_epochs(events, ctx))
+    return _rows(ctx, lambda g: float(ctx.groups[g]["initial_lr"]) * factors)
 
 
 def evaluate_torch(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarray:
@@ -127,9 +151,11 @@ def _momentum_writes(kw: Mapping[str, Any]) -> tuple[str, ...]:
     return ("momentum", "betas") if kw.get("cycle_momentum", True) else ()
 
 
-def _chain_type(name: str, factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray]) -> None:
+def _chain_type(
+    name: str, factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray], declines: tuple[str, ...] = ()
+) -> None:
     """A chainable torch type: ``lr_k = lr_{k-1} * factors(kwargs, last_epochs)[k]``."""
-    _torch_type(name, _chain(factors), declines=(CHAINED,))
+    _torch_type(name, _chain(factors), declines=(CHAINED, *declines))
 
 
 def _torch_type(
@@ -177,5 +203,5 @@ _torch_type(
     stepping_only="torch updates it recursively from the previous lr; the rounding of that chain "
     "has no exact closed form",
 )
-_torch_type("LambdaLR", stepping_only="its lr_lambda is a Python callable", code_args=("lr_lambda",))
-_torch_type("MultiplicativeLR", stepping_only="its lr_lambda is a Python callable", code_args=("lr_lambda",))
+_torch_type("LambdaLR", _lambda_lr, declines=LAMBDA_DECLINES)
+_chain_type("MultiplicativeLR", _lambda_values, declines=LAMBDA_DECLINES)
