@@ -3,9 +3,13 @@ count capped, so that the JSON Schema tells a client what is valid."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+
+from scheduler_core.expressions import FUNCTIONS, Expression, ExpressionError
+from scheduler_core.expressions import MAX_LENGTH as EXPRESSION_MAX_LENGTH
 
 MAX_SIZE = 1_000_000_000
 """Largest event count, cycle size, duration or milestone a field may hold."""
@@ -46,3 +50,37 @@ class _Targeted(BaseModel):
     param_group_index: GroupIndex | None = Field(
         None, description="Only this param group (0-based); null = every group."
     )
+
+
+@dataclass(frozen=True)
+class ExpressionOf:
+    """Marks a string field holding an expression of ``variable`` (see
+    :mod:`scheduler_core.expressions`): validated when parsed; the code export writes it as
+    ``lambda <variable>: ...``."""
+
+    variable: str
+
+    def __call__(self, text: str) -> str:
+        try:
+            Expression(text, self.variable)
+        except ExpressionError as exc:
+            raise ValueError(str(exc)) from None
+        return text
+
+
+def expression(variable: str, what: str) -> Any:
+    """A string field holding an expression of ``variable`` (the position of an error is in the
+    422's message)."""
+    marker = ExpressionOf(variable)
+    return Annotated[
+        str,
+        Strict(),
+        Field(
+            min_length=1,
+            max_length=EXPRESSION_MAX_LENGTH,
+            description=f"{what}: an expression of {variable} (numbers, + - * / // % **, comparisons, "
+            f"'a if cond else b', pi, e, {', '.join(FUNCTIONS)}).",
+        ),
+        AfterValidator(marker),
+        marker,
+    ]

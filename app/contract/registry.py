@@ -79,12 +79,9 @@ def register(
 
 
 def union(*kinds: Kind, child: bool = False) -> Any:
-    """The discriminated union (on ``type``) of the registered models of ``kinds``."""
-    models = [
-        (e.child_model if child else e.model)
-        for e in REGISTRY.values()
-        if e.kind in kinds and (e.child_model if child else e.model) is not None
-    ]
+    """The discriminated union (on ``type``) of the registered models of ``kinds``
+    (``child``: the ConcatScheduler-child form of the types that have one)."""
+    models = [(e.child_model or e.model) if child else e.model for e in REGISTRY.values() if e.kind in kinds]
     if len(models) == 1:
         return models[0]
     return typing.Annotated[typing.Union[tuple(models)], Field(discriminator="type")]  # noqa: UP007

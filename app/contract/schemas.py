@@ -32,7 +32,7 @@ from . import wire  # noqa: F401  (registers every scheduler model before the un
 from .fields import MAX_SIZE, PARAM_NAME_RE, RESERVED_PARAM_NAMES, Flag, GroupName, PosCount, Value, _Model
 from .registry import union
 
-Scheduler = union("param", "composite")
+Scheduler = union("param", "composite", "state")
 
 
 # ---------------------------------------------------------------- experiments

@@ -12,9 +12,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from scheduler_core.expressions import Expression
+
+from ..contract.fields import ExpressionOf
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
-from .limits import param_names
+from .limits import param_names, state_series
 
 Flavor = Literal["ignite", "scheduler_core"]
 
@@ -22,6 +25,7 @@ Flavor = Literal["ignite", "scheduler_core"]
 class _Imports:
     def __init__(self) -> None:
         self.by_module: dict[str, set[str]] = {}
+        self.math = False  # an expression's lambda calls math.*
 
     def use(self, module: str, name: str) -> str:
         self.by_module.setdefault(module, set()).add(name)
@@ -45,21 +49,33 @@ def _is_default(model: BaseModel, name: str) -> bool:
 def _call(model: BaseModel, flavor: Flavor, imports: _Imports, inherited: dict[str, Any], depth: int) -> str:
     entry = entry_for(model)
     func = imports.use(entry.import_module(flavor), entry.name)
-    args: list[str] = ["optimizer"] if entry.core.takes_optimizer else []
+    core = entry.core
+    args: list[str] = ["optimizer"] if core.takes_optimizer else []
+    if core.holder == "dataloader":
+        args = ["dataloader"]
     down: dict[str, Any] = {}
-    kwargs: dict[str, Any] = dict(inherited)
-    for name in type(model).model_fields:
+    kwargs: dict[str, Any] = dict(inherited) if entry.kind != "torch" else {}
+    lambdas: dict[str, str] = {}
+    for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         if name == "type" or value is None:
             continue
-        if name in entry.core.passes_down:
+        marker = next((m for m in field.metadata if isinstance(m, ExpressionOf)), None)
+        if marker is not None:  # an expression: its Python lambda
+            expr = Expression(value, marker.variable)
+            imports.math = imports.math or expr.uses_math()
+            lambdas[name] = expr.python()
+        if name in core.passes_down:
             down[name] = value
         elif name == "param_name" or not _is_default(model, name):
             kwargs[name] = value
+    if core.kind == "composite" and core.writes is not None:
+        down.setdefault("param_name", core.writes)  # an ignite scheduler inside a warm-up schedules it
     pad = "    " * (depth + 1)
     rendered = []
     for name, value in kwargs.items():
-        rendered.append(f"{name}={_render(value, flavor, imports, down, depth + 1)}")
+        text = lambdas.get(name) or _render(value, flavor, imports, down, depth + 1)
+        rendered.append(f"{name}={text}")
     parts = args + rendered
     one_line = f"{func}({', '.join(parts)})"
     if len(one_line) + len(pad) <= 96 and "\n" not in one_line:
@@ -127,10 +143,48 @@ trainer.run(range(num_events), max_epochs=1)
 }
 
 
+_STATE = """
+# Values set outside the optimizer (state schedulers, batch size), by series name.
+state_history = {names}
+
+
+def record_state(engine):
+{reads}
+"""
+
+
+def _state_parts(exp: Experiment, flavor: Flavor, imports: _Imports) -> tuple[str, str, str]:
+    """(setup lines, the state recorder, the loop) when state-kind schedulers are present."""
+    targets = state_series(exp)
+    setup, reads = [], []
+    for holder, name in targets:
+        key = f"{holder}.{name}"
+        if holder == "dataloader":
+            reads.append(f"    state_history[{key!r}].append(dataloader.batch_sampler.batch_size)")
+        else:
+            reads.append(f"    state_history[{key!r}].append(getattr(engine.state, {name!r}))")
+    if any(holder == "dataloader" for holder, _ in targets):
+        imports.use("torch.utils.data", "DataLoader")
+        setup.append("dataloader = DataLoader(range(num_events), batch_size=1)  # its batch size is scheduled")
+    if flavor == "scheduler_core":
+        imports.use("types", "SimpleNamespace")
+        setup.append("engine = SimpleNamespace(state=SimpleNamespace())  # state schedulers set engine.state")
+        loop = _LOOP[flavor].replace("scheduler(None)", "scheduler(engine)") + "    record_state(engine)\n"
+    else:
+        loop = _LOOP[flavor].replace(
+            "trainer.add_event_handler(Events.ITERATION_STARTED, record_values)\n",
+            "trainer.add_event_handler(Events.ITERATION_STARTED, record_values)\n"
+            "trainer.add_event_handler(Events.ITERATION_STARTED, record_state)\n",
+        )
+    names = "{" + "".join(f"{h + '.' + n!r}: [], " for h, n in targets).rstrip(", ") + "}"
+    return "\n".join(setup), _STATE.format(names=names, reads="\n".join(reads)), loop
+
+
 def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     """Python source rebuilding ``exp`` for ``flavor``."""
     imports = _Imports()
     calls = [_call(s, flavor, imports, {}, 1) for s in exp.schedulers]
+    state_setup, state_record, loop = _state_parts(exp, flavor, imports) if state_series(exp) else ("", "", "")
     groups = "".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups)
     header = _HEADER.format(
         what="pytorch-ignite Engine, handlers at ITERATION_STARTED"
@@ -145,14 +199,23 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     if flavor == "ignite":
         lib.insert(0, "from ignite.engine import Engine, Events")
     # isort order: the plain import first, then the from-imports, one third-party block
-    import_block = "\n".join(["import torch", *sorted(lib)])
+    stdlib = [line for line in lib if line.startswith("from types ")] + (["import math"] if imports.math else [])
+    third = [line for line in lib if not line.startswith("from types ")]
+    import_block = "\n".join(sorted(stdlib, key=lambda x: (x.startswith("from"), x)))
+    import_block += ("\n\n" if stdlib else "") + "\n".join(["import torch", *sorted(third)])
+    optimizer = _OPTIMIZER.format(num_events=exp.num_events, groups=groups)
+    if state_setup:
+        optimizer = optimizer.rstrip("\n") + "\n" + state_setup + "\n"
+    record = _RECORD.format(names=repr(param_names(exp)))
+    if state_record:
+        record = record.rstrip("\n") + "\n\n" + state_record
     parts = [
         header,
         import_block,
-        _OPTIMIZER.format(num_events=exp.num_events, groups=groups),
+        optimizer,
         "schedulers = [\n" + "".join(f"    {c},\n" for c in calls) + "]",
-        _RECORD.format(names=repr(param_names(exp))),
-        _LOOP[flavor],
+        record,
+        loop or _LOOP[flavor],
     ]
     head, imps, optim, scheds, record, loop = (p.strip("\n") for p in parts)
     return f"{head}\n\n{imps}\n\n{optim}\n\n{scheds}\n\n{record}\n\n\n{loop}\n"

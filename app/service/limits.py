@@ -6,10 +6,10 @@ field. The cost estimates refuse requests that would exceed the request time bud
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ..contract.errors import ApiError
-from ..contract.registry import written_param
+from ..contract.registry import entry_for, written_param
 from ..contract.schemas import Experiment
 from ..settings import Settings
 
@@ -25,13 +25,43 @@ CSV_CELLS_PER_S = 4_000_000
 """Rough throughput of writing CSV cells (a value and its separator)."""
 
 
+def flat_schedulers(exp: Experiment) -> list[tuple[tuple[str | int, ...], Any]]:
+    """``(path, model)`` of every scheduler the experiment calls itself: a ParamGroupScheduler's
+    children in its place (the core record says which types expand), paths under ``schedulers``."""
+    out: list[tuple[tuple[str | int, ...], Any]] = []
+
+    def visit(path: tuple[str | int, ...], model: Any) -> None:
+        if entry_for(model).core.expands:
+            for j, child in enumerate(model.schedulers):
+                visit((*path, "schedulers", j), child)
+        else:
+            out.append((path, model))
+
+    for i, s in enumerate(exp.schedulers):
+        visit(("schedulers", i), s)
+    return out
+
+
 def param_names(exp: Experiment) -> list[str]:
-    """Scheduled param names in order of first appearance."""
-    return list(dict.fromkeys(written_param(s) for s in exp.schedulers))
+    """Scheduled param-group names in order of first appearance (state kinds write none)."""
+    return list(
+        dict.fromkeys(written_param(s) for _, s in flat_schedulers(exp) if entry_for(s).kind != "state")
+    )
+
+
+def state_series(exp: Experiment) -> list[tuple[str, str]]:
+    """``(holder, name)`` of the series of state-kind schedulers (after the groups' series)."""
+    return list(
+        dict.fromkeys(
+            (str(entry_for(s).core.holder), written_param(s))
+            for _, s in flat_schedulers(exp)
+            if entry_for(s).kind == "state"
+        )
+    )
 
 
 def n_series(exp: Experiment) -> int:
-    return len(exp.param_groups) * len(param_names(exp))
+    return len(exp.param_groups) * len(param_names(exp)) + len(state_series(exp))
 
 
 def events_cap(output: Output, settings: Settings, max_points: int | None = None) -> int | None:
@@ -123,24 +153,28 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
             "too_many",
         )
     n_groups = len(exp.param_groups)
-    for i, s in enumerate(exp.schedulers):
+    flat = flat_schedulers(exp)
+    for path, s in flat:
         idx = getattr(s, "param_group_index", None)
         if idx is not None and idx >= n_groups:
             raise ApiError(
                 422,
-                (*loc, "schedulers", i, "param_group_index"),
+                (*loc, *path, "param_group_index"),
                 f"param_group_index should be below the number of param groups ({n_groups}), but given {idx}",
                 "out_of_range",
             )
-    for i, s in enumerate(exp.schedulers):
+    for path, s in flat:
+        if entry_for(s).kind == "state":
+            continue
         name = written_param(s)
         for g, group in enumerate(exp.param_groups):
             if name not in group.values:
+                where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)[1:]
                 raise ApiError(
                     422,
                     (*loc, "param_groups", g),
                     f"param group {g} ({group.name!r}) has no initial value for {name!r}, "
-                    f"which schedulers[{i}] schedules",
+                    f"which {where} schedules",
                     "missing_param",
                 )
 

@@ -388,3 +388,102 @@ def test_real_engine_run_matches_ignite(case: Case) -> None:
     assert actual[0] == expected[0], f"{case!r}\noutcome: ignite {expected[0]}, core {actual[0]}"
     assert actual[1] == expected[1], f"{case!r}\nvalues differ"
     assert actual[2] == expected[2], f"{case!r}\ntrainer.state.param_history differs"
+
+
+# ------------------------------------------------------------------------------------------------
+# every public scheduler name of ignite.handlers exists in scheduler_core
+# ------------------------------------------------------------------------------------------------
+def test_every_public_ignite_scheduler_is_in_scheduler_core() -> None:
+    modules = ("ignite.handlers.param_scheduler", "ignite.handlers.state_param_scheduler")
+    public = {
+        name for name in ignite_handlers.__all__ if getattr(ignite_handlers, name).__module__ in modules
+    }
+    assert {"BatchSizeScheduler", "ParamGroupScheduler", "create_lr_scheduler_with_warmup"} <= public
+    missing = sorted(name for name in public if not hasattr(scheduler_core, name))
+    assert missing == [], f"scheduler_core lacks {missing}"
+
+
+# ------------------------------------------------------------------------------------------------
+# BatchSizeScheduler: constructor errors, values, errors at the call, history, state, simulate
+# ------------------------------------------------------------------------------------------------
+BATCH_FNS = [
+    lambda e: 8 + 4 * e,
+    lambda e: 2 ** (e // 3),
+    lambda e: 4 if e < 6 else 0,  # ValueError at event 6
+    lambda e: 32 if e < 3 else 1.5,  # a float: ValueError
+    lambda e: e < 4,  # bools are ints: True is accepted, False refused
+    lambda e: 1 // (5 - e) + 1,  # ZeroDivisionError at event 5
+    scheduler_core.expressions.Expression("16 * 2 ** (event // 10)", "event"),
+    scheduler_core.expressions.Expression("max(1, 64 - event * 3)", "event"),
+    "not callable",
+]
+
+
+def batch_loader(kind: str) -> Any:
+    import torch.utils.data as data
+
+    if kind == "batch":
+        return data.DataLoader(range(8), batch_size=2)
+    if kind == "no batch sampler":
+        return data.DataLoader(range(8), batch_size=None)
+    return [1, 2, 3]  # not a DataLoader
+
+
+def batch_run(mod: Any, loader_kind: str, fn: Any, n: int, save_history: bool) -> tuple:
+    from types import SimpleNamespace
+
+    loader = batch_loader(loader_kind)
+    try:
+        sched = mod.BatchSizeScheduler(loader, fn, save_history=save_history)
+    except Exception as exc:  # noqa: BLE001 - compared with the oracle
+        return ("construct", type(exc), normalized_message(exc)), [], None, None
+    engine = SimpleNamespace(state=SimpleNamespace())
+    seen = []
+    for k in range(n):
+        try:
+            sched(engine)
+        except Exception as exc:  # noqa: BLE001
+            return ("call", k, type(exc), normalized_message(exc)), seen, canon(sched.state_dict()), None
+        value = loader.batch_sampler.batch_size
+        seen.append((type(value), value))
+    history = getattr(engine.state, "param_history", None)
+    return ("ok",), seen, canon(sched.state_dict()), canon(history)
+
+
+@profile(150)
+@given(
+    st.sampled_from(["batch", "batch", "batch", "no batch sampler", "list"]),
+    st.sampled_from(range(len(BATCH_FNS))),
+    st.integers(0, 40),
+    st.booleans(),
+)
+def test_batch_size_scheduler_matches_ignite(loader_kind: str, fn_index: int, n: int, history: bool) -> None:
+    fn = BATCH_FNS[fn_index]
+    expected = batch_run(ignite_handlers, loader_kind, fn, n, history)
+    actual = batch_run(scheduler_core, loader_kind, fn, n, history)
+    record_coverage(Run(error=expected[0][2] if expected[0][0] == "call" else None))
+    assert actual == expected
+
+
+@pytest.mark.parametrize("fn_index", range(len(BATCH_FNS) - 1))
+def test_batch_size_simulate_values_and_attach_match_ignite(fn_index: int) -> None:
+    fn = BATCH_FNS[fn_index]
+
+    def simulate(mod: Any) -> Any:
+        try:
+            return mod.BatchSizeScheduler.simulate_values(12, scheduler_fn=fn)
+        except Exception as exc:  # noqa: BLE001
+            return type(exc), normalized_message(exc)
+
+    assert canon(simulate(scheduler_core)) == canon(simulate(ignite_handlers))
+    with pytest.raises(ValueError, match="must contain 'scheduler_fn'"):
+        scheduler_core.BatchSizeScheduler.simulate_values(3)
+    # attached to a real Engine at its default event (EPOCH_STARTED) on both
+    sizes = {}
+    for name, mod in IMPLS.items():
+        loader = batch_loader("batch")
+        trainer = Engine(lambda e, b: None)
+        mod.BatchSizeScheduler(loader, lambda e: 3 + e, save_history=True).attach(trainer)
+        trainer.run([0, 1], max_epochs=4)
+        sizes[name] = (loader.batch_sampler.batch_size, trainer.state.param_history)
+    assert sizes["core"] == sizes["ignite"] == (6, {"batch_size": [3, 4, 5, 6]})

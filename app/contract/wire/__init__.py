@@ -1,8 +1,9 @@
 """The wire models of the scheduler types, one module per library family.
 
 Importing this package registers every model with :func:`app.contract.registry.register`, in
-this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite. A new family is
-one new module here plus its line below.
+this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite, then ignite's
+state-writing types. A new family is one new module here plus its line below.
 """
 
 from . import ignite, torch  # noqa: F401  (order matters: ignite's composites wrap torch's union)
+from . import ignite_state  # noqa: F401  (after ignite: the top-level union ends with these)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, Strict, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator
 
 from ..fields import (
     MAX_SIZE,
+    GroupName,
     Count,
     CycleSize,
     Flag,
@@ -45,20 +46,22 @@ class CosineAnnealingSchedulerChild(_Cyclical):
 Milestone = tuple[Count, Value]
 
 
+def non_decreasing(v: list[Milestone]) -> list[Milestone]:
+    """Milestone events never decrease (as ignite requires)."""
+    for i in range(1, len(v)):
+        if v[i][0] < v[i - 1][0]:
+            raise ValueError(
+                f"milestone events should not decrease, but event {v[i][0]} at index {i} follows {v[i - 1][0]}"
+            )
+    return v
+
+
+MilestonesValues = Annotated[list[Milestone], Field(min_length=1, max_length=1000), AfterValidator(non_decreasing)]
+
+
 class PiecewiseLinearChild(_Model):
     type: Literal["PiecewiseLinear"]
-    milestones_values: Annotated[list[Milestone], Field(min_length=1, max_length=1000)]
-
-    @field_validator("milestones_values")
-    @classmethod
-    def _non_decreasing(cls, v: list[Milestone]) -> list[Milestone]:
-        for i in range(1, len(v)):
-            if v[i][0] < v[i - 1][0]:
-                raise ValueError(
-                    f"milestone events should not decrease, but event {v[i][0]} at index {i} "
-                    f"follows {v[i - 1][0]}"
-                )
-        return v
+    milestones_values: MilestonesValues
 
 
 @register(
@@ -157,9 +160,14 @@ class LRScheduler(_Model):
     lr_scheduler: TorchScheduler
 
 
+WarmedUp = union("param", "torch", child=True)
+"""What create_lr_scheduler_with_warmup wraps: an ignite param scheduler (on 'lr') or a torch one."""
+
+
 @register(
-    "Warm-up then torch lr_scheduler",
-    "Linear warm-up of 'lr' from warmup_start_value, then a torch lr_scheduler.",
+    "Warm-up then a scheduler",
+    "Linear warm-up of 'lr' from warmup_start_value, then an ignite param scheduler (on 'lr') "
+    "or a torch lr_scheduler.",
     {
         "type": "create_lr_scheduler_with_warmup",
         "lr_scheduler": {"type": "ExponentialLR", "gamma": 0.995},
@@ -169,7 +177,52 @@ class LRScheduler(_Model):
 )
 class CreateLrSchedulerWithWarmup(_Model):
     type: Literal["create_lr_scheduler_with_warmup"]
-    lr_scheduler: TorchScheduler
+    lr_scheduler: WarmedUp
     warmup_start_value: Value
     warmup_duration: Annotated[int, Strict(), Field(ge=2, le=MAX_SIZE)]
     warmup_end_value: Value | None = None
+
+
+GroupMember = union("param", "composite")
+"""A ParamGroupScheduler's child: any top-level optimizer scheduler (registered above)."""
+
+
+@register(
+    "Param groups",
+    "Call several schedulers as one handler (ignite's ParamGroupScheduler), typically one per "
+    "param group; names: their history names.",
+    {
+        "type": "ParamGroupScheduler",
+        "schedulers": [
+            {
+                "type": "CosineAnnealingScheduler",
+                "param_name": "lr",
+                "start_value": 0.01,
+                "end_value": 0.0,
+                "cycle_size": 500,
+                "param_group_index": 0,
+            },
+            {
+                "type": "LinearCyclicalScheduler",
+                "param_name": "lr",
+                "start_value": 0.001,
+                "end_value": 0.01,
+                "cycle_size": 200,
+                "param_group_index": 1,
+            },
+        ],
+        "names": ["lr (base)", "lr (fc)"],
+    },
+)
+class ParamGroupScheduler(_Model):
+    type: Literal["ParamGroupScheduler"]
+    schedulers: Annotated[list[GroupMember], Field(min_length=1, max_length=16)]
+    names: Annotated[list[GroupName], Field(min_length=1, max_length=16)] | None = None
+
+    @field_validator("names")
+    @classmethod
+    def _one_per_scheduler(cls, v: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        children = info.data.get("schedulers")
+        if v is not None and children is not None and len(v) != len(children):
+            raise ValueError(f"names should have one entry per scheduler ({len(children)}), but given {len(v)}")
+        return v

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict
 
-from ..fields import Count, Flag, Fraction, Gamma, NonNegValue, PosCount, PosValue, _Model
+from ..fields import Count, Flag, Fraction, Gamma, NonNegValue, PosCount, PosValue, _Model, expression
 from ..registry import register, union
 
 
@@ -137,6 +137,26 @@ class CyclicLR(_Model):
     cycle_momentum: Flag = True
     base_momentum: NonNegValue = 0.8
     max_momentum: NonNegValue = 0.9
+
+
+@register(
+    "LambdaLR",
+    "lr = initial lr x lr_lambda(epoch), an expression of epoch (e.g. a warm-up then steps).",
+    {"type": "LambdaLR", "lr_lambda": "min(1, (epoch + 1) / 100) * 0.5 ** (epoch // 300)"},
+)
+class LambdaLR(_Model):
+    type: Literal["LambdaLR"]
+    lr_lambda: expression("epoch", "The factor of the initial lr at epoch")
+
+
+@register(
+    "MultiplicativeLR",
+    "Multiply the lr by lr_lambda(epoch), an expression of epoch, every event.",
+    {"type": "MultiplicativeLR", "lr_lambda": "0.999 if epoch < 500 else 0.995"},
+)
+class MultiplicativeLR(_Model):
+    type: Literal["MultiplicativeLR"]
+    lr_lambda: expression("epoch", "The factor applied to the lr at epoch")
 
 
 TorchScheduler = union("torch")
