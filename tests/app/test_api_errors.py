@@ -109,7 +109,7 @@ def with_sched(**fields) -> dict:
             one_group(
                 {"type": "LRScheduler", "lr_scheduler": {"type": "LambdaLR", "lr_lambda": "lambda e: 1"}}
             ),
-            ["body", "schedulers", 0, "lr_scheduler"],
+            ["body", "schedulers", 0, "lr_scheduler", "lr_lambda"],
         ),
         (
             one_group(
