@@ -482,3 +482,110 @@ def test_concat_with_index_and_a_torch_child_reached_alone_steps():
         simulate(exp, method="fast")
     assert [s.values.tolist() for s in simulate(exp)] == [[0.05], [0.05]]
     assert [s.values.tolist() for s in simulate(exp, method="step")] == [[0.05], [0.05]]
+
+
+# ------------------------------------------------------------------------------------------------
+# expressions, state kinds, BatchSizeScheduler, ParamGroupScheduler, warm-up around ignite
+# ------------------------------------------------------------------------------------------------
+EPOCH_EXPRESSIONS = [
+    "{a} ** epoch",
+    "min(1, (epoch + 1) / {n})",
+    "{a} if epoch % {n} else 1 / {a}",
+    "exp(-epoch / {n}) + {a}",
+    "1 + cos(pi * epoch / {n}) * {a}",
+    "floor(epoch / {n}) * {a} + 1",
+    "1 / (epoch - {n})",  # ZeroDivisionError at one event when reached
+    "{a} ** (epoch // {n})",
+    "max({a}, 1 - epoch / {n})",
+]
+
+
+@st.composite
+def expressions(draw: Any, variable: str) -> str:
+    text = draw(st.sampled_from(EPOCH_EXPRESSIONS)).format(
+        a=draw(st.sampled_from(["0.5", "0.9", "0.999", "1.01", "2", "3"])), n=draw(st.integers(1, 60))
+    )
+    return text.replace("epoch", variable)
+
+
+@st.composite
+def state_kind_specs(draw: Any) -> SchedulerSpec:
+    name = draw(st.sampled_from(["alpha", "alpha", "beta"]))
+    kind = draw(
+        st.sampled_from(["Exp", "Step", "MultiStep", "PiecewiseLinear", "Lambda", "BatchSize"])
+    )
+    if kind == "BatchSize":
+        fn = draw(st.sampled_from(["16 * 2 ** (event // {n})", "max(1, {n} - event)", "{n} - event", "1 + event % {n}"]))
+        return S("BatchSizeScheduler", {"scheduler_fn": fn.format(n=draw(st.integers(1, 60)))})
+    kw: dict[str, Any] = {"param_name": name}
+    if kind in ("Exp", "Step", "MultiStep"):
+        kw |= {"initial_value": draw(kit.values), "gamma": draw(st.floats(0.5, 1.5))}
+    if kind == "Step":
+        kw["step_size"] = draw(st.integers(1, 40))
+    if kind == "MultiStep":
+        kw["milestones"] = sorted(set(draw(st.lists(st.integers(1, 200), min_size=1, max_size=5))))
+    if kind == "PiecewiseLinear":
+        kw["milestones_values"] = [tuple(p) for p in draw(kit.milestones_values(200))]
+    if kind == "Lambda":
+        kw["lambda_obj"] = draw(expressions("event"))
+    return S(f"{kind}StateScheduler", kw)
+
+
+@st.composite
+def new_kind_experiments(draw: Any) -> Experiment:
+    n_groups = draw(st.integers(1, 3))
+    groups = tuple(ParamGroupSpec(f"g{i}", {"lr": draw(kit.lr_values), "momentum": 0.9}) for i in range(n_groups))
+    lam = S(draw(st.sampled_from(["LambdaLR", "MultiplicativeLR"])), {"lr_lambda": draw(expressions("epoch"))})
+    wrapped = draw(st.sampled_from(["LRScheduler", "warm-up", "warm-up around ignite", "group"]))
+    cosine = S("CosineAnnealingScheduler", {"start_value": draw(kit.values), "end_value": draw(kit.values),
+                                            "cycle_size": draw(kit.cycle_sizes)})  # fmt: skip
+    if wrapped == "LRScheduler":
+        lr = S("LRScheduler", {"lr_scheduler": lam})
+    elif wrapped == "warm-up":
+        lr = S("create_lr_scheduler_with_warmup", {"lr_scheduler": lam, "warmup_start_value": 0.0,
+                                                   "warmup_duration": draw(st.integers(2, 20))})  # fmt: skip
+    elif wrapped == "warm-up around ignite":
+        kw = {"lr_scheduler": cosine, "warmup_start_value": 0.0, "warmup_duration": draw(st.integers(2, 20))}
+        if draw(st.booleans()):  # the end equal to the cosine's first value shortens the warm-up
+            kw["warmup_end_value"] = cosine.kwargs["start_value"]
+        lr = S("create_lr_scheduler_with_warmup", kw)
+    else:
+        members = [S("LRScheduler", {"lr_scheduler": lam})] if n_groups == 1 else [
+            S("CosineAnnealingScheduler", {**cosine.kwargs, "param_name": "lr", "param_group_index": 0}),
+            S("PiecewiseLinear", {"param_name": "momentum", "param_group_index": n_groups - 1,
+                                  "milestones_values": [(0, 0.9), (30, 0.5)]}),
+        ]  # fmt: skip
+        lr = S("ParamGroupScheduler", {"schedulers": members})
+    states = draw(st.lists(state_kind_specs(), max_size=3))
+    order = draw(st.permutations([lr, *states]))
+    return Experiment(draw(st.integers(0, 300)), groups, tuple(order))
+
+
+@given(new_kind_experiments())
+@kit.profile(300)
+def test_new_kinds_fast_equals_step(exp: Experiment) -> None:
+    """Expressions, state kinds, BatchSizeScheduler, ParamGroupScheduler and the warm-up around
+    an ignite scheduler: the closed forms answer where they can, equal to stepping bit for bit."""
+    check(exp)
+
+
+def test_new_kinds_answer_in_closed_form() -> None:
+    groups = (ParamGroupSpec("g", {"lr": 0.1}),)
+    cases = [
+        S("LRScheduler", {"lr_scheduler": S("LambdaLR", {"lr_lambda": "0.95 ** epoch"})}),
+        S("LRScheduler", {"lr_scheduler": S("MultiplicativeLR", {"lr_lambda": "0.99"})}),
+        S("create_lr_scheduler_with_warmup", {"lr_scheduler": S("CosineAnnealingScheduler", {
+            "start_value": 0.1, "end_value": 0.0, "cycle_size": 50}), "warmup_start_value": 0.0,
+            "warmup_duration": 10}),  # fmt: skip
+        S("ExpStateScheduler", {"param_name": "a", "initial_value": 1.0, "gamma": 0.9}),
+        S("StepStateScheduler", {"param_name": "a", "initial_value": 1.0, "gamma": 0.9, "step_size": 7}),
+        S("MultiStepStateScheduler", {"param_name": "a", "initial_value": 1.0, "gamma": 0.9, "milestones": [3, 9]}),
+        S("PiecewiseLinearStateScheduler", {"param_name": "a", "milestones_values": [(0, 1.0), (40, 0.0)]}),
+        S("LambdaStateScheduler", {"param_name": "a", "lambda_obj": "sin(event / 7)"}),
+        S("BatchSizeScheduler", {"scheduler_fn": "8 * 2 ** (event // 20)"}),
+        S("ParamGroupScheduler", {"schedulers": [S("PiecewiseLinear", {"param_name": "lr",
+            "milestones_values": [(0, 1.0), (40, 0.0)]})]}),  # fmt: skip
+    ]
+    for spec in cases:
+        exp = Experiment(100, groups, (spec,))
+        assert_same_series(simulate(exp, "fast"), simulate(exp, "step"))
