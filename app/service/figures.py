@@ -40,7 +40,7 @@ def _skeleton(labels: Labels, layout: Layout, log_y: bool, title: str | None) ->
             subplot_titles=[_text(name) for _, name in groups],
             horizontal_spacing=min(0.08, 0.5 / len(groups)),
         )
-        col_of = {g: i + 1 for i, (g, _) in enumerate(groups)}
+        col_of = {group: i + 1 for i, group in enumerate(groups)}  # state series: (-1, holder)
     else:
         fig = go.Figure()
         col_of = None
@@ -51,10 +51,10 @@ def _skeleton(labels: Labels, layout: Layout, log_y: bool, title: str | None) ->
             y=[],
             mode="lines",
             name=name,
-            legendgroup=f"g{group}",
+            legendgroup=f"g{group}{group_name if group < 0 else ''}",
             hovertemplate="event %{x}<br>%{y:.6g}<extra>" + name + "</extra>",
         )
-        fig.add_trace(trace, **({} if col_of is None else {"row": 1, "col": col_of[group]}))
+        fig.add_trace(trace, **({} if col_of is None else {"row": 1, "col": col_of[(group, group_name)]}))
     fig.update_xaxes(title_text="event")
     if log_y:
         fig.update_yaxes(type="log", exponentformat="e")

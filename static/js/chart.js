@@ -18,7 +18,15 @@ function xValues(series, numEvents, view) {
 export function buildFigure(results, view, { narrow = false } = {}) {
   const overlay = view.layout === 'overlay';
   const nGroups = Math.max(1, ...results.map((r) => (r.experiment.param_groups || []).length));
-  const nPanels = overlay ? 1 : nGroups;
+  // series written outside the optimizer (param_group -1: engine.state, dataloader) get one
+  // panel per holder after the groups' panels
+  const holders = [];
+  for (const r of results) {
+    for (const s of (r.data?.series || [])) {
+      if (s.param_group < 0 && !holders.includes(s.group_name)) holders.push(s.group_name);
+    }
+  }
+  const nPanels = overlay ? 1 : nGroups + holders.length;
   const multiVariant = results.length > 1;
   const paramNames = [];
   for (const r of results) for (const s of (r.data?.series || [])) if (!paramNames.includes(s.param_name)) paramNames.push(s.param_name);
@@ -28,20 +36,20 @@ export function buildFigure(results, view, { narrow = false } = {}) {
   results.forEach((r, vi) => {
     if (!r.data) return;
     for (const s of r.data.series) {
-      const panel = overlay ? 0 : s.param_group;
+      const panel = overlay ? 0 : (s.param_group < 0 ? nGroups + holders.indexOf(s.group_name) : s.param_group);
       const ax = panel === 0 ? '' : String(panel + 1);
       const pi = paramNames.indexOf(s.param_name);
       const label = overlay
         ? [multiVariant ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · ')
         : [multiVariant ? r.name : null, s.param_name].filter((x) => x !== null).join(' · ');
       const color = overlay
-        ? COLORS[(s.param_group * paramNames.length + pi) % COLORS.length]
+        ? COLORS[(Math.max(0, s.param_group) * paramNames.length + pi) % COLORS.length]
         : COLORS[(multiVariant ? vi : pi) % COLORS.length];
       const dash = overlay ? DASHES[vi % DASHES.length] : DASHES[(multiVariant ? pi : 0) % DASHES.length];
       data.push({
         type: 'scatter', mode: 'lines', x: xValues(s, r.data.num_events, view), y: s.values,
         xaxis: `x${ax}`, yaxis: `y${ax}`, name: plotlyText(label),
-        legendgroup: plotlyText(label), showlegend: overlay || s.param_group === 0,
+        legendgroup: plotlyText(label), showlegend: overlay || s.param_group <= 0,
         line: { color, dash, width: 1.6, shape: 'linear' },
         hovertemplate: `%{y:.4~g}<extra>${plotlyText(label)}${overlay ? '' : ` · ${plotlyText(s.group_name)}`}</extra>`,
         meta: { variant: r.name, group: s.param_group, group_name: s.group_name, param_name: s.param_name },
@@ -78,7 +86,8 @@ export function buildFigure(results, view, { narrow = false } = {}) {
     if (p > 0) xaxis.matches = 'x';
     layout[`xaxis${ax}`] = xaxis;
     layout[`yaxis${ax}`] = yaxis;
-    const title = overlay ? 'all param groups' : `group ${p}: ${names[p] ? names[p].name : ''}`;
+    const title = overlay ? 'all param groups'
+      : (p >= nGroups ? holders[p - nGroups] : `group ${p}: ${names[p] ? names[p].name : ''}`);
     layout.annotations.push({
       text: plotlyText(title), showarrow: false, xref: `x${ax} domain`, yref: `y${ax} domain`,
       x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', font: { size: 13 },
