@@ -67,7 +67,9 @@ class BatchSizeScheduler(BaseParamScheduler):
         """Check and set the batch size for the current index, record it, advance one event."""
         value = self.get_param()
         if not isinstance(value, int) or value < 1:
-            raise ValueError(f"Batch size returned by scheduler_fn should be a positive integer, but given {value}")
+            raise ValueError(
+                f"Batch size returned by scheduler_fn should be a positive integer, but given {value}"
+            )
         self.dataloader.batch_sampler.batch_size = value
         if self.save_history and engine is not None:
             history_of(engine).setdefault(self.param_name, []).append(value)

@@ -232,7 +232,9 @@ def _multistep_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -
     milestones = list(kw["milestones"])
     if any(b <= a for a, b in zip(milestones, milestones[1:])):
         raise NoClosedForm(MILESTONE_DECLINES[0])
-    counts = np.searchsorted(np.asarray(milestones, dtype=np.int64), np.arange(1, len(events) + 1), side="right")
+    counts = np.searchsorted(
+        np.asarray(milestones, dtype=np.int64), np.arange(1, len(events) + 1), side="right"
+    )
     return _powers(kw, counts)
 
 

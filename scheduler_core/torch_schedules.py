@@ -15,8 +15,8 @@ import numpy as np
 
 from . import shapes
 from ._optional import import_torch
-from .registry import Context, SchedulerType, evaluate_spec, register
 from .expressions import Expression, as_callable
+from .registry import Context, SchedulerType, evaluate_spec, register
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
 

@@ -165,7 +165,9 @@ def _state_parts(exp: Experiment, flavor: Flavor, imports: _Imports) -> tuple[st
             reads.append(f"    state_history[{key!r}].append(getattr(engine.state, {name!r}))")
     if any(holder == "dataloader" for holder, _ in targets):
         imports.use("torch.utils.data", "DataLoader")
-        setup.append("dataloader = DataLoader(range(num_events), batch_size=1)  # its batch size is scheduled")
+        setup.append(
+            "dataloader = DataLoader(range(num_events), batch_size=1)  # its batch size is scheduled"
+        )
     if flavor == "scheduler_core":
         imports.use("types", "SimpleNamespace")
         setup.append("engine = SimpleNamespace(state=SimpleNamespace())  # state schedulers set engine.state")
@@ -184,7 +186,9 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     """Python source rebuilding ``exp`` for ``flavor``."""
     imports = _Imports()
     calls = [_call(s, flavor, imports, {}, 1) for s in exp.schedulers]
-    state_setup, state_record, loop = _state_parts(exp, flavor, imports) if state_series(exp) else ("", "", "")
+    state_setup, state_record, loop = (
+        _state_parts(exp, flavor, imports) if state_series(exp) else ("", "", "")
+    )
     groups = "".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups)
     header = _HEADER.format(
         what="pytorch-ignite Engine, handlers at ITERATION_STARTED"
@@ -199,7 +203,9 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     if flavor == "ignite":
         lib.insert(0, "from ignite.engine import Engine, Events")
     # isort order: the plain import first, then the from-imports, one third-party block
-    stdlib = [line for line in lib if line.startswith("from types ")] + (["import math"] if imports.math else [])
+    stdlib = [line for line in lib if line.startswith("from types ")] + (
+        ["import math"] if imports.math else []
+    )
     third = [line for line in lib if not line.startswith("from types ")]
     import_block = "\n".join(sorted(stdlib, key=lambda x: (x.startswith("from"), x)))
     import_block += ("\n\n" if stdlib else "") + "\n".join(["import torch", *sorted(third)])

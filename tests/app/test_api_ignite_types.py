@@ -85,7 +85,10 @@ EXPERIMENTS = {
                     {**COSINE_CHILD, "param_name": "lr", "param_group_index": 0},
                     {
                         "type": "LRScheduler",
-                        "lr_scheduler": {"type": "MultiplicativeLR", "lr_lambda": "0.98 if epoch % 10 else 1.05"},
+                        "lr_scheduler": {
+                            "type": "MultiplicativeLR",
+                            "lr_lambda": "0.98 if epoch % 10 else 1.05",
+                        },
                     },
                     {
                         "type": "PiecewiseLinear",
@@ -157,11 +160,24 @@ def test_state_series_in_json_csv_and_figure(client):
 @pytest.mark.parametrize(
     "sched, loc, position",
     [
-        ({"type": "LRScheduler", "lr_scheduler": {"type": "LambdaLR", "lr_lambda": "0.9 ** epoc"}},
-         ["lr_scheduler", "lr_lambda"], 8),
-        ({"type": "LRScheduler", "lr_scheduler": {"type": "MultiplicativeLR", "lr_lambda": "().__class__"}},
-         ["lr_scheduler", "lr_lambda"], 1),
-        ({"type": "LambdaStateScheduler", "param_name": "a", "lambda_obj": "2 ** 2 ** 99"}, ["lambda_obj"], 1),
+        (
+            {"type": "LRScheduler", "lr_scheduler": {"type": "LambdaLR", "lr_lambda": "0.9 ** epoc"}},
+            ["lr_scheduler", "lr_lambda"],
+            8,
+        ),
+        (
+            {
+                "type": "LRScheduler",
+                "lr_scheduler": {"type": "MultiplicativeLR", "lr_lambda": "().__class__"},
+            },
+            ["lr_scheduler", "lr_lambda"],
+            1,
+        ),
+        (
+            {"type": "LambdaStateScheduler", "param_name": "a", "lambda_obj": "2 ** 2 ** 99"},
+            ["lambda_obj"],
+            1,
+        ),
         ({"type": "BatchSizeScheduler", "scheduler_fn": "16 + __import__('os')"}, ["scheduler_fn"], 6),
     ],
 )
@@ -174,7 +190,9 @@ def test_bad_expressions_are_422_at_the_field_with_the_position(client, sched, l
 
 
 def test_expression_errors_while_stepping_name_the_scheduler(client):
-    r = client.post("/api/v1/series", json=one_group({"type": "BatchSizeScheduler", "scheduler_fn": "8 - event"}))
+    r = client.post(
+        "/api/v1/series", json=one_group({"type": "BatchSizeScheduler", "scheduler_fn": "8 - event"})
+    )
     assert r.status_code == 422
     (item,) = r.json()["detail"]
     assert item["loc"][:3] == ["body", "schedulers", 0] and "positive integer" in item["msg"]
@@ -185,7 +203,11 @@ def test_param_group_scheduler_checks_its_children(client):
     r = client.post("/api/v1/series", json=exp)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "schedulers", 2, "param_group_index"]
-    bad = {"type": "ParamGroupScheduler", "schedulers": [COSINE_CHILD | {"param_name": "lr"}], "names": ["a", "b"]}
+    bad = {
+        "type": "ParamGroupScheduler",
+        "schedulers": [COSINE_CHILD | {"param_name": "lr"}],
+        "names": ["a", "b"],
+    }
     r = client.post("/api/v1/series", json=one_group(bad))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "names"
 

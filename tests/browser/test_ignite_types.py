@@ -20,7 +20,9 @@ def choose(page, path: str, value: str) -> None:
 
 
 def lr_of_group(page, group: int) -> list[float]:
-    return next(t for t in traces(page) if t["meta"]["group"] == group and t["meta"]["param_name"] == "lr")["y"]
+    return next(t for t in traces(page) if t["meta"]["group"] == group and t["meta"]["param_name"] == "lr")[
+        "y"
+    ]
 
 
 def test_lambda_lr_expression_field_and_its_error(page):
@@ -30,7 +32,9 @@ def test_lambda_lr_expression_field_and_its_error(page):
     selector = field("schedulers.0.lr_scheduler.lr_lambda")
     assert page.get_attribute(selector, "type") == "text"
     edit(page, selector, "0.99 ** epoch")
-    base_lr = page.evaluate("fetch('/api/v1/schedulers').then(r => r.json())")["example"]["param_groups"][0]["lr"]
+    base_lr = page.evaluate("fetch('/api/v1/schedulers').then(r => r.json())")["example"]["param_groups"][0][
+        "lr"
+    ]
     ys = lr_of_group(page, 0)
     assert len(ys) > 100 and all(math.isclose(y, base_lr * 0.99**k, rel_tol=1e-12) for k, y in enumerate(ys))
     page.fill(selector, "0.99 ** epoch.real")

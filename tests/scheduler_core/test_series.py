@@ -511,11 +511,13 @@ def expressions(draw: Any, variable: str) -> str:
 @st.composite
 def state_kind_specs(draw: Any) -> SchedulerSpec:
     name = draw(st.sampled_from(["alpha", "alpha", "beta"]))
-    kind = draw(
-        st.sampled_from(["Exp", "Step", "MultiStep", "PiecewiseLinear", "Lambda", "BatchSize"])
-    )
+    kind = draw(st.sampled_from(["Exp", "Step", "MultiStep", "PiecewiseLinear", "Lambda", "BatchSize"]))
     if kind == "BatchSize":
-        fn = draw(st.sampled_from(["16 * 2 ** (event // {n})", "max(1, {n} - event)", "{n} - event", "1 + event % {n}"]))
+        fn = draw(
+            st.sampled_from(
+                ["16 * 2 ** (event // {n})", "max(1, {n} - event)", "{n} - event", "1 + event % {n}"]
+            )
+        )
         return S("BatchSizeScheduler", {"scheduler_fn": fn.format(n=draw(st.integers(1, 60)))})
     kw: dict[str, Any] = {"param_name": name}
     if kind in ("Exp", "Step", "MultiStep"):
@@ -534,8 +536,12 @@ def state_kind_specs(draw: Any) -> SchedulerSpec:
 @st.composite
 def new_kind_experiments(draw: Any) -> Experiment:
     n_groups = draw(st.integers(1, 3))
-    groups = tuple(ParamGroupSpec(f"g{i}", {"lr": draw(kit.lr_values), "momentum": 0.9}) for i in range(n_groups))
-    lam = S(draw(st.sampled_from(["LambdaLR", "MultiplicativeLR"])), {"lr_lambda": draw(expressions("epoch"))})
+    groups = tuple(
+        ParamGroupSpec(f"g{i}", {"lr": draw(kit.lr_values), "momentum": 0.9}) for i in range(n_groups)
+    )
+    lam = S(
+        draw(st.sampled_from(["LambdaLR", "MultiplicativeLR"])), {"lr_lambda": draw(expressions("epoch"))}
+    )
     wrapped = draw(st.sampled_from(["LRScheduler", "warm-up", "warm-up around ignite", "group"]))
     cosine = S("CosineAnnealingScheduler", {"start_value": draw(kit.values), "end_value": draw(kit.values),
                                             "cycle_size": draw(kit.cycle_sizes)})  # fmt: skip
@@ -574,17 +580,33 @@ def test_new_kinds_answer_in_closed_form() -> None:
     cases = [
         S("LRScheduler", {"lr_scheduler": S("LambdaLR", {"lr_lambda": "0.95 ** epoch"})}),
         S("LRScheduler", {"lr_scheduler": S("MultiplicativeLR", {"lr_lambda": "0.99"})}),
-        S("create_lr_scheduler_with_warmup", {"lr_scheduler": S("CosineAnnealingScheduler", {
-            "start_value": 0.1, "end_value": 0.0, "cycle_size": 50}), "warmup_start_value": 0.0,
-            "warmup_duration": 10}),  # fmt: skip
+        S(
+            "create_lr_scheduler_with_warmup",
+            {
+                "lr_scheduler": S(
+                    "CosineAnnealingScheduler", {"start_value": 0.1, "end_value": 0.0, "cycle_size": 50}
+                ),
+                "warmup_start_value": 0.0,
+                "warmup_duration": 10,
+            },
+        ),  # fmt: skip
         S("ExpStateScheduler", {"param_name": "a", "initial_value": 1.0, "gamma": 0.9}),
         S("StepStateScheduler", {"param_name": "a", "initial_value": 1.0, "gamma": 0.9, "step_size": 7}),
-        S("MultiStepStateScheduler", {"param_name": "a", "initial_value": 1.0, "gamma": 0.9, "milestones": [3, 9]}),
+        S(
+            "MultiStepStateScheduler",
+            {"param_name": "a", "initial_value": 1.0, "gamma": 0.9, "milestones": [3, 9]},
+        ),
         S("PiecewiseLinearStateScheduler", {"param_name": "a", "milestones_values": [(0, 1.0), (40, 0.0)]}),
         S("LambdaStateScheduler", {"param_name": "a", "lambda_obj": "sin(event / 7)"}),
         S("BatchSizeScheduler", {"scheduler_fn": "8 * 2 ** (event // 20)"}),
-        S("ParamGroupScheduler", {"schedulers": [S("PiecewiseLinear", {"param_name": "lr",
-            "milestones_values": [(0, 1.0), (40, 0.0)]})]}),  # fmt: skip
+        S(
+            "ParamGroupScheduler",
+            {
+                "schedulers": [
+                    S("PiecewiseLinear", {"param_name": "lr", "milestones_values": [(0, 1.0), (40, 0.0)]})
+                ]
+            },
+        ),  # fmt: skip
     ]
     for spec in cases:
         exp = Experiment(100, groups, (spec,))

@@ -5,5 +5,8 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite,
 state-writing types. A new family is one new module here plus its line below.
 """
 
-from . import ignite, torch  # noqa: F401  (order matters: ignite's composites wrap torch's union)
-from . import ignite_state  # noqa: F401  (after ignite: the top-level union ends with these)
+from . import (  # noqa: F401  (order matters: ignite's composites wrap torch's union)
+    ignite,
+    ignite_state,  # noqa: F401  (after ignite: the top-level union ends with these)
+    torch,
+)

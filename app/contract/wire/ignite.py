@@ -9,10 +9,10 @@ from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_valida
 
 from ..fields import (
     MAX_SIZE,
-    GroupName,
     Count,
     CycleSize,
     Flag,
+    GroupName,
     Growth,
     Multiplier,
     PosCount,
@@ -56,7 +56,9 @@ def non_decreasing(v: list[Milestone]) -> list[Milestone]:
     return v
 
 
-MilestonesValues = Annotated[list[Milestone], Field(min_length=1, max_length=1000), AfterValidator(non_decreasing)]
+MilestonesValues = Annotated[
+    list[Milestone], Field(min_length=1, max_length=1000), AfterValidator(non_decreasing)
+]
 
 
 class PiecewiseLinearChild(_Model):
@@ -224,5 +226,7 @@ class ParamGroupScheduler(_Model):
     def _one_per_scheduler(cls, v: list[str] | None, info: ValidationInfo) -> list[str] | None:
         children = info.data.get("schedulers")
         if v is not None and children is not None and len(v) != len(children):
-            raise ValueError(f"names should have one entry per scheduler ({len(children)}), but given {len(v)}")
+            raise ValueError(
+                f"names should have one entry per scheduler ({len(children)}), but given {len(v)}"
+            )
         return v

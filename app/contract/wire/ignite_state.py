@@ -72,7 +72,13 @@ class ExpStateScheduler(_State):
 @register(
     "State: step",
     "Set engine.state.<param_name> to initial_value * gamma ** (event // step_size).",
-    {"type": "StepStateScheduler", "param_name": "alpha", "initial_value": 1.0, "gamma": 0.5, "step_size": 250},
+    {
+        "type": "StepStateScheduler",
+        "param_name": "alpha",
+        "initial_value": 1.0,
+        "gamma": 0.5,
+        "step_size": 250,
+    },
 )
 class StepStateScheduler(_State):
     type: Literal["StepStateScheduler"]
@@ -116,7 +122,11 @@ class PiecewiseLinearStateScheduler(_State):
 @register(
     "State: expression",
     "Set engine.state.<param_name> to lambda_obj(event), an expression of event.",
-    {"type": "LambdaStateScheduler", "param_name": "alpha", "lambda_obj": "0.5 + 0.5 * cos(pi * event / 250)"},
+    {
+        "type": "LambdaStateScheduler",
+        "param_name": "alpha",
+        "lambda_obj": "0.5 + 0.5 * cos(pi * event / 250)",
+    },
 )
 class LambdaStateScheduler(_State):
     type: Literal["LambdaStateScheduler"]
