@@ -5,8 +5,6 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite,
 state-writing types. A new family is one new module here plus its line below.
 """
 
-from . import (  # noqa: F401  (order matters: ignite's composites wrap torch's union)
-    ignite,
-    ignite_state,  # noqa: F401  (after ignite: the top-level union ends with these)
-    torch,
-)
+# ignite imports torch (its composites wrap torch's union) and ignite_state imports ignite: the
+# registration order is torch, ignite, ignite_state whatever the order of this line
+from . import ignite, ignite_state, torch  # noqa: F401
