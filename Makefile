@@ -46,12 +46,14 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 ## fuzz: long schemathesis run over every endpoint: every phase, positive and negative data,
-##   a fresh seed each run (>= 1,000 cases); replay one with SCHEDULE_EXPLORER_FUZZ_SEED=<seed>
+##   a fresh seed each run (>= 1,000 cases); replay one with SCHEDULE_EXPLORER_FUZZ_SEED=<seed>;
+##   then the expression language's fuzz tests with 10,000 inputs each (about 4 min)
 fuzz: install-dev
 	@seed="$(SCHEDULE_EXPLORER_FUZZ_SEED)"; seed=$${seed:-$$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}; \
 	echo "make fuzz: seed $$seed (replay: make fuzz SCHEDULE_EXPLORER_FUZZ_SEED=$$seed)"; \
 	SCHEDULE_EXPLORER_FUZZ_SEED=$$seed SCHEDULE_EXPLORER_FUZZ_EXAMPLES=200 \
 	$(VENV)/bin/pytest tests/app/test_fuzz.py -q -s -p no:cacheprovider
+	SCHEDULE_EXPLORER_EXPRESSION_EXAMPLES=10000 $(VENV)/bin/pytest tests/scheduler_core/test_expressions.py -q -n 0 -p no:cacheprovider
 
 ## mutate: mutation testing (mutmut) of the closed forms, decimation, caps, canonical JSON and
 ##   exports, in a copy of the tree (MUTATE_DIR); slow (12-30 min on 2 cores), never in CI.

@@ -7,7 +7,9 @@ Every field carries bounds so that the JSON Schema tells a client what is valid;
 cannot express (e.g. a param group index beyond the groups given) is checked in
 :mod:`app.service.limits`, and what only the scheduler knows is raised by its constructor (→ 422).
 Scalars are strict (``"1e-3"`` as a string, ``true`` as a number are rejected); floats are
-finite. Nothing is ever evaluated as code: there are no callables over the wire.
+finite. Nothing is ever evaluated as code: the callables of LambdaLR, MultiplicativeLR,
+LambdaStateScheduler and BatchSizeScheduler are expressions of a small grammar
+(:mod:`scheduler_core.expressions`), parsed and checked, never run as Python.
 """
 
 from __future__ import annotations
@@ -189,7 +191,10 @@ class ErrorResponse(BaseModel):
 
 
 class SeriesItem(BaseModel):
-    param_group: int
+    param_group: int = Field(
+        description="The param group's index; -1 for values set outside the optimizer (state "
+        "schedulers: group_name 'engine.state'; BatchSizeScheduler: 'dataloader')."
+    )
     group_name: str
     param_name: str
     values: list[float]
