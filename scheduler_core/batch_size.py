@@ -13,7 +13,7 @@ import numpy as np
 
 from ._optional import import_torch
 from .base import BaseParamScheduler, default_event, history_of
-from .expressions import Expression, as_callable
+from .expressions import COSTLY, CostExceeded, Expression, as_callable
 from .registry import Context, SchedulerType, register
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
@@ -99,7 +99,7 @@ class BatchSizeScheduler(BaseParamScheduler):
 # ------------------------------------------------------------------------------------------------
 # the BatchSizeScheduler type: scheduler_fn is an expression of ``event``
 # ------------------------------------------------------------------------------------------------
-BATCH_SIZE_DECLINES = ("scheduler_fn is a Python callable",)
+BATCH_SIZE_DECLINES = ("scheduler_fn is a Python callable", COSTLY)
 
 
 def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> BatchSizeScheduler:
@@ -116,6 +116,8 @@ def _closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarr
         raise NoClosedForm(BATCH_SIZE_DECLINES[0])
     try:
         values = fn.array(np.arange(len(events)))
+    except CostExceeded as exc:
+        raise NoClosedForm(COSTLY) from exc
     except Exception as exc:  # noqa: BLE001 - stepping raises it (or the batch size check) at its event
         raise NoClosedForm(f"stepping raises: {type(exc).__name__}: {exc}") from exc
     if values.dtype != np.int64 or (values.size and values.min() < 1):

@@ -52,6 +52,7 @@ __all__ = [
     "MAX_LENGTH",
     "MAX_NODES",
     "Expression",
+    "CostExceeded",
     "ExpressionError",
     "as_callable",
 ]
@@ -65,6 +66,10 @@ MAX_NODES = 200
 MAX_INT_BITS = 1100
 """Largest integer an operation may produce (``math.floor(1e308)`` has 1024 bits)."""
 _EXACT = 2**53  # integers up to this convert to float64 exactly (numpy and Python agree)
+_CHUNK = 1 << 15  # elements converted to Python numbers at a time
+PYTHON_EVALUATIONS = 2_000_000
+"""Most node evaluations :meth:`Expression.floats` / :meth:`Expression.array` run in Python (the
+parts numpy cannot do exactly, about a second) before raising :class:`CostExceeded`."""
 
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
     # name: (Python function, min args, max args); math.* in the generated code, else builtins
@@ -96,6 +101,11 @@ class ExpressionError(ValueError):
         super().__init__(f"{reason} at position {position}")
         self.reason = reason
         self.position = position
+
+
+class CostExceeded(Exception):
+    """Evaluating over these events would run too much Python (see :data:`PYTHON_EVALUATIONS`);
+    callers step instead, where their own time budget applies."""
 
 
 class _Fallback(Exception):
@@ -298,27 +308,40 @@ def _max_abs(v: Vector) -> float:
     return float(np.max(np.abs(v[1]))) if v[1].size else 0.0
 
 
-def _elementwise(fn: Callable[..., Any], args: list[Vector]) -> Vector:
-    """``fn`` applied with Python numbers, element by element (errors: use the scalar loop)."""
-    columns = [a[1].tolist() for a in args]
-    try:
-        out = [fn(*row) for row in zip(*columns)]
-    except Exception:  # noqa: BLE001 - the scalar loop raises it at the right event
-        raise _Fallback from None
-    return _from_python(out, len(columns[0]) if columns else 0)
+def _elementwise(fn: Callable[..., Any], args: list[Vector], budget: list[int]) -> Vector:
+    """``fn`` applied with Python numbers, element by element, in chunks (bounded memory);
+    errors and mixed result types: use the scalar loop."""
+    n = len(args[0][1])
+    budget[0] -= n
+    if budget[0] < 0:
+        raise CostExceeded(f"more than {PYTHON_EVALUATIONS} evaluations in Python")
+    kind, out = "float", np.empty(n, dtype=np.float64)
+    for a in range(0, n, _CHUNK):
+        columns = [v[a : a + _CHUNK].tolist() for _, v in args]
+        try:
+            part = [fn(*row) for row in zip(*columns)]
+        except Exception:  # noqa: BLE001 - the scalar loop raises it at the right event
+            raise _Fallback from None
+        k, values = _from_python(part)
+        if a == 0:
+            kind, out = k, np.empty(n, dtype=values.dtype)
+        elif k != kind:
+            raise _Fallback
+        out[a : a + len(values)] = values
+    return kind, out
 
 
-def _from_python(out: list[Any], n: int) -> Vector:
+def _from_python(out: list[Any]) -> Vector:
     if all(type(v) is float for v in out):
-        return "float", np.array(out, dtype=np.float64).reshape(n)
+        return "float", np.array(out, dtype=np.float64)
     if all(type(v) is int or type(v) is bool for v in out):
         if any(abs(v) > _EXACT for v in out):
             raise _Fallback
-        return "int", np.array(out, dtype=np.int64).reshape(n)
+        return "int", np.array(out, dtype=np.int64)
     raise _Fallback  # mixed kinds: keep Python's per-event types in the scalar loop
 
 
-def _binary_vector(op: type, a: Vector, b: Vector, pos: int) -> Vector:
+def _binary_vector(op: type, a: Vector, b: Vector, pos: int, budget: list[int]) -> Vector:
     both_int = a[0] == b[0] == "int"
     if op in (ast.Add, ast.Sub):
         if both_int:
@@ -346,7 +369,7 @@ def _binary_vector(op: type, a: Vector, b: Vector, pos: int) -> Vector:
             raise _Fallback
         return "int", np.power(a[1], b[1])
     fn = _BINARY[op][1]  # float ** and float // %: Python's own, element by element
-    return _elementwise(lambda x, y: fn(x, y, pos), [a, b])
+    return _elementwise(lambda x, y: fn(x, y, pos), [a, b], budget)
 
 
 _NUMPY_COMPARE = {
@@ -359,7 +382,7 @@ _NUMPY_COMPARE = {
 }
 
 
-def _vector(node: ast.AST, variable: str, x: np.ndarray) -> Vector:
+def _vector(node: ast.AST, variable: str, x: np.ndarray, budget: list[int]) -> Vector:
     """``node`` over the int64 array ``x`` (raises :class:`_Fallback` where numpy may differ)."""
     n = len(x)
     if isinstance(node, ast.Constant):
@@ -374,13 +397,13 @@ def _vector(node: ast.AST, variable: str, x: np.ndarray) -> Vector:
             return "int", x
         return "float", np.full(n, CONSTANTS[node.id], dtype=np.float64)
     if isinstance(node, ast.BinOp):
-        a, b = _vector(node.left, variable, x), _vector(node.right, variable, x)
-        return _binary_vector(type(node.op), a, b, _position(node))
+        a, b = _vector(node.left, variable, x, budget), _vector(node.right, variable, x, budget)
+        return _binary_vector(type(node.op), a, b, _position(node), budget)
     if isinstance(node, ast.UnaryOp):
-        kind, v = _vector(node.operand, variable, x)
+        kind, v = _vector(node.operand, variable, x, budget)
         return kind, (-v if isinstance(node.op, ast.USub) else v)
     if isinstance(node, ast.Compare):
-        parts = [_vector(p, variable, x) for p in [node.left, *node.comparators]]
+        parts = [_vector(p, variable, x, budget) for p in [node.left, *node.comparators]]
         result = np.ones(n, dtype=bool)
         for op, a, b in zip(node.ops, parts, parts[1:]):
             if a[0] == b[0] == "int":
@@ -389,18 +412,18 @@ def _vector(node: ast.AST, variable: str, x: np.ndarray) -> Vector:
                 result &= _NUMPY_COMPARE[type(op)](_as_float(a), _as_float(b))
         return "int", result.astype(np.int64)
     if isinstance(node, ast.IfExp):
-        test = _vector(node.test, variable, x)[1] != 0
+        test = _vector(node.test, variable, x, budget)[1] != 0
         if test.all():
-            return _vector(node.body, variable, x)
+            return _vector(node.body, variable, x, budget)
         if not test.any():
-            return _vector(node.orelse, variable, x)
-        body, orelse = _vector(node.body, variable, x), _vector(node.orelse, variable, x)
+            return _vector(node.orelse, variable, x, budget)
+        body, orelse = _vector(node.body, variable, x, budget), _vector(node.orelse, variable, x, budget)
         if body[0] != orelse[0]:
             raise _Fallback
         return body[0], np.where(test, body[1], orelse[1])
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     name = node.func.id
-    args = [_vector(a, variable, x) for a in node.args]
+    args = [_vector(a, variable, x, budget) for a in node.args]
     if name == "abs":
         return args[0][0], np.abs(args[0][1])
     if name in ("min", "max") and len({k for k, _ in args}) == 1:
@@ -418,7 +441,7 @@ def _vector(node: ast.AST, variable: str, x: np.ndarray) -> Vector:
         if not np.all(np.abs(v) <= _EXACT):  # also NaN and inf (Python raises)
             raise _Fallback
         return _int_result((np.floor(v) if name == "floor" else np.ceil(v)).astype(np.int64))
-    return _elementwise(FUNCTIONS[name][0], args)
+    return _elementwise(FUNCTIONS[name][0], args, budget)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -456,6 +479,7 @@ class Expression:
         self.variable = variable
         self._tree = tree
         self._fn = _scalar(tree, variable)
+        self._nodes = sum(1 for _ in ast.walk(tree))
         self._fold_constants(tree)
 
     def _fold_constants(self, node: ast.AST) -> None:
@@ -481,37 +505,54 @@ class Expression:
         """``[self(v) for v in values]`` for integer ``values``, vectorised where exact.
 
         Returns an int64 array when every result is a Python int (or bool), a float64 array
-        when every result is a float. Raises what the first failing call raises, and
-        ``TypeError`` when the results mix ints and floats or an int does not fit in int64.
+        when every result is a float. Raises what the first failing call raises,
+        ``TypeError`` when the results mix ints and floats or an int does not fit in int64, and
+        :class:`CostExceeded` beyond :data:`PYTHON_EVALUATIONS`.
         """
-        results = self._results(values)
-        if isinstance(results, np.ndarray):
-            return results
-        if all(type(v) is float for v in results):
-            return np.array(results, dtype=np.float64)
-        if all(type(v) in (int, bool) for v in results) and all(abs(v) < 2**63 for v in results):
-            return np.array(results, dtype=np.int64)
-        raise TypeError(f"expression {self.text!r} gives results of mixed types or too large for an array")
+        x = np.asarray(values, dtype=np.int64).reshape(-1)
+        budget = [PYTHON_EVALUATIONS]
+        vector = self._vector(x, budget)
+        if vector is not None:
+            return vector
+        kinds: set[type] = set()
+        out = np.empty(len(x), dtype=object)
+        for a, part in self._scalar_chunks(x, budget):
+            kinds.update(type(v) for v in part)
+            if any(type(v) is not float and abs(v) >= 2**63 for v in part):
+                raise TypeError(f"expression {self.text!r} gives an integer too large for an array")
+            out[a : a + len(part)] = part
+        if kinds <= {float}:
+            return out.astype(np.float64)
+        if kinds <= {int, bool}:
+            return out.astype(np.int64)
+        raise TypeError(f"expression {self.text!r} gives results of mixed types")
 
     def floats(self, values: Any) -> np.ndarray:
-        """``[float(self(v)) for v in values]`` as float64 (what ``float * self(v)`` multiplies by)."""
+        """``[float(self(v)) for v in values]`` as float64 (what ``float * self(v)`` multiplies
+        by); raises like :meth:`array` (no ``TypeError``: ints and floats mix here)."""
         x = np.asarray(values, dtype=np.int64).reshape(-1)
-        vector = self._vector(x)
+        budget = [PYTHON_EVALUATIONS]
+        vector = self._vector(x, budget)
         if vector is not None:
             return vector.astype(np.float64)
-        return np.array([float(self._fn(v)) for v in x.tolist()], dtype=np.float64)
+        out = np.empty(len(x), dtype=np.float64)
+        for a, part in self._scalar_chunks(x, budget):
+            out[a : a + len(part)] = [float(v) for v in part]
+        return out
 
-    def _results(self, values: Any) -> np.ndarray | list[Any]:
-        x = np.asarray(values, dtype=np.int64).reshape(-1)
-        vector = self._vector(x)
-        return [self._fn(v) for v in x.tolist()] if vector is None else vector
+    def _scalar_chunks(self, x: np.ndarray, budget: list[int]) -> Any:
+        """``(start, [self(v) for v in chunk])`` over ``x`` in chunks (bounded memory)."""
+        if len(x) * self._nodes > budget[0]:
+            raise CostExceeded(f"more than {PYTHON_EVALUATIONS} evaluations in Python")
+        for a in range(0, len(x), _CHUNK):
+            yield a, [self._fn(v) for v in x[a : a + _CHUNK].tolist()]
 
-    def _vector(self, x: np.ndarray) -> np.ndarray | None:
+    def _vector(self, x: np.ndarray, budget: list[int]) -> np.ndarray | None:
         """The vectorised results (int64 or float64), or None where only the scalar loop is exact."""
         if not np.all(np.abs(x) <= _EXACT):
             return None
         try:
-            kind, out = _vector(self._tree, self.variable, x)
+            kind, out = _vector(self._tree, self.variable, x, budget)
         except _Fallback:
             return None
         return np.array(np.broadcast_to(out, x.shape), dtype=np.int64 if kind == "int" else np.float64)
@@ -542,3 +583,7 @@ def as_callable(value: Any, variable: str) -> Any:
     """A spec's callable argument: an expression text becomes an :class:`Expression` of
     ``variable``; anything else (a Python callable) is returned as it is."""
     return Expression(value, variable) if isinstance(value, str) else value
+
+
+COSTLY = "expression evaluated in Python over too many events"
+"""The decline of closed forms whose expression raised :class:`CostExceeded` (they step)."""

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import shapes
 from .base import BaseParamScheduler, default_event, history_of
-from .expressions import Expression, as_callable
+from .expressions import COSTLY, CostExceeded, Expression, as_callable
 from .piecewise import MilestonesMixin, parse_milestones
 from .registry import Context, SchedulerType, register
 from .shapes import NoClosedForm
@@ -200,7 +200,7 @@ class MultiStepStateScheduler(StateParamScheduler):
 # the state types: the k-th call (from 0) sets the value for index k + 1
 # ------------------------------------------------------------------------------------------------
 STATE_HOLDER = "engine.state"
-LAMBDA_DECLINES = ("lambda_obj is a Python callable",)
+LAMBDA_DECLINES = ("lambda_obj is a Python callable", COSTLY)
 POWER_DECLINES = ("initial_value and gamma not both floats",)
 MILESTONE_DECLINES = ("milestones not increasing",)
 
@@ -249,6 +249,8 @@ def _lambda_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
         raise NoClosedForm(LAMBDA_DECLINES[0])
     try:
         return fn.floats(np.arange(1, len(events) + 1))
+    except CostExceeded as exc:
+        raise NoClosedForm(COSTLY) from exc
     except Exception as exc:  # noqa: BLE001 - stepping raises it at its event
         raise NoClosedForm(f"stepping raises: {type(exc).__name__}: {exc}") from exc
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import shapes
 from ._optional import import_torch
-from .expressions import Expression, as_callable
+from .expressions import COSTLY, CostExceeded, Expression, as_callable
 from .registry import Context, SchedulerType, evaluate_spec, register
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
@@ -36,7 +36,7 @@ def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) ->
     return getattr(torch_schedulers, spec.type)(optimizer, **kwargs)
 
 
-LAMBDA_DECLINES = ("lr_lambda is a Python callable or a list",)
+LAMBDA_DECLINES = ("lr_lambda is a Python callable or a list", COSTLY)
 
 
 def _lambda_values(kw: Mapping[str, Any], last_epochs: np.ndarray) -> np.ndarray:
@@ -46,6 +46,8 @@ def _lambda_values(kw: Mapping[str, Any], last_epochs: np.ndarray) -> np.ndarray
         raise NoClosedForm(LAMBDA_DECLINES[0])
     try:
         return fn.floats(last_epochs)
+    except CostExceeded as exc:
+        raise NoClosedForm(COSTLY) from exc
     except Exception as exc:  # noqa: BLE001 - stepping raises it at its event
         raise NoClosedForm(f"stepping raises: {type(exc).__name__}: {exc}") from exc
 

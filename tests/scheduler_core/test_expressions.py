@@ -263,8 +263,12 @@ def test_generated_expressions_equal_the_python_lambda(text: str, xs: list[int])
     lam = reference(f)
     scalar = [outcome(f, x) for x in xs]
     for x, got in zip(xs, scalar):
-        if got != ("raised", "ExpressionError"):  # the lambda would compute a huge integer
-            assert outcome(lam, x) == got, (text, x)
+        if got == ("raised", "ExpressionError"):  # the lambda would compute a huge integer
+            continue
+        expected = outcome(lam, x)
+        if got == ("raised", "complex") and expected == ("raised", "TypeError"):
+            continue  # the lambda's complex number failed further on (e.g. compared)
+        assert expected == got, (text, x)
     try:
         values = f.floats(np.array(xs))
     except Exception as exc:  # noqa: BLE001 - the first failing event's error
