@@ -137,11 +137,12 @@ def check_variants(count: int, settings: Settings) -> None:
 
 def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
     """Counts of schedulers and groups, group indices, and the initial value of each param."""
-    if len(exp.schedulers) > settings.max_schedulers:
+    called = len(flat_schedulers(exp))  # a ParamGroupScheduler's children count one by one
+    if called > settings.max_schedulers:
         raise ApiError(
             422,
             (*loc, "schedulers"),
-            f"at most {settings.max_schedulers} schedulers per experiment, but given {len(exp.schedulers)}",
+            f"at most {settings.max_schedulers} schedulers per experiment, but given {called}",
             "too_many",
         )
     if len(exp.param_groups) > settings.max_param_groups:
@@ -182,7 +183,7 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
 def estimate_seconds(exp: Experiment) -> float:
     """A rough estimate of the closed-form compute time (the stepping fallback is checked
     separately, see :func:`check_step_budget`)."""
-    return exp.num_events * (len(exp.schedulers) + n_series(exp)) / VECTOR_VALUES_PER_S
+    return exp.num_events * (len(flat_schedulers(exp)) + n_series(exp)) / VECTOR_VALUES_PER_S
 
 
 def check_time_budget(
@@ -205,10 +206,11 @@ def check_step_budget(exp: Experiment, settings: Settings) -> None:
 
     Only known once the closed form has failed, so :func:`app.service.compute.compute` calls it
     at that point (the one check not made by :func:`check_caps`)."""
-    schedulers = max(1, len(exp.schedulers))
+    called = len(flat_schedulers(exp))  # a ParamGroupScheduler's children each step
+    schedulers = max(1, called)
     most = int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // schedulers
     check_time_budget(
-        exp.num_events * len(exp.schedulers) / STEPPED_EVENTS_PER_S,
+        exp.num_events * called / STEPPED_EVENTS_PER_S,
         settings,
         "this experiment has no closed form and must be stepped event by event: it",
         f"use at most {most} events",
