@@ -39,6 +39,7 @@ scheduler_core.expressions.ExpressionError: integer result too large (over 1100 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -456,6 +457,31 @@ class _MathNames(ast.NodeTransformer):
         return node
 
 
+def _fold_constants(node: ast.AST, variable: str) -> None:
+    """Compute every variable-free part once, so that its errors are parse errors."""
+    if not isinstance(node, ast.expr) or isinstance(node, ast.Constant | ast.Name):
+        return
+    if not _uses_variable(node, variable):
+        try:
+            _scalar(node, variable)(0)
+        except ExpressionError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any arithmetic error of the constant part
+            raise ExpressionError(f"{type(exc).__name__}: {exc}", _position(node)) from None
+        return
+    for child in ast.iter_child_nodes(node):
+        _fold_constants(child, variable)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(text: str, variable: str) -> tuple[ast.expr, Scalar, int]:
+    """The checked tree, its scalar closure and its node count (errors are not cached)."""
+    tree = _parse(text)
+    _check(tree, variable, 0, [0])
+    _fold_constants(tree, variable)
+    return tree, _scalar(tree, variable), sum(1 for _ in ast.walk(tree))
+
+
 class Expression:
     """A checked expression of one variable, callable like the equivalent Python lambda.
 
@@ -473,33 +499,26 @@ class Expression:
     def __init__(self, text: str, variable: str):
         if not isinstance(variable, str) or not variable.isidentifier():
             raise TypeError(f"Argument variable should be an identifier, but given {variable!r}")
-        tree = _parse(text)
-        _check(tree, variable, 0, [0])
+        _compile(text, variable)  # raises on a bad text
+        # only plain data in __dict__: torch's LambdaLR.state_dict() copies it (picklable)
         self.text = text
         self.variable = variable
-        self._tree = tree
-        self._fn = _scalar(tree, variable)
-        self._nodes = sum(1 for _ in ast.walk(tree))
-        self._fold_constants(tree)
 
-    def _fold_constants(self, node: ast.AST) -> None:
-        """Compute every variable-free part once, so that its errors are parse errors."""
-        if not isinstance(node, ast.expr) or isinstance(node, ast.Constant | ast.Name):
-            return
-        if not _uses_variable(node, self.variable):
-            try:
-                _scalar(node, self.variable)(0)
-            except ExpressionError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - any arithmetic error of the constant part
-                raise ExpressionError(f"{type(exc).__name__}: {exc}", _position(node)) from None
-            return
-        for child in ast.iter_child_nodes(node):
-            self._fold_constants(child)
+    @property
+    def _tree(self) -> ast.expr:
+        return _compile(self.text, self.variable)[0]
+
+    @property
+    def _fn(self) -> Scalar:
+        return _compile(self.text, self.variable)[1]
+
+    @property
+    def _nodes(self) -> int:
+        return _compile(self.text, self.variable)[2]
 
     def __call__(self, value: Any) -> Any:
         """The value for one argument, with Python's types and errors (as the lambda)."""
-        return self._fn(value)
+        return _compile(self.text, self.variable)[1](value)
 
     def array(self, values: Any) -> np.ndarray:
         """``[self(v) for v in values]`` for integer ``values``, vectorised where exact.

@@ -320,3 +320,17 @@ def test_generated_texts_are_parsed_or_refused_never_run(text: str) -> None:
         return
     _only_grammar(text)
     outcome(f, 7)  # any failure is an ordinary arithmetic error, raised in bounded time
+
+
+def test_torch_lambda_lr_state_dict_stays_plain_data():
+    """torch's LambdaLR.state_dict() copies a callable object's __dict__: only text and variable."""
+    import pickle
+
+    import torch
+
+    opt = torch.optim.SGD([torch.zeros(1)], lr=0.1)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, Expression("0.9 ** epoch", "epoch"))
+    state = pickle.loads(pickle.dumps(sched.state_dict()))
+    assert state["lr_lambdas"] == [{"text": "0.9 ** epoch", "variable": "epoch"}]
+    sched.load_state_dict(state)
+    assert sched.lr_lambdas[0](2) == 0.9**2
