@@ -291,7 +291,8 @@ def _scalar(node: ast.AST, variable: str) -> Scalar:
     return lambda x: fn(*(a(x) for a in args))
 
 
-# A vector value: ("int", int64 array with |v| <= 2**53) or ("float", float64 array).
+# A vector value: ("int", int64 array with |v| <= 2**53), ("float", float64 array) or ("num",
+# float64 array: ints for some events, floats for others, see _num).
 Vector = tuple[str, np.ndarray]
 
 
@@ -310,39 +311,62 @@ def _max_abs(v: Vector) -> float:
 
 
 def _elementwise(fn: Callable[..., Any], args: list[Vector], budget: list[int]) -> Vector:
-    """``fn`` applied with Python numbers, element by element, in chunks (bounded memory);
-    errors and mixed result types: use the scalar loop."""
-    n = len(args[0][1])
+    """``fn`` applied with Python numbers, once per distinct argument tuple (compared bit for
+    bit), in chunks (bounded memory); errors: use the scalar loop."""
+    bits = [v.view(np.int64) if v.dtype == np.float64 else v.astype(np.int64) for _, v in args]
+    key = bits[0] if len(bits) == 1 else np.stack(bits, axis=1)
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    n = len(first)
     budget[0] -= n
     if budget[0] < 0:
         raise CostExceeded(f"more than {PYTHON_EVALUATIONS} evaluations in Python")
-    kind, out = "float", np.empty(n, dtype=np.float64)
+    kinds, out = set(), np.empty(n, dtype=object)
     for a in range(0, n, _CHUNK):
-        columns = [v[a : a + _CHUNK].tolist() for _, v in args]
+        at = first[a : a + _CHUNK]
+        columns = [v[at].tolist() for _, v in args]
         try:
             part = [fn(*row) for row in zip(*columns)]
         except Exception:  # noqa: BLE001 - the scalar loop raises it at the right event
             raise _Fallback from None
-        k, values = _from_python(part)
-        if a == 0:
-            kind, out = k, np.empty(n, dtype=values.dtype)
-        elif k != kind:
-            raise _Fallback
-        out[a : a + len(values)] = values
-    return kind, out
+        kinds.add(_from_python(part)[0])
+        out[a : a + len(part)] = part
+    values = out[inverse.reshape(-1)]
+    if kinds <= {"int"}:
+        return "int", values.astype(np.int64)
+    if kinds <= {"float"}:
+        return "float", values.astype(np.float64)
+    return _num(values.astype(np.float64))
 
 
 def _from_python(out: list[Any]) -> Vector:
     if all(type(v) is float for v in out):
         return "float", np.array(out, dtype=np.float64)
+    if any(type(v) is not float and abs(v) >= _EXACT for v in out):
+        raise _Fallback
     if all(type(v) is int or type(v) is bool for v in out):
-        if any(abs(v) > _EXACT for v in out):
-            raise _Fallback
         return "int", np.array(out, dtype=np.int64)
-    raise _Fallback  # mixed kinds: keep Python's per-event types in the scalar loop
+    return _num(np.array(out, dtype=np.float64))  # ints and floats mixed
+
+
+def _num(values: np.ndarray) -> Vector:
+    """A "num" vector: Python ints for some events, floats for others (float64 values, exact:
+    every int below 2**53). Arithmetic on float(int) gives the int's value then, so floats()
+    stays exact; only the per-event types are unknown (array() uses the scalar loop)."""
+    if values.size and not np.all(np.abs(values[np.isfinite(values)]) < _EXACT):
+        raise _Fallback
+    return "num", values
 
 
 def _binary_vector(op: type, a: Vector, b: Vector, pos: int, budget: list[int]) -> Vector:
+    if "num" in (a[0], b[0]) and op is not ast.Div:  # int or float per event: float maths, exact
+        if op in (ast.Add, ast.Sub, ast.Mult):
+            x, y = _as_float(a), _as_float(b)
+            return _num(x + y if op is ast.Add else x - y if op is ast.Sub else x * y)
+        fn = _BINARY[op][1]
+        kind, values = _elementwise(
+            lambda x, y: fn(x, y, pos), [("float", _as_float(a)), ("float", _as_float(b))], budget
+        )
+        return _num(values.astype(np.float64))
     both_int = a[0] == b[0] == "int"
     if op in (ast.Add, ast.Sub):
         if both_int:
@@ -420,22 +444,24 @@ def _vector(node: ast.AST, variable: str, x: np.ndarray, budget: list[int]) -> V
             return _vector(node.orelse, variable, x, budget)
         body, orelse = _vector(node.body, variable, x, budget), _vector(node.orelse, variable, x, budget)
         if body[0] != orelse[0]:
-            raise _Fallback
+            return _num(np.where(test, _as_float(body), _as_float(orelse)))
         return body[0], np.where(test, body[1], orelse[1])
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     name = node.func.id
     args = [_vector(a, variable, x, budget) for a in node.args]
     if name == "abs":
         return args[0][0], np.abs(args[0][1])
-    if name in ("min", "max") and len({k for k, _ in args}) == 1:
+    if name in ("min", "max"):
+        kinds = {k for k, _ in args}
         better = np.less if name == "min" else np.greater
-        result = args[0][1]
-        for _, v in args[1:]:  # Python keeps the first of equal values: replace only when strictly better
+        values = [v for _, v in args] if len(kinds) == 1 else [_as_float(a) for a in args]
+        result = values[0]
+        for v in values[1:]:  # Python keeps the first of equal values: replace only when strictly better
             result = np.where(better(v, result), v, result)
-        return args[0][0], result
+        return (args[0][0], result) if len(kinds) == 1 else _num(result)
     if name == "sqrt" and not np.any(_as_float(args[0]) < 0):
         return "float", np.sqrt(_as_float(args[0]))
-    if name in ("floor", "ceil"):
+    if name in ("floor", "ceil"):  # int results (Python's math.floor returns an int)
         if args[0][0] == "int":
             return args[0]
         v = args[0][1]
@@ -531,8 +557,8 @@ class Expression:
         x = np.asarray(values, dtype=np.int64).reshape(-1)
         budget = [PYTHON_EVALUATIONS]
         vector = self._vector(x, budget)
-        if vector is not None:
-            return vector
+        if vector is not None and vector[0] != "num":  # "num": the types per event are unknown
+            return vector[1]
         kinds: set[type] = set()
         out = np.empty(len(x), dtype=object)
         for a, part in self._scalar_chunks(x, budget):
@@ -553,7 +579,7 @@ class Expression:
         budget = [PYTHON_EVALUATIONS]
         vector = self._vector(x, budget)
         if vector is not None:
-            return vector.astype(np.float64)
+            return vector[1].astype(np.float64)
         out = np.empty(len(x), dtype=np.float64)
         for a, part in self._scalar_chunks(x, budget):
             out[a : a + len(part)] = [float(v) for v in part]
@@ -566,15 +592,16 @@ class Expression:
         for a in range(0, len(x), _CHUNK):
             yield a, [self._fn(v) for v in x[a : a + _CHUNK].tolist()]
 
-    def _vector(self, x: np.ndarray, budget: list[int]) -> np.ndarray | None:
-        """The vectorised results (int64 or float64), or None where only the scalar loop is exact."""
+    def _vector(self, x: np.ndarray, budget: list[int]) -> Vector | None:
+        """The vectorised results (kind, int64 or float64 values), or None where only the scalar
+        loop is exact."""
         if not np.all(np.abs(x) <= _EXACT):
             return None
         try:
             kind, out = _vector(self._tree, self.variable, x, budget)
         except _Fallback:
             return None
-        return np.array(np.broadcast_to(out, x.shape), dtype=np.int64 if kind == "int" else np.float64)
+        return kind, np.array(np.broadcast_to(out, x.shape), dtype=np.int64 if kind == "int" else np.float64)
 
     def python(self) -> str:
         """The equivalent Python lambda (functions other than abs/min/max from ``math``)."""
