@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import cachetools
@@ -108,11 +109,12 @@ def _step_culprit(exp: Experiment, exc: BaseException) -> int | None:
             alone.extend((i, sched) for sched in build(single)[1])
         except BUILD_ERRORS:
             continue
+    engine = SimpleNamespace(state=SimpleNamespace())  # what state-kind schedulers set
     with np.errstate(all="ignore"):
         for _ in range(exp.num_events):
             for i, sched in list(alone):
                 try:
-                    sched(None)
+                    sched(engine)
                 except CORE_ERRORS as err:
                     if type(err) is type(exc):
                         return i

@@ -216,3 +216,13 @@ def test_state_names_the_engine_keeps_are_refused(client):
     sched = {"type": "ExpStateScheduler", "param_name": "iteration", "initial_value": 1.0, "gamma": 0.9}
     r = client.post("/api/v1/series", json=one_group(sched))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "param_name"
+
+
+def test_a_stepping_error_beside_a_state_scheduler_is_located(client):
+    """Locating the culprit steps each scheduler alone: state kinds get an engine there too."""
+    shrinking = {"type": "LinearCyclicalScheduler", "param_name": "lr", "start_value": 0.1, "end_value": 0.0,
+                 "cycle_size": 3, "cycle_mult": 0.5}  # fmt: skip
+    state = {"type": "LambdaStateScheduler", "param_name": "alpha", "lambda_obj": "event / 100"}
+    r = client.post("/api/v1/series", json=one_group(state, shrinking))
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "cycle_mult"]

@@ -110,12 +110,24 @@ def _ints(value: Any) -> Any:
     return value
 
 
+EXPRESSIONS = {"lr_lambda": "0.99 ** epoch", "lambda_obj": "event / 100", "scheduler_fn": "1 + event % 7"}
+"""A valid expression for each expression field (random text is nearly always refused)."""
+
+
 def _schedulers(value: Any) -> None:
-    """Non-decreasing milestones; a linear cyclical warm-up only when monotonic (ignite's rule)."""
+    """Non-decreasing milestones; a linear cyclical warm-up only when monotonic (ignite's rule);
+    valid expressions; increasing state milestones; names matching a ParamGroupScheduler's."""
     if isinstance(value, list):
         for v in value:
             _schedulers(v)
     elif isinstance(value, dict):
+        for key, text in EXPRESSIONS.items():
+            if isinstance(value.get(key), str):
+                value[key] = text
+        if value.get("type") == "MultiStepStateScheduler" and isinstance(value.get("milestones"), list):
+            value["milestones"] = sorted(set(value["milestones"]))
+        if value.get("type") == "ParamGroupScheduler":
+            value.pop("names", None)
         if value.get("type") == "LinearCyclicalScheduler" and value.get("warmup_duration"):
             value["monotonic"] = True
         if isinstance(value.get("milestones_values"), list):
@@ -134,7 +146,14 @@ def _experiment(exp: Any) -> None:
     groups = exp["param_groups"] = exp["param_groups"][:8]
     exp["schedulers"] = exp["schedulers"][:8]
     params = []
-    for s in exp["schedulers"]:
+    flat = [
+        c
+        for s in exp["schedulers"]
+        for c in (s.get("schedulers") if s.get("type") == "ParamGroupScheduler" else [s])
+    ]
+    for s in flat:
+        if not isinstance(s, dict):
+            continue
         if s.get("param_group_index") is not None:
             s["param_group_index"] %= len(groups)
         params.append(s.get("param_name", "lr"))  # torch-based schedulers write "lr"

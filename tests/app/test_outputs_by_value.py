@@ -303,6 +303,8 @@ TORCH_EXAMPLES = {
         "step_size_down": 4,
         "mode": "triangular2",
     },
+    "LambdaLR": {"lr_lambda": "0.9 ** (epoch // 5) * min(1, (epoch + 1) / 10)"},
+    "MultiplicativeLR": {"lr_lambda": "0.95 if epoch % 4 else 1.1"},
 }
 assert set(TORCH_EXAMPLES) == {n for n, e in REGISTRY.items() if e.kind == "torch"}, (
     "a torch type is untested"
