@@ -219,8 +219,12 @@ def load_document(path: str) -> Any:
 
     doc = _read_json(path)
     kinds = {"an experiment": Experiment.model_fields, "a dashboard view": DashboardView.model_fields}
+    # named by their core fields (not the optional ones added later, left out by exclude_if)
     if not isinstance(doc, dict) or not any(fields.keys() & doc.keys() for fields in kinds.values()):
-        shapes = " or ".join(f"{kind} ({{{', '.join(fields)}}})" for kind, fields in kinds.items())
+        shapes = " or ".join(
+            f"{kind} ({{{', '.join(n for n, f in fields.items() if f.exclude_if is None)}}})"
+            for kind, fields in kinds.items()
+        )
         raise CliError(EXIT_INVALID, f"{_name(path)} should be {shapes}, but holds {_json_kind(doc)}")
     try:
         return StoredDocument.model_validate(doc).root
