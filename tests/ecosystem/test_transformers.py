@@ -331,3 +331,142 @@ def test_hard_restart_markers_are_where_the_lr_jumps_back_up():
         values = simulate(exp)[0].values
         jumps = [i for i in range(max(1, w + 1), n) if values[i] > values[i - 1]]
         assert restart_events(exp, 0, "lr") == jumps, kw
+
+
+# ------------------------------------------------------------------------------------------------
+# through the API: /series, the catalogue's examples, /code executed with the real library
+# ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("data")))) as c:
+        yield c
+
+
+def _wire(function: str, lrs: list[float], n: int, kw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "num_events": n,
+        "param_groups": [{"name": f"g{i}", "lr": lr} for i, lr in enumerate(lrs)],
+        "schedulers": [{"type": "transformers." + function, "param_name": "lr", **kw}],
+    }
+
+
+def _wire_configs() -> list[tuple[str, list[float], int, dict[str, Any]]]:
+    """Each catalogue example (1,200 updates, two groups), plus two random valid configurations
+    per schedule."""
+    from app.contract.registry import REGISTRY
+
+    out = []
+    for name, entry in REGISTRY.items():
+        if entry.core.family == "transformers":
+            kw = {k: v for k, v in entry.example.items() if k not in ("type", "param_name")}
+            out.append((name.removeprefix("transformers."), [0.1, 0.02], 1200, kw))
+    rng = random.Random("transformers-api")
+    for function in FUNCTIONS:
+        found = 0
+        while found < 2:
+            lrs = _lrs(rng)
+            n, kw = _config(rng, function, lrs[0])
+            kw = {k: float(v) if k in ("min_lr_ratio",) else v for k, v in kw.items()}
+            if _run_torch(getattr(tro, function), lrs, n, kw)[1] is None and "exp" not in kw.values():
+                out.append((function, lrs, n, kw))
+                found += 1
+    return out
+
+
+WIRE_CONFIGS = _wire_configs()
+
+
+def _real(function: str, lrs: list[float], n: int, kw: dict[str, Any]) -> list[list[float]]:
+    seen, error = _run_torch(getattr(tro, function), lrs, n, kw)
+    assert error is None
+    return seen
+
+
+@pytest.mark.parametrize("function, lrs, n, kw", WIRE_CONFIGS)
+def test_api_series_equals_transformers(client, function, lrs, n, kw):
+    r = client.post("/api/v1/series", json=_wire(function, lrs, n, kw))
+    assert r.status_code == 200, r.text
+    series = r.json()["series"]
+    theirs = _real(function, lrs, n, kw)
+    assert [bits(s["values"]) for s in series] == [bits(v) for v in theirs]
+
+
+@pytest.mark.parametrize("flavor", ["transformers", "scheduler_core"])
+@pytest.mark.parametrize("function, lrs, n, kw", WIRE_CONFIGS[:: max(1, len(WIRE_CONFIGS) // 12)])
+def test_exported_code_reproduces_transformers(client, flavor, function, lrs, n, kw):
+    r = client.post(f"/api/v1/code?flavor={flavor}", json=_wire(function, lrs, n, kw))
+    assert r.status_code == 200, r.text
+    code = r.json()["code"]
+    module = "transformers" if flavor == "transformers" else "scheduler_core.transformers"
+    imports = code.split("\nnum_events")[0]
+    assert f"from {module} import " in imports and function in imports and "ignite" not in code
+    namespace: dict = {"__name__": "generated"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 - the test's point
+    history = [h["lr"] for h in namespace["history"]]
+    series = client.post("/api/v1/series", json=_wire(function, lrs, n, kw)).json()["series"]
+    assert [bits(h) for h in history] == [bits(s["values"]) for s in series]
+    assert [bits(h) for h in history] == [bits(v) for v in _real(function, lrs, n, kw)]
+
+
+def test_export_refuses_what_a_lambda_lr_cannot_express(client):
+    cosine = {"type": "transformers.get_cosine_schedule_with_warmup", "param_name": "lr"}
+    cosine |= {"num_warmup_steps": 5, "num_training_steps": 50}
+    ignite = {"type": "CosineAnnealingScheduler", "param_name": "lr", "start_value": 0.1}
+    ignite |= {"end_value": 0.0, "cycle_size": 10}
+    groups = [{"name": "a", "lr": 0.1, "momentum": 0.9}, {"name": "b", "lr": 0.2, "momentum": 0.9}]
+
+    def post(flavor: str, *schedulers: dict) -> tuple[int, list]:
+        r = client.post(
+            f"/api/v1/code?flavor={flavor}",
+            json={"num_events": 9, "param_groups": groups, "schedulers": list(schedulers)},
+        )
+        return r.status_code, r.json().get("detail", [{}])[0].get("loc")
+
+    assert post("ignite", cosine) == (422, ["body", "schedulers", 0, "type"])
+    assert post("transformers", ignite) == (422, ["body", "schedulers", 0, "type"])
+    assert post("scheduler_core", cosine, ignite) == (422, ["body", "schedulers", 1, "type"])
+    assert post("transformers", {**cosine, "param_name": "momentum"}) == (
+        422,
+        ["body", "schedulers", 0, "param_name"],
+    )
+    assert post("transformers", {**cosine, "param_group_index": 1}) == (
+        422,
+        ["body", "schedulers", 0, "param_group_index"],
+    )
+    assert post("scheduler_core", ignite)[0] == 200  # without transformers types: the usual export
+    assert post("transformers", cosine, cosine)[0] == 200
+
+
+def test_api_refuses_bad_arguments_naming_them(client):
+    base = _wire("get_cosine_with_min_lr_schedule_with_warmup", [0.1], 10, {"num_warmup_steps": 2})
+    base["schedulers"][0]["num_training_steps"] = 10
+    r = client.post("/api/v1/series", json=base)  # neither min_lr nor min_lr_rate
+    assert r.status_code == 422
+    assert "One of min_lr or min_lr_rate should be set" in r.json()["detail"][0]["msg"]
+    assert r.json()["detail"][0]["loc"][:3] == ["body", "schedulers", 0]
+    bad = _wire(
+        "get_wsd_schedule", [0.1], 10, {"num_warmup_steps": 2, "num_decay_steps": 3, "decay_type": "exp"}
+    )
+    r = client.post("/api/v1/series", json=bad)
+    assert r.status_code == 422 and "decay_type" in r.json()["detail"][0]["loc"]
+    bad = _wire("get_polynomial_decay_schedule_with_warmup", [0.1], 10, {"num_warmup_steps": 2})
+    bad["schedulers"][0] |= {"num_training_steps": 8, "lr_end": 0.5}
+    r = client.post("/api/v1/series", json=bad)
+    assert (
+        r.status_code == 422
+        and "lr_end (0.5) must be smaller than initial lr (0.1)" in r.json()["detail"][0]["msg"]
+    )
+    bad = _wire(
+        "get_linear_schedule_with_warmup", [0.1], 10, {"num_warmup_steps": -1, "num_training_steps": 5}
+    )
+    r = client.post("/api/v1/series", json=bad)
+    assert r.status_code == 422 and "num_warmup_steps" in r.json()["detail"][0]["loc"]
