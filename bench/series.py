@@ -37,6 +37,50 @@ KWARGS = {
     "start_value_mult": 0.5,
 }
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
+ECOSYSTEM_EVENTS = 1_000_000
+ECOSYSTEM: list[tuple[str, dict]] = [
+    # other libraries' schedules (type, kwargs): their closed forms against the cosine above
+    ("transformers.get_constant_schedule_with_warmup", {"num_warmup_steps": 10_000}),
+    (
+        "transformers.get_linear_schedule_with_warmup",
+        {"num_warmup_steps": 10_000, "num_training_steps": 900_000},
+    ),
+    (
+        "transformers.get_cosine_schedule_with_warmup",
+        {"num_warmup_steps": 10_000, "num_training_steps": 900_000},
+    ),
+    (
+        "transformers.get_cosine_with_hard_restarts_schedule_with_warmup",
+        {"num_warmup_steps": 10_000, "num_training_steps": 900_000, "num_cycles": 5},
+    ),
+    (
+        "transformers.get_polynomial_decay_schedule_with_warmup",
+        {"num_warmup_steps": 10_000, "num_training_steps": 900_000, "lr_end": 1e-4, "power": 1.5},
+    ),
+    ("transformers.get_inverse_sqrt_schedule", {"num_warmup_steps": 10_000}),
+    (
+        "transformers.get_cosine_with_min_lr_schedule_with_warmup",
+        {"num_warmup_steps": 10_000, "num_training_steps": 900_000, "min_lr_rate": 0.1},
+    ),
+    (
+        "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+        {
+            "num_warmup_steps": 10_000,
+            "num_training_steps": 900_000,
+            "min_lr_rate": 0.1,
+            "warmup_lr_rate": 0.01,
+        },
+    ),
+    (
+        "transformers.get_wsd_schedule",
+        {
+            "num_warmup_steps": 10_000,
+            "num_decay_steps": 200_000,
+            "num_training_steps": 900_000,
+            "warmup_type": "cosine",
+        },
+    ),
+]
 IGNITE_BUDGET_S = 60.0
 MEMORY_EVENTS = 10_000_000
 
@@ -80,6 +124,18 @@ def fmt(n: int, seconds: float | None, approx: bool = False) -> str:
         return f"{'-':>13} {'-':>9}"
     mark = "~" if approx else " "
     return f"{mark}{n / seconds:>12.3g} {seconds / n * 1e9:>9.1f}"
+
+
+def run_ecosystem() -> None:
+    """Each :data:`ECOSYSTEM` closed form at 1M events over the cosine's (target: <= 2x)."""
+    n = ECOSYSTEM_EVENTS
+    group = (ParamGroupSpec("all", {"lr": 1.0}),)
+    baseline = best_time(lambda: simulate(experiment(n)))
+    print(f"\nclosed forms at {n:,} events vs the cosine above ({baseline * 1e3:.1f} ms)")
+    for name, kwargs in ECOSYSTEM:
+        exp = Experiment(n, group, (SchedulerSpec(name, {"param_name": "lr", **kwargs}),))
+        seconds = best_time(lambda exp=exp: simulate(exp, method="fast"))
+        print(f"{name:<64} {seconds * 1e3:>8.1f} ms {seconds / baseline:>6.2f}x")
 
 
 def run_table(with_ignite: bool) -> None:
@@ -154,11 +210,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory", action="store_true", help="peak RSS check for 10M events")
     parser.add_argument("--no-ignite", action="store_true", help="skip ignite's simulate_values")
+    parser.add_argument("--ecosystem", action="store_true", help="only the other libraries' closed forms")
     args = parser.parse_args(argv)
     if args.memory:
         run_memory()
+    elif args.ecosystem:
+        run_ecosystem()
     else:
         run_table(with_ignite=not args.no_ignite)
+        run_ecosystem()
 
 
 if __name__ == "__main__":

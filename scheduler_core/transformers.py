@@ -63,31 +63,63 @@ WARMUP_TYPES = ("linear", "cosine", "1-sqrt")
 # ------------------------------------------------------------------------------------------------
 # scalar lambdas (transformers' operation order) and their vectorised twins
 # ------------------------------------------------------------------------------------------------
+# A twin takes ``t``, float64 step values ``start, start + 1, ...`` (exact: below 2**53), and
+# overwrites it with the factors. ``float(a - b)`` of ints is ``float(a) - float(b)`` there, and
+# Python's true division of ints is the correctly rounded quotient, as IEEE's of exact floats.
+def _segments(t: np.ndarray, start: int, *edges: int) -> list[np.ndarray]:
+    """Views of ``t`` (steps from ``start``): steps ``< e1``, ``e1 <= step < e2``, ..., ``>= e_last``."""
+    stop, lo, top, out = start + len(t), start, start, []
+    for edge in edges:
+        top = max(top, edge)
+        hi = max(lo, min(top, stop))
+        out.append(t[lo - start : hi - start])
+        lo = hi
+    out.append(t[lo - start :])
+    return out
+
+
 def _ramp(step: int, num_warmup_steps: int) -> float:
     return float(step) / float(max(1, num_warmup_steps))
 
 
-def _ramp_v(steps: np.ndarray, num_warmup_steps: int) -> np.ndarray:
-    return steps.astype(np.float64) / float(max(1, num_warmup_steps))
+def _ramp_v(t: np.ndarray, num_warmup_steps: int) -> None:
+    np.divide(t, float(max(1, num_warmup_steps)), out=t)
 
 
-def _split(steps: np.ndarray, *edges: int) -> list[np.ndarray]:
-    """``steps`` (sorted) cut before each edge: ``[steps < e1, e1 <= steps < e2, ...]``."""
-    cuts = np.searchsorted(steps, np.maximum.accumulate(np.asarray(edges, dtype=np.int64)))
-    return np.split(steps, cuts)
+def _positive_v(x: np.ndarray) -> None:
+    """Python's ``max(0, x)`` in place: ``x`` where ``x > 0``, else +0 (adding 0.0 turns -0.0 into 0.0)."""
+    np.maximum(x, 0.0, out=x)
+    np.add(x, 0.0, out=x)
 
 
-def _positive(x: np.ndarray) -> np.ndarray:
-    """Python's ``max(0, x)`` elementwise: ``x`` where ``x > 0``, else (+)0."""
-    return np.where(x > 0.0, x, 0.0)
+def _half_cosine_v(x: np.ndarray) -> None:
+    """``0.5 * (1.0 + cos(x))`` in place."""
+    np.cos(x, out=x)
+    np.add(x, 1.0, out=x)
+    np.multiply(x, 0.5, out=x)
+
+
+def _floor_to_v(x: np.ndarray, floor: float, one: float = 1) -> None:
+    """``x * (one - floor) + floor`` in place."""
+    np.multiply(x, one - floor, out=x)
+    np.add(x, floor, out=x)
+
+
+def _progress(step: int, num_warmup_steps: int, num_training_steps: int) -> float:
+    return float(step - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
+
+
+def _progress_v(x: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> None:
+    np.subtract(x, float(num_warmup_steps), out=x)
+    np.divide(x, float(max(1, num_training_steps - num_warmup_steps)), out=x)
 
 
 def _constant(step: int) -> int:
     return 1
 
 
-def _constant_v(steps: np.ndarray) -> np.ndarray:
-    return np.ones(len(steps))
+def _constant_v(t: np.ndarray, start: int) -> None:
+    t.fill(1.0)
 
 
 def _constant_warmup(step: int, *, num_warmup_steps: int) -> float:
@@ -96,9 +128,10 @@ def _constant_warmup(step: int, *, num_warmup_steps: int) -> float:
     return 1.0
 
 
-def _constant_warmup_v(steps: np.ndarray, *, num_warmup_steps: int) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    return np.concatenate([warm.astype(np.float64) / float(max(1.0, num_warmup_steps)), np.ones(len(rest))])
+def _constant_warmup_v(t: np.ndarray, start: int, *, num_warmup_steps: int) -> None:
+    warm, rest = _segments(t, start, num_warmup_steps)
+    np.divide(warm, float(max(1.0, num_warmup_steps)), out=warm)
+    rest.fill(1.0)
 
 
 def _linear(step: int, *, num_warmup_steps: int, num_training_steps: int) -> float:
@@ -107,30 +140,12 @@ def _linear(step: int, *, num_warmup_steps: int, num_training_steps: int) -> flo
     return max(0.0, float(num_training_steps - step) / float(max(1, num_training_steps - num_warmup_steps)))
 
 
-def _linear_v(steps: np.ndarray, *, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    down = (num_training_steps - rest).astype(np.float64) / float(
-        max(1, num_training_steps - num_warmup_steps)
-    )
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), _positive(down)])
-
-
-def _progress(step: int, num_warmup_steps: int, num_training_steps: int) -> float:
-    return float(step - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
-
-
-def _progress_v(steps: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
-    return (steps - num_warmup_steps).astype(np.float64) / float(
-        max(1, num_training_steps - num_warmup_steps)
-    )
-
-
-def _half_cosine_v(x: np.ndarray) -> np.ndarray:
-    """``0.5 * (1.0 + cos(x))`` in place."""
-    np.cos(x, out=x)
-    np.add(x, 1.0, out=x)
-    np.multiply(x, 0.5, out=x)
-    return x
+def _linear_v(t: np.ndarray, start: int, *, num_warmup_steps: int, num_training_steps: int) -> None:
+    warm, rest = _segments(t, start, num_warmup_steps)
+    _ramp_v(warm, num_warmup_steps)
+    np.subtract(float(num_training_steps), rest, out=rest)
+    np.divide(rest, float(max(1, num_training_steps - num_warmup_steps)), out=rest)
+    _positive_v(rest)
 
 
 def _cosine(step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float) -> float:
@@ -141,12 +156,14 @@ def _cosine(step: int, *, num_warmup_steps: int, num_training_steps: int, num_cy
 
 
 def _cosine_v(
-    steps: np.ndarray, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float
-) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    x = _progress_v(rest, num_warmup_steps, num_training_steps)
-    np.multiply(math.pi * float(num_cycles) * 2.0, x, out=x)
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), _positive(_half_cosine_v(x))])
+    t: np.ndarray, start: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float
+) -> None:
+    warm, rest = _segments(t, start, num_warmup_steps)
+    _ramp_v(warm, num_warmup_steps)
+    _progress_v(rest, num_warmup_steps, num_training_steps)
+    np.multiply(rest, math.pi * float(num_cycles) * 2.0, out=rest)
+    _half_cosine_v(rest)
+    _positive_v(rest)
 
 
 def _hard_restarts(step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int) -> float:
@@ -159,15 +176,18 @@ def _hard_restarts(step: int, *, num_warmup_steps: int, num_training_steps: int,
 
 
 def _hard_restarts_v(
-    steps: np.ndarray, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int
-) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    progress = _progress_v(rest, num_warmup_steps, num_training_steps)
-    x = np.remainder(float(num_cycles) * progress, 1.0)
-    np.multiply(math.pi, x, out=x)
-    x = _positive(_half_cosine_v(x))
-    x[progress >= 1.0] = 0.0
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x])
+    t: np.ndarray, start: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int
+) -> None:
+    warm, rest = _segments(t, start, num_warmup_steps)
+    _ramp_v(warm, num_warmup_steps)
+    _progress_v(rest, num_warmup_steps, num_training_steps)
+    done = rest >= 1.0
+    np.multiply(rest, float(num_cycles), out=rest)
+    np.remainder(rest, 1.0, out=rest)
+    np.multiply(rest, math.pi, out=rest)
+    _half_cosine_v(rest)
+    _positive_v(rest)
+    rest[done] = 0.0
 
 
 def _polynomial(
@@ -188,29 +208,31 @@ def _polynomial(
 
 
 def _polynomial_v(
-    steps: np.ndarray,
+    t: np.ndarray,
+    start: int,
     *,
     num_warmup_steps: int,
     num_training_steps: int,
     lr_end: float,
     power: float,
     lr_init: float,
-) -> np.ndarray:
-    warm, decay, after = _split(steps, num_warmup_steps, num_training_steps + 1)
+) -> None:
+    warm, decay, after = _segments(t, start, num_warmup_steps, num_training_steps + 1)
+    _ramp_v(warm, num_warmup_steps)
     if len(decay):
         span = num_training_steps - num_warmup_steps
         if span == 0:
             raise ZeroDivisionError("division by zero")  # as the scalar lambda at that step
-        remaining = 1.0 - (decay - num_warmup_steps).astype(np.float64) / float(span)
-        if power < 0 and not remaining.all():
+        np.subtract(decay, float(num_warmup_steps), out=decay)
+        np.divide(decay, float(span), out=decay)
+        np.subtract(1.0, decay, out=decay)
+        if power < 0 and not decay.all():
             raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-        x = np.float_power(remaining, float(power))  # libm's pow, unlike np.power's SIMD loop
-        np.multiply(lr_init - lr_end, x, out=x)
-        np.add(x, lr_end, out=x)
-        np.divide(x, lr_init, out=x)
-    else:
-        x = np.empty(0)
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x, np.full(len(after), lr_end / lr_init)])
+        np.float_power(decay, float(power), out=decay)  # libm's pow, unlike np.power's SIMD loop
+        np.multiply(decay, lr_init - lr_end, out=decay)
+        np.add(decay, lr_end, out=decay)
+        np.divide(decay, lr_init, out=decay)
+    after.fill(lr_end / lr_init)
 
 
 def _inverse_sqrt(step: int, *, num_warmup_steps: int, timescale: int) -> float:
@@ -219,17 +241,17 @@ def _inverse_sqrt(step: int, *, num_warmup_steps: int, timescale: int) -> float:
     return 1.0 / math.sqrt((step + (timescale - num_warmup_steps)) / timescale)
 
 
-def _inverse_sqrt_v(steps: np.ndarray, *, num_warmup_steps: int, timescale: int) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    x = (rest + (timescale - num_warmup_steps)).astype(np.float64)
-    if len(x) and timescale == 0:
+def _inverse_sqrt_v(t: np.ndarray, start: int, *, num_warmup_steps: int, timescale: int) -> None:
+    warm, rest = _segments(t, start, num_warmup_steps)
+    _ramp_v(warm, num_warmup_steps)
+    if len(rest) and timescale == 0:
         raise ZeroDivisionError("division by zero")  # as the scalar lambda
-    np.divide(x, float(timescale), out=x)
-    if (x < 0).any():
+    np.add(rest, float(timescale - num_warmup_steps), out=rest)
+    np.divide(rest, float(timescale), out=rest)
+    if len(rest) and rest.min() < 0:
         raise NoClosedForm("stepping raises: math domain error (a negative timescale)")
-    np.sqrt(x, out=x)
-    np.divide(1.0, x, out=x)
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x])
+    np.sqrt(rest, out=rest)
+    np.divide(1.0, rest, out=rest)
 
 
 def _cosine_min_lr(
@@ -242,26 +264,22 @@ def _cosine_min_lr(
     return max(0, factor * (1 - min_lr_rate) + min_lr_rate)
 
 
-def _floor_to(x: np.ndarray, floor: float) -> np.ndarray:
-    """``x * (1 - floor) + floor`` in place."""
-    np.multiply(x, 1 - floor, out=x)
-    np.add(x, floor, out=x)
-    return x
-
-
 def _cosine_min_lr_v(
-    steps: np.ndarray,
+    t: np.ndarray,
+    start: int,
     *,
     num_warmup_steps: int,
     num_training_steps: int,
     num_cycles: float,
     min_lr_rate: float,
-) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    x = _progress_v(rest, num_warmup_steps, num_training_steps)
-    np.multiply(math.pi * float(num_cycles) * 2.0, x, out=x)
-    x = _positive(_floor_to(_half_cosine_v(x), min_lr_rate))
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x])
+) -> None:
+    warm, rest = _segments(t, start, num_warmup_steps)
+    _ramp_v(warm, num_warmup_steps)
+    _progress_v(rest, num_warmup_steps, num_training_steps)
+    np.multiply(rest, math.pi * float(num_cycles) * 2.0, out=rest)
+    _half_cosine_v(rest)
+    _floor_to_v(rest, min_lr_rate)
+    _positive_v(rest)
 
 
 def _cosine_min_lr_rate(
@@ -277,34 +295,40 @@ def _cosine_min_lr_rate(
     if t < warmup:
         if warmup_lr_rate is None:
             return (t + 1.0) / max(1.0, warmup)
-        start = float(warmup_lr_rate)
-        return start + (1.0 - start) * t / max(1, warmup - 1)
+        first = float(warmup_lr_rate)
+        return first + (1.0 - first) * t / max(1, warmup - 1)
     progress = (t - warmup + 1.0) / max(1.0, total - warmup)
     factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
     return max(0, factor * (1 - min_lr_rate) + min_lr_rate)
 
 
 def _cosine_min_lr_rate_v(
-    steps: np.ndarray,
+    t: np.ndarray,
+    start: int,
     *,
     num_warmup_steps: int,
     num_training_steps: int,
     num_cycles: float,
     min_lr_rate: float,
     warmup_lr_rate: float | None,
-) -> np.ndarray:
+) -> None:
     warmup, total = float(num_warmup_steps), float(num_training_steps)
-    t = steps.astype(np.float64)
-    n_warm = int(np.searchsorted(t, warmup))  # t < warmup, compared as floats like the scalar
-    w, x = t[:n_warm], t[n_warm:]
+    warm, rest = _segments(t, start, num_warmup_steps)
     if warmup_lr_rate is None:
-        w = (w + 1.0) / max(1.0, warmup)
+        np.add(warm, 1.0, out=warm)
+        np.divide(warm, max(1.0, warmup), out=warm)
     else:
-        start = float(warmup_lr_rate)
-        w = start + (1.0 - start) * w / max(1, warmup - 1)
-    x = (x - warmup + 1.0) / max(1.0, total - warmup)
-    np.multiply(math.pi * num_cycles * 2.0, x, out=x)
-    return np.concatenate([w, _positive(_floor_to(_half_cosine_v(x), min_lr_rate))])
+        first = float(warmup_lr_rate)
+        np.multiply(warm, 1.0 - first, out=warm)
+        np.divide(warm, float(max(1, warmup - 1)), out=warm)
+        np.add(warm, first, out=warm)
+    np.subtract(rest, warmup, out=rest)
+    np.add(rest, 1.0, out=rest)
+    np.divide(rest, max(1.0, total - warmup), out=rest)
+    np.multiply(rest, math.pi * num_cycles * 2.0, out=rest)
+    _half_cosine_v(rest)
+    _floor_to_v(rest, min_lr_rate)
+    _positive_v(rest)
 
 
 def _wsd(
@@ -342,7 +366,8 @@ def _wsd(
 
 
 def _wsd_v(
-    steps: np.ndarray,
+    t: np.ndarray,
+    start: int,
     *,
     num_warmup_steps: int,
     num_stable_steps: int,
@@ -351,31 +376,34 @@ def _wsd_v(
     decay_type: str,
     min_lr_ratio: float,
     num_cycles: float,
-) -> np.ndarray:
+) -> None:
     w, s, d = num_warmup_steps, num_stable_steps, num_decay_steps
-    warm, stable, decay, after = _split(steps, w, w + s, w + s + d)
-    x = _ramp_v(warm, w)
+    warm, stable, decay, after = _segments(t, start, w, w + s, w + s + d)
+    _ramp_v(warm, w)
     if warmup_type == "cosine":
-        np.multiply(math.pi, x, out=x)
-        np.cos(x, out=x)
-        np.subtract(1.0, x, out=x)
-        np.multiply(0.5, x, out=x)
+        np.multiply(warm, math.pi, out=warm)
+        np.cos(warm, out=warm)
+        np.subtract(1.0, warm, out=warm)
+        np.multiply(warm, 0.5, out=warm)
     elif warmup_type == "1-sqrt":
-        np.subtract(1.0, x, out=x)
-        np.sqrt(x, out=x)
-        np.subtract(1.0, x, out=x)
-    y = (decay - w - s).astype(np.float64) / float(max(1, d))
+        np.subtract(1.0, warm, out=warm)
+        np.sqrt(warm, out=warm)
+        np.subtract(1.0, warm, out=warm)
+    stable.fill(1.0)
+    np.subtract(decay, float(w + s), out=decay)
+    np.divide(decay, float(max(1, d)), out=decay)
     if decay_type == "linear":
-        np.subtract(1.0, y, out=y)
+        np.subtract(1.0, decay, out=decay)
     elif decay_type == "cosine":
-        np.multiply(math.pi * float(num_cycles) * 2.0, y, out=y)
-        _half_cosine_v(y)
-    else:
-        np.sqrt(y, out=y)
-        np.subtract(1.0, y, out=y)
-    parts = [_positive(_floor_to(x, min_lr_ratio)), np.ones(len(stable))]
-    parts += [_positive(_floor_to(y, min_lr_ratio)), np.full(len(after), float(min_lr_ratio))]
-    return np.concatenate(parts)
+        np.multiply(decay, math.pi * float(num_cycles) * 2.0, out=decay)
+        _half_cosine_v(decay)
+    else:  # "1-sqrt"
+        np.sqrt(decay, out=decay)
+        np.subtract(1.0, decay, out=decay)
+    for part in (warm, decay):
+        _floor_to_v(part, min_lr_ratio, 1.0)
+        _positive_v(part)
+    after.fill(min_lr_ratio)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -739,8 +767,11 @@ def _register(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # building it warned already
             lam = make(lambda: ctx.groups[0][param_name], **kw)
-        factors = vector(np.arange(events.start, events.stop, dtype=np.int64), **lam.keywords)
+        factors = np.arange(events.start, events.stop, dtype=np.float64)
+        vector(factors, events.start, **lam.keywords)
         bases = np.array([g[param_name] for g in ctx.groups], dtype=np.float64)
+        if len(bases) == 1:  # base * factor, as LambdaLR, in place
+            return np.multiply(factors, bases[0], out=factors)[np.newaxis]
         return np.multiply.outer(bases, factors)
 
     register(
@@ -759,10 +790,11 @@ def _register(
 def _hard_restart_events(kwargs: Mapping[str, Any], offset: int, stop: int, out: set, limit: int) -> None:
     """Where ``(num_cycles * progress) % 1`` wraps back to 0 before training ends (events > warm-up)."""
     w, total, cycles = kwargs["num_warmup_steps"], kwargs["num_training_steps"], kwargs.get("num_cycles", 1)
-    steps = np.arange(w, max(w, min(total, stop - offset)), dtype=np.int64)
-    x = float(cycles) * _progress_v(steps, w, total)
-    wraps = np.flatnonzero(np.floor(x[1:]) > np.floor(x[:-1])) + 1
-    for step in steps[wraps][: max(0, limit - len(out))].tolist():
+    x = np.arange(w, max(w, min(total, stop - offset)), dtype=np.float64)
+    _progress_v(x, w, total)
+    np.floor(np.multiply(x, float(cycles), out=x), out=x)
+    wraps = np.flatnonzero(x[1:] > x[:-1]) + 1 + w
+    for step in wraps[: max(0, limit - len(out))].tolist():
         out.add(offset + step)
 
 
