@@ -38,7 +38,7 @@ import numpy as np
 from ._optional import import_torch
 from .base import ParamScheduler
 from .registry import Context, SchedulerType, register
-from .shapes import NoClosedForm
+from .shapes import CHUNK, NoClosedForm
 from .spec import SchedulerSpec
 
 __all__ = [
@@ -178,16 +178,24 @@ def _hard_restarts(step: int, *, num_warmup_steps: int, num_training_steps: int,
 def _hard_restarts_v(
     t: np.ndarray, start: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int
 ) -> None:
-    warm, rest = _segments(t, start, num_warmup_steps)
+    # progress >= 1.0 exactly from step w + max(1, T - w) on (a correctly rounded quotient of ints
+    # below 2**53 reaches 1.0 only when the numerator reaches the denominator)
+    done_at = num_warmup_steps + max(1, num_training_steps - num_warmup_steps)
+    warm, rest, done = _segments(t, start, num_warmup_steps, done_at)
     _ramp_v(warm, num_warmup_steps)
     _progress_v(rest, num_warmup_steps, num_training_steps)
-    done = rest >= 1.0
     np.multiply(rest, float(num_cycles), out=rest)
-    np.remainder(rest, 1.0, out=rest)
+    _mod1_v(rest)
     np.multiply(rest, math.pi, out=rest)
     _half_cosine_v(rest)
     _positive_v(rest)
-    rest[done] = 0.0
+    done.fill(0.0)
+
+
+def _mod1_v(x: np.ndarray) -> None:
+    """Python's ``x % 1.0`` in place, as ``x - floor(x)``: the exact fraction, rounded once as
+    Python's ``fmod(x, 1.0) (+ 1.0 when negative)`` is (and +0.0 for whole numbers)."""
+    np.subtract(x, np.floor(x), out=x)
 
 
 def _polynomial(
@@ -228,7 +236,8 @@ def _polynomial_v(
         np.subtract(1.0, decay, out=decay)
         if power < 0 and not decay.all():
             raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-        np.float_power(decay, float(power), out=decay)  # libm's pow, unlike np.power's SIMD loop
+        if power != 1.0:  # x ** 1.0 is x (the tests check it)
+            np.float_power(decay, float(power), out=decay)  # libm's pow, unlike np.power's SIMD loop
         np.multiply(decay, lr_init - lr_end, out=decay)
         np.add(decay, lr_end, out=decay)
         np.divide(decay, lr_init, out=decay)
@@ -768,7 +777,8 @@ def _register(
             warnings.simplefilter("ignore")  # building it warned already
             lam = make(lambda: ctx.groups[0][param_name], **kw)
         factors = np.arange(events.start, events.stop, dtype=np.float64)
-        vector(factors, events.start, **lam.keywords)
+        for a in range(0, len(factors), CHUNK):  # in cache-sized blocks
+            vector(factors[a : a + CHUNK], events.start + a, **lam.keywords)
         bases = np.array([g[param_name] for g in ctx.groups], dtype=np.float64)
         if len(bases) == 1:  # base * factor, as LambdaLR, in place
             return np.multiply(factors, bases[0], out=factors)[np.newaxis]

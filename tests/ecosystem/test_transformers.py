@@ -10,7 +10,7 @@ must be refused with the same error; runs that raise part-way must raise the sam
 
 A few long runs compare the closed forms with transformers' own ``lr_lambda`` over 200,000
 updates, and the numpy functions the closed forms rely on (``np.cos``, ``np.float_power``,
-``np.remainder``) with ``math.cos``, ``**`` and ``%`` on many inputs.
+``x - floor(x)``) with ``math.cos``, ``**`` and ``% 1.0`` on many inputs.
 
 transformers is a test-only reference (the ``dev-ecosystem`` extra): missing, these tests skip,
 except under ``CI=true``, where they fail.
@@ -293,7 +293,7 @@ def test_long_runs_equal_transformers_lambda(function, kw):
 # ------------------------------------------------------------------------------------------------
 # numpy against libm, where the closed forms rely on it
 # ------------------------------------------------------------------------------------------------
-def test_numpy_cos_pow_remainder_equal_python():
+def test_numpy_cos_pow_mod_equal_python():
     rng = np.random.default_rng(13)
     x = np.concatenate(
         [
@@ -308,8 +308,14 @@ def test_numpy_cos_pow_remainder_equal_python():
     assert same_bits(np.float_power(base, power), [b**p for b, p in zip(base.tolist(), power.tolist())])
     for p in (0.5, 1.0, 2.0, 3.0):
         assert same_bits(np.float_power(base, p), [b**p for b in base.tolist()])
-    y = rng.uniform(0.0, 50.0, 200_000)
-    assert same_bits(np.remainder(y, 1.0), [v % 1.0 for v in y.tolist()])
+    assert same_bits(base, [b**1.0 for b in base.tolist()])  # the polynomial decay skips pow there
+    y = np.concatenate(
+        [rng.uniform(0.0, 50.0, 200_000), rng.uniform(-3.0, 3.0, 1000), -(2.0 ** -np.arange(80))]
+    )
+    y[:1000] = np.round(y[:1000])  # whole numbers
+    z = y.copy()
+    sct._mod1_v(z)
+    assert same_bits(z, [v % 1.0 for v in y.tolist()])
 
 
 # ------------------------------------------------------------------------------------------------
