@@ -9,8 +9,9 @@ value the group holds before the ``i``-th ``scheduler.step()``) is ``base_lr * l
 Each schedule is three small pieces: a ``make`` function checking the arguments as transformers
 does and returning ``functools.partial(scalar lambda, **keywords)``; the scalar lambda (plain
 Python floats, transformers' operation order); its vectorised twin taking the same keywords and
-an int64 array of steps (numpy doing the same IEEE operations in the same order: ``np.cos`` and
-``np.float_power`` give libm's ``math.cos`` and ``**`` on float64 here, which the tests check).
+overwriting a float64 array of steps with the factors (numpy doing the same IEEE operations in
+the same order: ``np.cos`` and ``np.float_power`` give libm's ``math.cos`` and ``**`` on float64,
+which tests/ecosystem/test_transformers.py checks on this machine; ``np.power`` does not).
 The registered types (``"transformers.get_cosine_schedule_with_warmup"`` ...) step a
 :class:`LambdaParamScheduler` in experiments; their closed forms are the vectorised lambdas.
 
@@ -614,9 +615,13 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
 
 
 def get_polynomial_decay_schedule_with_warmup(
-    optimizer: Any, num_warmup_steps: int, num_training_steps: int, lr_end: float = 1e-7, power: float = 1.0,
+    optimizer: Any,
+    num_warmup_steps: int,
+    num_training_steps: int,
+    lr_end: float = 1e-7,
+    power: float = 1.0,
     last_epoch: int = -1,
-) -> Any:  # fmt: skip
+) -> Any:
     """Linear warm-up, then ``(lr_init - lr_end) * remaining**power + lr_end`` (``lr_init`` =
     ``optimizer.defaults["lr"]``), then ``lr_end``.
 
@@ -758,9 +763,7 @@ def _split_kwargs(kwargs: Mapping[str, Any]) -> tuple[str, int | None, dict[str,
     return kw.pop("param_name", "lr"), kw.pop("param_group_index", None), kw
 
 
-def _register(
-    function: str, make: Callable[..., partial], vector: Callable[..., np.ndarray], **extra: Any
-) -> None:
+def _register(function: str, make: Callable[..., partial], vector: Callable[..., None], **extra: Any) -> None:
     name = PREFIX + function
 
     def build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> LambdaParamScheduler:
