@@ -476,3 +476,28 @@ def test_api_refuses_bad_arguments_naming_them(client):
     )
     r = client.post("/api/v1/series", json=bad)
     assert r.status_code == 422 and "num_warmup_steps" in r.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_other_params_scale_like_lr(function):
+    """``param_name="momentum"``: each group's initial momentum times transformers' lambda (the
+    default lr that some schedules read is the first group's momentum then)."""
+    rng = random.Random(f"momentum-{function}")
+    for _ in range(20):
+        momenta = [rng.uniform(0.5, 0.99) for _ in range(2)]
+        n, kw = _config(rng, function, momenta[0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                lam = getattr(tro, function)(_optimizer(momenta), **kw).lr_lambdas[0]
+                factors = [lam(i) for i in range(n)]
+            except (ValueError, ArithmeticError):
+                continue
+            spec = SchedulerSpec("transformers." + function, {"param_name": "momentum", **kw})
+            groups = tuple(ParamGroupSpec(f"g{i}", {"lr": 0.1, "momentum": m}) for i, m in enumerate(momenta))
+            exp = Experiment(n, groups, (spec,))
+            for method in ("fast", "step"):
+                series = simulate(exp, method)
+                assert [s.param_name for s in series] == ["momentum", "momentum"]
+                for s, m in zip(series, momenta, strict=True):
+                    assert same_bits(s.values, [m * f for f in factors]), (kw, method)
