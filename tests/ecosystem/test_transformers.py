@@ -300,6 +300,7 @@ def test_numpy_cos_pow_mod_equal_python():
             rng.uniform(0.0, math.pi, 400_000),  # cos(pi * p), p in [0, 1)
             rng.uniform(0.0, 40 * math.pi, 200_000),  # several cosine waves
             np.linspace(0.0, 2 * math.pi, 100_001),
+            rng.uniform(0.0, 2e7, 100_000),  # num_cycles up to 1e6 (the wire's bound)
         ]
     )
     assert same_bits(np.cos(x), [math.cos(v) for v in x.tolist()])
