@@ -6,14 +6,12 @@ keyword arguments and errors, returning a ``torch.optim.lr_scheduler.LambdaLR`` 
 when one is built) whose ``lr_lambda`` is this module's. The lr of update ``i`` (0-based, the
 value the group holds before the ``i``-th ``scheduler.step()``) is ``base_lr * lr_lambda(i)``.
 
-Each schedule is three small pieces: a ``make`` function checking the arguments as transformers
-does and returning ``functools.partial(scalar lambda, **keywords)``; the scalar lambda (plain
-Python floats, transformers' operation order); its vectorised twin taking the same keywords and
-overwriting a float64 array of steps with the factors (numpy doing the same IEEE operations in
-the same order: ``np.cos`` and ``np.float_power`` give libm's ``math.cos`` and ``**`` on float64,
-which tests/ecosystem/test_transformers.py checks on this machine; ``np.power`` does not).
-The registered types (``"transformers.get_cosine_schedule_with_warmup"`` ...) step a
-:class:`LambdaParamScheduler` in experiments; their closed forms are the vectorised lambdas.
+Each schedule is a ``make`` function here, checking the arguments as transformers does and
+returning ``functools.partial(lambda, **keywords)``, over a scalar lambda of
+:mod:`scheduler_core.transformers_lambdas` (transformers' operation order) whose vectorised
+twin, exact to the bit, is the type's closed form. The registered types
+(``"transformers.get_cosine_schedule_with_warmup"`` ...) step a :class:`LambdaParamScheduler`
+in experiments.
 
 In an experiment the optimizer's default lr (``optimizer.defaults["lr"]``, which the polynomial
 decay and the ``min_lr`` of the cosine-with-min-lr schedules read) is the first param group's
@@ -28,7 +26,6 @@ initial value of the scheduled param.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -36,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from . import transformers_lambdas as lambdas
 from ._optional import import_torch
 from .base import ParamScheduler
 from .registry import Context, SchedulerType, register
@@ -62,384 +60,29 @@ WARMUP_TYPES = ("linear", "cosine", "1-sqrt")
 
 
 # ------------------------------------------------------------------------------------------------
-# scalar lambdas (transformers' operation order) and their vectorised twins
-# ------------------------------------------------------------------------------------------------
-# A twin takes ``t``, float64 step values ``start, start + 1, ...`` (exact: below 2**53), and
-# overwrites it with the factors. ``float(a - b)`` of ints is ``float(a) - float(b)`` there, and
-# Python's true division of ints is the correctly rounded quotient, as IEEE's of exact floats.
-def _segments(t: np.ndarray, start: int, *edges: int) -> list[np.ndarray]:
-    """Views of ``t`` (steps from ``start``): steps ``< e1``, ``e1 <= step < e2``, ..., ``>= e_last``."""
-    stop, lo, top, out = start + len(t), start, start, []
-    for edge in edges:
-        top = max(top, edge)
-        hi = max(lo, min(top, stop))
-        out.append(t[lo - start : hi - start])
-        lo = hi
-    out.append(t[lo - start :])
-    return out
-
-
-def _ramp(step: int, num_warmup_steps: int) -> float:
-    return float(step) / float(max(1, num_warmup_steps))
-
-
-def _ramp_v(t: np.ndarray, num_warmup_steps: int) -> None:
-    np.divide(t, float(max(1, num_warmup_steps)), out=t)
-
-
-def _positive_v(x: np.ndarray) -> None:
-    """Python's ``max(0, x)`` in place: ``x`` where ``x > 0``, else +0 (adding 0.0 turns -0.0 into 0.0)."""
-    np.maximum(x, 0.0, out=x)
-    np.add(x, 0.0, out=x)
-
-
-def _half_cosine_v(x: np.ndarray) -> None:
-    """``0.5 * (1.0 + cos(x))`` in place."""
-    np.cos(x, out=x)
-    np.add(x, 1.0, out=x)
-    np.multiply(x, 0.5, out=x)
-
-
-def _floor_to_v(x: np.ndarray, floor: float, one: float = 1) -> None:
-    """``x * (one - floor) + floor`` in place."""
-    np.multiply(x, one - floor, out=x)
-    np.add(x, floor, out=x)
-
-
-def _progress(step: int, num_warmup_steps: int, num_training_steps: int) -> float:
-    return float(step - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
-
-
-def _progress_v(x: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> None:
-    np.subtract(x, float(num_warmup_steps), out=x)
-    np.divide(x, float(max(1, num_training_steps - num_warmup_steps)), out=x)
-
-
-def _constant(step: int) -> int:
-    return 1
-
-
-def _constant_v(t: np.ndarray, start: int) -> None:
-    t.fill(1.0)
-
-
-def _constant_warmup(step: int, *, num_warmup_steps: int) -> float:
-    if step < num_warmup_steps:
-        return float(step) / float(max(1.0, num_warmup_steps))
-    return 1.0
-
-
-def _constant_warmup_v(t: np.ndarray, start: int, *, num_warmup_steps: int) -> None:
-    warm, rest = _segments(t, start, num_warmup_steps)
-    np.divide(warm, float(max(1.0, num_warmup_steps)), out=warm)
-    rest.fill(1.0)
-
-
-def _linear(step: int, *, num_warmup_steps: int, num_training_steps: int) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    return max(0.0, float(num_training_steps - step) / float(max(1, num_training_steps - num_warmup_steps)))
-
-
-def _linear_v(t: np.ndarray, start: int, *, num_warmup_steps: int, num_training_steps: int) -> None:
-    warm, rest = _segments(t, start, num_warmup_steps)
-    _ramp_v(warm, num_warmup_steps)
-    np.subtract(float(num_training_steps), rest, out=rest)
-    np.divide(rest, float(max(1, num_training_steps - num_warmup_steps)), out=rest)
-    _positive_v(rest)
-
-
-def _cosine(step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    progress = _progress(step, num_warmup_steps, num_training_steps)
-    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress)))
-
-
-def _cosine_v(
-    t: np.ndarray, start: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float
-) -> None:
-    warm, rest = _segments(t, start, num_warmup_steps)
-    _ramp_v(warm, num_warmup_steps)
-    _progress_v(rest, num_warmup_steps, num_training_steps)
-    np.multiply(rest, math.pi * float(num_cycles) * 2.0, out=rest)
-    _half_cosine_v(rest)
-    _positive_v(rest)
-
-
-def _hard_restarts(step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    progress = _progress(step, num_warmup_steps, num_training_steps)
-    if progress >= 1.0:
-        return 0.0
-    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(num_cycles) * progress) % 1.0))))
-
-
-def _hard_restarts_v(
-    t: np.ndarray, start: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int
-) -> None:
-    # progress >= 1.0 exactly from step w + max(1, T - w) on (a correctly rounded quotient of ints
-    # below 2**53 reaches 1.0 only when the numerator reaches the denominator)
-    done_at = num_warmup_steps + max(1, num_training_steps - num_warmup_steps)
-    warm, rest, done = _segments(t, start, num_warmup_steps, done_at)
-    _ramp_v(warm, num_warmup_steps)
-    _progress_v(rest, num_warmup_steps, num_training_steps)
-    np.multiply(rest, float(num_cycles), out=rest)
-    _mod1_v(rest)
-    np.multiply(rest, math.pi, out=rest)
-    _half_cosine_v(rest)
-    _positive_v(rest)
-    done.fill(0.0)
-
-
-def _mod1_v(x: np.ndarray) -> None:
-    """Python's ``x % 1.0`` in place, as ``x - floor(x)``: the exact fraction, rounded once as
-    Python's ``fmod(x, 1.0) (+ 1.0 when negative)`` is (and +0.0 for whole numbers)."""
-    np.subtract(x, np.floor(x), out=x)
-
-
-def _polynomial(
-    step: int,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    lr_end: float,
-    power: float,
-    lr_init: float,
-) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    if step > num_training_steps:
-        return lr_end / lr_init  # LambdaLR multiplies by the group's lr
-    remaining = 1 - (step - num_warmup_steps) / (num_training_steps - num_warmup_steps)
-    return ((lr_init - lr_end) * remaining**power + lr_end) / lr_init
-
-
-def _polynomial_v(
-    t: np.ndarray,
-    start: int,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    lr_end: float,
-    power: float,
-    lr_init: float,
-) -> None:
-    warm, decay, after = _segments(t, start, num_warmup_steps, num_training_steps + 1)
-    _ramp_v(warm, num_warmup_steps)
-    if len(decay):
-        span = num_training_steps - num_warmup_steps
-        if span == 0:
-            raise ZeroDivisionError("division by zero")  # as the scalar lambda at that step
-        np.subtract(decay, float(num_warmup_steps), out=decay)
-        np.divide(decay, float(span), out=decay)
-        np.subtract(1.0, decay, out=decay)
-        if power < 0 and not decay.all():
-            raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-        if power != 1.0:  # x ** 1.0 is x (the tests check it)
-            np.float_power(decay, float(power), out=decay)  # libm's pow, unlike np.power's SIMD loop
-        np.multiply(decay, lr_init - lr_end, out=decay)
-        np.add(decay, lr_end, out=decay)
-        np.divide(decay, lr_init, out=decay)
-    after.fill(lr_end / lr_init)
-
-
-def _inverse_sqrt(step: int, *, num_warmup_steps: int, timescale: int) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    return 1.0 / math.sqrt((step + (timescale - num_warmup_steps)) / timescale)
-
-
-def _inverse_sqrt_v(t: np.ndarray, start: int, *, num_warmup_steps: int, timescale: int) -> None:
-    warm, rest = _segments(t, start, num_warmup_steps)
-    _ramp_v(warm, num_warmup_steps)
-    if len(rest) and timescale == 0:
-        raise ZeroDivisionError("division by zero")  # as the scalar lambda
-    np.add(rest, float(timescale - num_warmup_steps), out=rest)
-    np.divide(rest, float(timescale), out=rest)
-    if len(rest) and rest.min() < 0:
-        raise NoClosedForm("stepping raises: math domain error (a negative timescale)")
-    np.sqrt(rest, out=rest)
-    np.divide(1.0, rest, out=rest)
-
-
-def _cosine_min_lr(
-    step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float, min_lr_rate: float
-) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    progress = _progress(step, num_warmup_steps, num_training_steps)
-    factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
-    return max(0, factor * (1 - min_lr_rate) + min_lr_rate)
-
-
-def _cosine_min_lr_v(
-    t: np.ndarray,
-    start: int,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    num_cycles: float,
-    min_lr_rate: float,
-) -> None:
-    warm, rest = _segments(t, start, num_warmup_steps)
-    _ramp_v(warm, num_warmup_steps)
-    _progress_v(rest, num_warmup_steps, num_training_steps)
-    np.multiply(rest, math.pi * float(num_cycles) * 2.0, out=rest)
-    _half_cosine_v(rest)
-    _floor_to_v(rest, min_lr_rate)
-    _positive_v(rest)
-
-
-def _cosine_min_lr_rate(
-    step: int,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    num_cycles: float,
-    min_lr_rate: float,
-    warmup_lr_rate: float | None,
-) -> float:
-    t, warmup, total = float(step), float(num_warmup_steps), float(num_training_steps)
-    if t < warmup:
-        if warmup_lr_rate is None:
-            return (t + 1.0) / max(1.0, warmup)
-        first = float(warmup_lr_rate)
-        return first + (1.0 - first) * t / max(1, warmup - 1)
-    progress = (t - warmup + 1.0) / max(1.0, total - warmup)
-    factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
-    return max(0, factor * (1 - min_lr_rate) + min_lr_rate)
-
-
-def _cosine_min_lr_rate_v(
-    t: np.ndarray,
-    start: int,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    num_cycles: float,
-    min_lr_rate: float,
-    warmup_lr_rate: float | None,
-) -> None:
-    warmup, total = float(num_warmup_steps), float(num_training_steps)
-    warm, rest = _segments(t, start, num_warmup_steps)
-    if warmup_lr_rate is None:
-        np.add(warm, 1.0, out=warm)
-        np.divide(warm, max(1.0, warmup), out=warm)
-    else:
-        first = float(warmup_lr_rate)
-        np.multiply(warm, 1.0 - first, out=warm)
-        np.divide(warm, float(max(1, warmup - 1)), out=warm)
-        np.add(warm, first, out=warm)
-    np.subtract(rest, warmup, out=rest)
-    np.add(rest, 1.0, out=rest)
-    np.divide(rest, max(1.0, total - warmup), out=rest)
-    np.multiply(rest, math.pi * num_cycles * 2.0, out=rest)
-    _half_cosine_v(rest)
-    _floor_to_v(rest, min_lr_rate)
-    _positive_v(rest)
-
-
-def _wsd(
-    step: int,
-    *,
-    num_warmup_steps: int,
-    num_stable_steps: int,
-    num_decay_steps: int,
-    warmup_type: str,
-    decay_type: str,
-    min_lr_ratio: float,
-    num_cycles: float,
-) -> float:
-    if step < num_warmup_steps:
-        progress = _ramp(step, num_warmup_steps)
-        if warmup_type == "linear":
-            factor = progress
-        elif warmup_type == "cosine":
-            factor = 0.5 * (1.0 - math.cos(math.pi * progress))
-        else:  # "1-sqrt"
-            factor = 1.0 - math.sqrt(1.0 - progress)
-        return max(0.0, factor * (1.0 - min_lr_ratio) + min_lr_ratio)
-    if step < num_warmup_steps + num_stable_steps:
-        return 1.0
-    if step < num_warmup_steps + num_stable_steps + num_decay_steps:
-        progress = float(step - num_warmup_steps - num_stable_steps) / float(max(1, num_decay_steps))
-        if decay_type == "linear":
-            factor = 1.0 - progress
-        elif decay_type == "cosine":
-            factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
-        else:  # "1-sqrt"
-            factor = 1.0 - math.sqrt(progress)
-        return max(0.0, factor * (1.0 - min_lr_ratio) + min_lr_ratio)
-    return min_lr_ratio
-
-
-def _wsd_v(
-    t: np.ndarray,
-    start: int,
-    *,
-    num_warmup_steps: int,
-    num_stable_steps: int,
-    num_decay_steps: int,
-    warmup_type: str,
-    decay_type: str,
-    min_lr_ratio: float,
-    num_cycles: float,
-) -> None:
-    w, s, d = num_warmup_steps, num_stable_steps, num_decay_steps
-    warm, stable, decay, after = _segments(t, start, w, w + s, w + s + d)
-    _ramp_v(warm, w)
-    if warmup_type == "cosine":
-        np.multiply(warm, math.pi, out=warm)
-        np.cos(warm, out=warm)
-        np.subtract(1.0, warm, out=warm)
-        np.multiply(warm, 0.5, out=warm)
-    elif warmup_type == "1-sqrt":
-        np.subtract(1.0, warm, out=warm)
-        np.sqrt(warm, out=warm)
-        np.subtract(1.0, warm, out=warm)
-    stable.fill(1.0)
-    np.subtract(decay, float(w + s), out=decay)
-    np.divide(decay, float(max(1, d)), out=decay)
-    if decay_type == "linear":
-        np.subtract(1.0, decay, out=decay)
-    elif decay_type == "cosine":
-        np.multiply(decay, math.pi * float(num_cycles) * 2.0, out=decay)
-        _half_cosine_v(decay)
-    else:  # "1-sqrt"
-        np.sqrt(decay, out=decay)
-        np.subtract(1.0, decay, out=decay)
-    for part in (warm, decay):
-        _floor_to_v(part, min_lr_ratio, 1.0)
-        _positive_v(part)
-    after.fill(min_lr_ratio)
-
-
-# ------------------------------------------------------------------------------------------------
-# argument checks (transformers' own, with its messages): name -> partial(lambda, **keywords)
+# argument checks (transformers' own, with its messages): -> partial(lambda, **keywords)
 # ------------------------------------------------------------------------------------------------
 DefaultLr = Callable[[], float]
 """The optimizer's default lr, read only by the schedules that need it."""
 
 
 def _make_constant(default_lr: DefaultLr) -> partial:
-    return partial(_constant)
+    return partial(lambdas.constant)
 
 
 def _make_constant_warmup(default_lr: DefaultLr, num_warmup_steps: int) -> partial:
-    return partial(_constant_warmup, num_warmup_steps=num_warmup_steps)
+    return partial(lambdas.constant_warmup, num_warmup_steps=num_warmup_steps)
 
 
 def _make_linear(default_lr: DefaultLr, num_warmup_steps: int, num_training_steps: int) -> partial:
-    return partial(_linear, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+    return partial(lambdas.linear, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
 
 
 def _make_cosine(
     default_lr: DefaultLr, num_warmup_steps: int, num_training_steps: int, num_cycles: float = 0.5
 ) -> partial:
     return partial(
-        _cosine,
+        lambdas.cosine,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -450,7 +93,7 @@ def _make_hard_restarts(
     default_lr: DefaultLr, num_warmup_steps: int, num_training_steps: int, num_cycles: int = 1
 ) -> partial:
     return partial(
-        _hard_restarts,
+        lambdas.hard_restarts,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -468,7 +111,7 @@ def _make_polynomial(
     if not (lr_init > lr_end):
         raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({lr_init})")
     return partial(
-        _polynomial,
+        lambdas.polynomial,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         lr_end=lr_end,
@@ -480,7 +123,7 @@ def _make_polynomial(
 def _make_inverse_sqrt(default_lr: DefaultLr, num_warmup_steps: int, timescale: int | None = None) -> partial:
     if timescale is None:
         timescale = num_warmup_steps or 10_000
-    return partial(_inverse_sqrt, num_warmup_steps=num_warmup_steps, timescale=timescale)
+    return partial(lambdas.inverse_sqrt, num_warmup_steps=num_warmup_steps, timescale=timescale)
 
 
 def _min_lr_rate(default_lr: DefaultLr, min_lr: float | None, min_lr_rate: float | None) -> float:
@@ -502,7 +145,7 @@ def _make_cosine_min_lr(
     min_lr_rate: float | None = None,
 ) -> partial:
     return partial(
-        _cosine_min_lr,
+        lambdas.cosine_min_lr,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -520,7 +163,7 @@ def _make_cosine_min_lr_rate(
     warmup_lr_rate: float | None = None,
 ) -> partial:
     return partial(
-        _cosine_min_lr_rate,
+        lambdas.cosine_min_lr_rate,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -554,7 +197,7 @@ def _make_wsd(
     if num_stable_steps is None:
         num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps
     return partial(
-        _wsd,
+        lambdas.wsd,
         num_warmup_steps=num_warmup_steps,
         num_stable_steps=num_stable_steps,
         num_decay_steps=num_decay_steps,
@@ -804,27 +447,29 @@ def _hard_restart_events(kwargs: Mapping[str, Any], offset: int, stop: int, out:
     """Where ``(num_cycles * progress) % 1`` wraps back to 0 before training ends (events > warm-up)."""
     w, total, cycles = kwargs["num_warmup_steps"], kwargs["num_training_steps"], kwargs.get("num_cycles", 1)
     x = np.arange(w, max(w, min(total, stop - offset)), dtype=np.float64)
-    _progress_v(x, w, total)
+    lambdas.progress_v(x, w, total)
     np.floor(np.multiply(x, float(cycles), out=x), out=x)
     wraps = np.flatnonzero(x[1:] > x[:-1]) + 1 + w
     for step in wraps[: max(0, limit - len(out))].tolist():
         out.add(offset + step)
 
 
-_register("get_constant_schedule", _make_constant, _constant_v)
-_register("get_constant_schedule_with_warmup", _make_constant_warmup, _constant_warmup_v)
-_register("get_linear_schedule_with_warmup", _make_linear, _linear_v)
-_register("get_cosine_schedule_with_warmup", _make_cosine, _cosine_v)
+_register("get_constant_schedule", _make_constant, lambdas.constant_v)
+_register("get_constant_schedule_with_warmup", _make_constant_warmup, lambdas.constant_warmup_v)
+_register("get_linear_schedule_with_warmup", _make_linear, lambdas.linear_v)
+_register("get_cosine_schedule_with_warmup", _make_cosine, lambdas.cosine_v)
 _register(
     "get_cosine_with_hard_restarts_schedule_with_warmup",
     _make_hard_restarts,
-    _hard_restarts_v,
+    lambdas.hard_restarts_v,
     restarts=_hard_restart_events,
 )
-_register("get_polynomial_decay_schedule_with_warmup", _make_polynomial, _polynomial_v)
-_register("get_inverse_sqrt_schedule", _make_inverse_sqrt, _inverse_sqrt_v)
-_register("get_cosine_with_min_lr_schedule_with_warmup", _make_cosine_min_lr, _cosine_min_lr_v)
+_register("get_polynomial_decay_schedule_with_warmup", _make_polynomial, lambdas.polynomial_v)
+_register("get_inverse_sqrt_schedule", _make_inverse_sqrt, lambdas.inverse_sqrt_v)
+_register("get_cosine_with_min_lr_schedule_with_warmup", _make_cosine_min_lr, lambdas.cosine_min_lr_v)
 _register(
-    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate", _make_cosine_min_lr_rate, _cosine_min_lr_rate_v
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    _make_cosine_min_lr_rate,
+    lambdas.cosine_min_lr_rate_v,
 )
-_register("get_wsd_schedule", _make_wsd, _wsd_v)
+_register("get_wsd_schedule", _make_wsd, lambdas.wsd_v)

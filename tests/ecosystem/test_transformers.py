@@ -34,6 +34,7 @@ import transformers  # noqa: E402
 import transformers.optimization as tro  # noqa: E402
 
 import scheduler_core.transformers as sct  # noqa: E402
+import scheduler_core.transformers_lambdas as lambdas  # noqa: E402
 from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate  # noqa: E402
 from scheduler_core.registry import TYPES  # noqa: E402
 from scheduler_core.shapes import NoClosedForm  # noqa: E402
@@ -315,7 +316,7 @@ def test_numpy_cos_pow_mod_equal_python():
     )
     y[:1000] = np.round(y[:1000])  # whole numbers
     z = y.copy()
-    sct._mod1_v(z)
+    lambdas.mod1_v(z)
     assert same_bits(z, [v % 1.0 for v in y.tolist()])
 
 
