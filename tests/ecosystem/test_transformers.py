@@ -478,6 +478,14 @@ def test_api_refuses_bad_arguments_naming_them(client):
     )
     r = client.post("/api/v1/series", json=bad)
     assert r.status_code == 422 and "num_warmup_steps" in r.json()["detail"][0]["loc"]
+    bad = _wire("get_polynomial_decay_schedule_with_warmup", [0.1], 50, {"num_warmup_steps": 10})
+    bad["schedulers"][0]["num_training_steps"] = 10  # transformers divides 0 by 0 at update 10
+    r = client.post("/api/v1/series", json=bad)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "num_training_steps"]
+    assert r.json()["detail"][0]["msg"] == "ZeroDivisionError: division by zero"
+    bad["num_events"] = 10  # update 10 is not reached
+    assert client.post("/api/v1/series", json=bad).status_code == 200
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
