@@ -23,6 +23,7 @@ _IMPORTS = {
     "ignite": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
     "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
     "scheduler_core": {"scheduler_core": "scheduler_core", "ignite": "scheduler_core"},
+    "transformers": {"scheduler_core": "scheduler_core.transformers", "transformers": "transformers"},
 }
 """Module a generated program imports a type from, by the core family and the code flavour."""
 
@@ -80,8 +81,14 @@ def register(
 
 def union(*kinds: Kind, child: bool = False) -> Any:
     """The discriminated union (on ``type``) of the registered models of ``kinds``
-    (``child``: the ConcatScheduler-child form of the types that have one)."""
-    models = [(e.child_model or e.model) if child else e.model for e in REGISTRY.values() if e.kind in kinds]
+    (``child``: their ConcatScheduler-child forms, types without one left out; torch types,
+    always nested, as they are)."""
+    forms = [
+        e.child_model if child and e.kind != "torch" else e.model
+        for e in REGISTRY.values()
+        if e.kind in kinds
+    ]
+    models = [m for m in forms if m is not None]
     if len(models) == 1:
         return models[0]
     return typing.Annotated[typing.Union[tuple(models)], Field(discriminator="type")]  # noqa: UP007
