@@ -40,6 +40,7 @@ with warnings.catch_warnings():
         status_code_conformance,
     )
 
+from app.contract.registry import REGISTRY
 from app.contract.schemas import SEED_EXPERIMENT
 from app.main import create_app
 from app.settings import Settings
@@ -166,20 +167,38 @@ def _experiment(exp: Any) -> None:
             group.setdefault(p, 0.01)
 
 
+def _code_flavor(case) -> None:
+    """/code exports transformers schedules alone (on 'lr'), in flavors transformers or
+    scheduler_core; the other types in flavors ignite or scheduler_core."""
+    schedulers = case.body["schedulers"]
+    family = [REGISTRY[s["type"]].core.family if s.get("type") in REGISTRY else None for s in schedulers]
+    flavor = (case.query or {}).get("flavor")
+    if "transformers" in family:
+        kept = [s for s, f in zip(schedulers, family, strict=True) if f == "transformers"]
+        for s in kept:
+            s["param_name"] = "lr"
+        case.body["schedulers"] = kept
+        if flavor == "ignite":
+            case.query = {**case.query, "flavor": "transformers"}
+    elif flavor == "transformers":
+        case.query = {**case.query, "flavor": "scheduler_core"}
+
+
 @schema.hook
 def map_case(context, case):
     meta = getattr(case, "_meta", None)  # schemathesis keeps the phase and mode there
     if meta is None or meta.phase.name != "fuzzing" or meta.generation.mode is not GenerationMode.POSITIVE:
         return case
     if isinstance(case.body, dict):
-        body = _ints(case.body)
+        body = case.body = _ints(case.body)
+        if case.path.endswith("/code") and isinstance(body.get("schedulers"), list):
+            _code_flavor(case)  # before _experiment: the groups get what the kept ones schedule
         if "variants" in body:
             body["variants"] = body["variants"][:MAX_VARIANTS]
             for variant in body["variants"]:
                 _experiment(variant.get("experiment"))
         else:
             _experiment(body)
-        case.body = body
     if case.query and isinstance(case.query.get("max_points"), int):
         case.query = {**case.query, "max_points": 4 + (case.query["max_points"] - 4) % (MAX_POINTS - 3)}
     return case
