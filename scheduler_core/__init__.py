@@ -18,6 +18,7 @@ from .state import (
     StepStateScheduler,
 )
 from .torch_wrappers import LRScheduler, ReduceLROnPlateauScheduler
+from . import optax as _optax  # noqa: F401, E402  (registers the optax.* types; import scheduler_core.optax)
 
 __all__ = [
     "BaseParamScheduler",

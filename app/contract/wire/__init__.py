@@ -6,3 +6,4 @@ one new module here plus its line below.
 """
 
 from . import ignite, torch  # noqa: F401  (order matters: ignite's composites wrap torch's union)
+from . import optax  # noqa: F401, E402  (optax.* schedules)
