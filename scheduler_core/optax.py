@@ -101,14 +101,14 @@ class _Num:
         """``base ** exponent`` as XLA's ``pow`` (the C library's); one side may be an array."""
         if isinstance(base, np.ndarray) or isinstance(exponent, np.ndarray):
             return self._pow_array(base, exponent)
-        out = _c_pow(float(base), float(exponent))
+        out = _c_pow(float(self.s(base)), float(self.s(exponent)))  # float32: the operands rounded first
         return self.flush(np.float32(out) if self.f32 else out)
 
     def _pow_array(self, base: Any, exponent: Any) -> np.ndarray:
         arr, fixed, base_is_array = (
             (base, exponent, True) if isinstance(base, np.ndarray) else (exponent, base, False)
         )
-        fixed = float(fixed)
+        fixed = float(self.s(fixed))
         uniq, inverse = _runs(arr)
         xs = uniq.astype(np.float64).tolist()
         pairs = (itertools.repeat(fixed), xs) if not base_is_array else (xs, itertools.repeat(fixed))

@@ -116,7 +116,8 @@ def _exponential(rng: np.random.Generator) -> dict:
 
 
 def _simple(rng: np.random.Generator, horizon: int) -> tuple[str, dict]:
-    name = str(rng.choice(sorted(set(GENERATORS) - {"join_schedules", "sgdr_schedule"})))
+    # the piecewise-interpolated ones (checked on their own) need jax.vmap: slow to trace
+    name = str(rng.choice(sorted(set(GENERATORS) - {"join_schedules", "sgdr_schedule"} - VMAPPED)))
     return name, GENERATORS[name](rng, horizon)
 
 
@@ -290,7 +291,13 @@ def test_float64_close_to_jitted_optax(name):
             continue
         ours = _core_precision(name, kwargs, "float64")(np.arange(horizon))
         ref = _optax_values(name, kwargs, horizon, x64=True, jit=True)
-        diff = np.abs(ours - ref)
+        # jitted optax can give NaN where eager optax (and ours) do not: XLA's fused multiply-add
+        # makes 1 - t * (1 / T) slightly negative at t = T, and a fractional power of it is NaN
+        jit_nan = np.isnan(ref) & ~np.isnan(ours)
+        assert not (np.isnan(ours) & ~np.isnan(ref)).any(), kwargs
+        diff = np.abs(np.where(np.isnan(ref), 0.0, ours - ref))
+        if jit_nan.any():
+            print(f"{name}: jitted optax NaN at {np.flatnonzero(jit_nan)[:3]}... for {kwargs}")
         units = float(np.max(diff, initial=0.0)) / (2.0**-52 * _scale(kwargs, ours, ref))
         assert units <= JIT_TOLERANCE, (kwargs, units)
         worst = max(worst, units)
