@@ -6,6 +6,7 @@ cycle_mult=2, start_value_mult=0.5)`` on one param group, for 1e3 .. 1e6 events.
     python -m bench.series              # the timing table (ignite's simulate_values included)
     python -m bench.series --memory     # peak RSS increase for a 10,000,000-event series
     python -m bench.series --no-ignite  # skip ignite (not installed / in a hurry)
+    python -m bench.series --ecosystem  # other libraries' types at 1M events vs the cosine's fast path
 
 Columns: events/s and ns/event of ``simulate(experiment)`` (fast path, end to end), of
 ``simulate(experiment, method="step")`` (scheduler_core stepping), of ignite 0.5.5's
@@ -150,12 +151,27 @@ def run_memory() -> None:
     print(f"increase {increase / 1e6:.0f} MB = {increase / nbytes:.2f}x the output (target < 3x)")
 
 
+def run_ecosystem(cases: list[tuple[str, SchedulerSpec]], n: int = 1_000_000) -> None:
+    """Each case's fast path at ``n`` events against the ignite cosine's (target: <= 2x)."""
+    base = best_time(lambda: simulate(experiment(n)))
+    print(f"{n:,} events, against CosineAnnealingScheduler's closed form: {base * 1e3:.1f} ms")
+    for label, spec in cases:
+        exp = Experiment(n, (ParamGroupSpec("all", {"lr": 1.0}),), (spec,))
+        t = best_time(lambda exp=exp: simulate(exp, method="fast"))
+        print(f"{label:<44} {t * 1e3:>8.1f} ms {t / base:>6.2f}x")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory", action="store_true", help="peak RSS check for 10M events")
     parser.add_argument("--no-ignite", action="store_true", help="skip ignite's simulate_values")
+    parser.add_argument("--ecosystem", action="store_true", help="timm/transformers/optax types at 1M events")
     args = parser.parse_args(argv)
-    if args.memory:
+    if args.ecosystem:
+        from bench import series_optax
+
+        run_ecosystem(series_optax.CASES)
+    elif args.memory:
         run_memory()
     else:
         run_table(with_ignite=not args.no_ignite)

@@ -82,9 +82,8 @@ class _Num:
         """Subnormal results as zeros (of their sign): XLA on CPU flushes them."""
         tiny = np.finfo(self.d).tiny
         if isinstance(x, np.ndarray):
-            small = np.abs(x) < tiny
-            if small.any():
-                x = np.where(small, np.copysign(self.d(0.0), x), x).astype(self.d)
+            if len(x) and np.min(np.abs(x)) < tiny:
+                x = np.where(np.abs(x) < tiny, np.copysign(self.d(0.0), x), x).astype(self.d)
             return x
         return self.s(math.copysign(0.0, x)) if abs(x) < tiny else x
 
@@ -92,9 +91,9 @@ class _Num:
         """``1 / x``: XLA divides by a scalar (broadcast) divisor as a product with its inverse."""
         return self.s(1) / self.s(x)
 
-    def cos(self, x: Any) -> Any:
+    def cos(self, x: Any, out: np.ndarray | None = None) -> Any:
         if isinstance(x, np.ndarray):
-            return np.cos(x.astype(np.float64)).astype(np.float32) if self.f32 else np.cos(x)
+            return np.cos(x.astype(np.float64)).astype(np.float32) if self.f32 else np.cos(x, out=out)
         return np.float32(math.cos(float(x))) if self.f32 else math.cos(x)
 
     def pow(self, base: Any, exponent: Any) -> Any:
@@ -135,16 +134,16 @@ def _c_pow(base: float, exponent: float) -> float:
 
 
 def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Distinct values of ``x`` and the index of each element among them (None: all distinct)."""
+    """The first value of each run of equal neighbours in ``x`` and the run index of each
+    element (None: no two neighbours equal)."""
     if len(x) < 2:
         return x, None
-    step = np.diff(x)
-    if np.all(step > 0):
+    new = np.empty(len(x), dtype=bool)
+    new[0] = True
+    np.not_equal(x[1:], x[:-1], out=new[1:])
+    if new.all():
         return x, None
-    if np.all(step >= 0):  # sorted: runs of equal values
-        starts = np.flatnonzero(np.concatenate(([True], step != 0)))
-        return x[starts], np.cumsum(np.concatenate(([True], step != 0))) - 1
-    return np.unique(x, return_inverse=True)
+    return x[new], np.cumsum(new) - 1
 
 
 def _int_pow(x: Any, y: int) -> Any:
@@ -168,6 +167,8 @@ def _power(num: _Num, x: Any, exponent: Any) -> Any:
     try:
         y = operator.index(exponent)
     except TypeError:
+        if exponent == 1.0:  # pow(x, 1.0) is x in the C library
+            return x
         return num.pow(x, exponent)
     return num.flush(_int_pow(x, y))
 
@@ -194,7 +195,7 @@ def _int_counts(count: Any) -> np.ndarray:
         raise TypeError(
             f"Argument count should be an int or an array of ints, but given dtype {counts.dtype}"
         )
-    return counts.astype(np.int64)
+    return counts.astype(np.int64, copy=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -460,9 +461,17 @@ def cosine_decay_schedule(
         c = 0.5 * (1 + num.cos(pi * t * inv))
         return num.flush(init_value * (keep * _power(num, c, exponent) + alpha))
 
-    def shape(t: np.ndarray) -> np.ndarray:
-        c = 0.5 * (1 + num.cos(pi * t * inv))
-        return num.flush(init_value * (keep * _power(num, c, exponent) + alpha))
+    def shape(t: np.ndarray) -> np.ndarray:  # t: a fresh array, worked on in place
+        np.multiply(t, pi, out=t)
+        np.multiply(t, inv, out=t)
+        c = num.cos(t, out=t)
+        np.add(c, 1, out=c)
+        np.multiply(c, 0.5, out=c)  # 0.5 * (1 + cos)
+        c = _power(num, c, exponent)
+        np.multiply(c, keep, out=c)
+        np.add(c, alpha, out=c)
+        np.multiply(c, init_value, out=c)
+        return num.flush(c)
 
     def vector(counts: np.ndarray) -> np.ndarray:
         if isinstance(decay_steps, int):  # min(float(c), float(T)) == float(min(c, T))
@@ -524,18 +533,26 @@ def piecewise_interpolate_schedule(
                 dot = dot + interpolate(values[i], values[i + 1], pct, num)
         return dot + (one if last <= count else zero) * values[-1]
 
+    def segment(counts: np.ndarray, i: int) -> np.ndarray:
+        pct = (counts - bounds[i]).astype(num.d)
+        np.multiply(pct, inverses[i], out=pct)
+        return zero + interpolate(values[i], values[i + 1], pct, num)
+
     def vector(counts: np.ndarray) -> np.ndarray:
-        seg = np.searchsorted(bounds[1:], counts, side="right")
-        sel = (
-            (seg < len(boundaries))
-            & (counts >= bounds[0])
-            & (counts >= bounds[np.minimum(seg, len(bounds) - 1)])
-        )
         dot = np.full(len(counts), zero, dtype=num.d)
-        if sel.any():
-            s = seg[sel]
-            pct = (counts[sel] - bounds[s]).astype(num.d) * inverses[s]
-            dot[sel] = dot[sel] + interpolate(values[s], values[s + 1], pct, num)
+        if len(counts) < 2 or bool(np.all(counts[1:] >= counts[:-1])):  # each segment a slice
+            for i in range(len(boundaries)):
+                lo, hi = np.searchsorted(counts, bounds[i : i + 2])
+                if hi > lo:
+                    dot[lo:hi] = segment(counts[lo:hi], i)
+            after = int(np.searchsorted(counts, last))
+            dot[:after] += zero * values[-1]
+            dot[after:] += one * values[-1]
+            return dot
+        for i in range(len(boundaries)):
+            sel = (bounds[i] <= counts) & (counts < bounds[i + 1])
+            if sel.any():
+                dot[sel] = segment(counts[sel], i)
         return dot + np.where(last <= counts, one, zero) * values[-1]
 
     return Schedule(scalar, vector, num.precision)
@@ -625,15 +642,25 @@ def join_schedules(schedules: Sequence[Callable[[Any], Any]], boundaries: Sequen
                 chosen, shift = schedule, boundary
         return chosen(count - shift)
 
+    chosen = [(0, schedules[0]), *pairs]
+
     def vector(counts: np.ndarray) -> np.ndarray:
-        which = np.zeros(len(counts), dtype=np.int64)
-        for j, (boundary, _) in enumerate(pairs, start=1):
-            which[counts >= boundary] = j
         out = np.empty(len(counts), dtype=np.float64)
-        for j, (shift, schedule) in enumerate([(0, schedules[0]), *pairs]):
-            mask = which == j
-            if mask.any():
-                out[mask] = _evaluate(schedule, counts[mask] - shift)
+        if len(counts) > 1 and not bool(np.all(counts[1:] >= counts[:-1])):
+            which = np.zeros(len(counts), dtype=np.int64)  # the last pair whose boundary is reached
+            for j, (boundary, _) in enumerate(pairs, start=1):
+                which[counts >= boundary] = j
+            for j, (shift, schedule) in enumerate(chosen):
+                if (mask := which == j).any():
+                    out[mask] = _evaluate(schedule, counts[mask] - shift)
+            return out
+        # ascending counts: pair j owns [start_j, n) unless a later pair starts before it
+        starts = [0] + [int(np.searchsorted(counts, boundary)) for boundary, _ in pairs]
+        cuts = sorted(set(starts) | {len(counts)})
+        for lo, hi in itertools.pairwise(cuts):
+            j = max(k for k, start in enumerate(starts) if start <= lo)
+            shift, schedule = chosen[j]
+            out[lo:hi] = _evaluate(schedule, counts[lo:hi] - shift)
         return out
 
     return Schedule(scalar, vector, precision)

@@ -122,7 +122,9 @@ def generate(exp: Experiment, names: list[str], version: str) -> str:
     entries = []
     for s in exp.schedulers:
         source = schedule_source(s, lambda func: f"optax.{func}", 2)
-        entries.append(f"    (\n        {source},\n        {s.param_name!r},\n        {s.param_group_index!r},\n    ),\n")  # type: ignore[union-attr]
+        entries.append(
+            f"    (\n        {source},\n        {s.param_name!r},\n        {s.param_group_index!r},\n    ),\n"
+        )  # type: ignore[union-attr]
     groups = "".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups)
     return _PROGRAM.format(
         precision=precision,

@@ -10,7 +10,10 @@ multiplies the count for a soak run), each evaluated over a vector of counts 0..
   constants (``pi * t / T`` becomes ``t * (pi / T)``, ``x ** 3.0`` becomes ``x * x * x``) and fuses
   multiply-adds, so values move by a few ulps: at most ``JIT_TOLERANCE`` units of
   ``2**-52 * scale`` (``scale`` = the largest magnitude among the values and the configuration's
-  numbers), the largest seen here being ``JIT_SEEN``.
+  numbers). Polynomials with a fractional power are left out: there jitted optax itself jumps at
+  the end of the transition (see ``_fractional_power``).
+- eager optax divides an array by a scalar as a product with the scalar's inverse (so do we);
+  called with a 0-d count it divides, which can differ by an ulp: the reference is the array call.
 - ``precision="float32"`` against optax's default (float32, int32 counts), eager: ``cos`` and
   ``pow`` differ from the C library's ``cosf``/``powf`` by a float32 ulp now and then, which the
   later operations carry: at most ``F32_TOLERANCE`` units of ``2**-23 * scale``.
@@ -41,8 +44,8 @@ from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec,
 SCALE = float(os.environ.get("OPTAX_EXAMPLES_SCALE", "1"))
 CONFIGS_PER_TYPE = max(1, int(200 * SCALE))
 JIT_CONFIGS_PER_TYPE = max(1, int(8 * SCALE))
-JIT_TOLERANCE = 64  # ulps of the scale, float64, jitted
-F32_TOLERANCE = 8  # float32 ulps of the scale
+JIT_TOLERANCE = 16  # ulps of the scale, float64 against jitted optax (largest seen: 3.7, sgdr)
+F32_TOLERANCE = 4  # float32 ulps of the scale (largest seen: 1.7, sgdr and warm-up cosine)
 HORIZON = 700
 BOUNDARY_COUNTS = (0, 1, 2, 5, 16, 17, 40)  # 17 and more: XLA's blocked cumprod
 VMAPPED = {"piecewise_interpolate_schedule", "cosine_onecycle_schedule", "linear_onecycle_schedule"}
@@ -230,6 +233,20 @@ def _numbers(obj) -> list[float]:
     return [float(obj)] if isinstance(obj, float) and obj != 0 else []
 
 
+def _fractional_power(obj) -> bool:
+    """A polynomial with a fractional power: jitted optax computes ``1 - t * (1 / T)`` with a
+    fused multiply-add, which leaves +-1e-17 instead of 0 at the end of the transition; that
+    to a fractional power is far from 0 (NaN when negative): 1e-4 of the scale was seen."""
+    if isinstance(obj, dict):
+        power = obj.get("power")
+        if isinstance(power, float) and not power.is_integer():
+            return True
+        return any(_fractional_power(v) for v in obj.values())
+    if isinstance(obj, list | tuple):
+        return any(_fractional_power(v) for v in obj)
+    return False
+
+
 def _construct_both(name: str, kwargs: dict, precision: str):
     try:
         expected = _build(optax, name, kwargs)
@@ -290,6 +307,8 @@ def test_float64_close_to_jitted_optax(name):
         if _construct_both(name, kwargs, "float64") is None:
             continue
         ours = _core_precision(name, kwargs, "float64")(np.arange(horizon))
+        if _fractional_power(kwargs):
+            continue  # see below
         ref = _optax_values(name, kwargs, horizon, x64=True, jit=True)
         # jitted optax can give NaN where eager optax (and ours) do not: XLA's fused multiply-add
         # makes 1 - t * (1 / T) slightly negative at t = T, and a fractional power of it is NaN

@@ -50,7 +50,10 @@ def experiment(precision: str) -> dict:
     schedulers[1] |= {"param_name": "momentum", "param_group_index": 1}
     return {
         "num_events": 300,
-        "param_groups": [{"name": "a", "lr": 0.1, "momentum": 0.9}, {"name": "b", "lr": 0.2, "momentum": 0.8}],
+        "param_groups": [
+            {"name": "a", "lr": 0.1, "momentum": 0.9},
+            {"name": "b", "lr": 0.2, "momentum": 0.8},
+        ],
         "schedulers": schedulers,
     }
 
@@ -102,7 +105,9 @@ def test_export_reproduces_the_series(client, flavor, precision):
 
 def test_flavors_refuse_other_libraries(client):
     exp = experiment("float64")
-    exp["schedulers"].append({"type": "CosineAnnealingScheduler", "start_value": 0.1, "end_value": 0.0, "cycle_size": 50})
+    exp["schedulers"].append(
+        {"type": "CosineAnnealingScheduler", "start_value": 0.1, "end_value": 0.0, "cycle_size": 50}
+    )
     r = client.post("/api/v1/code?flavor=optax", json=exp)
     assert r.status_code == 422
     item = r.json()["detail"][0]
