@@ -1,7 +1,7 @@
 """Differential tests: ``scheduler_core.optax`` against optax 0.2.8 on jax 0.10.2 (CPU).
 
-Random configurations of every schedule (``CONFIGS_PER_TYPE`` each, seeded; ``OPTAX_EXAMPLES_SCALE``
-multiplies the count for a soak run), each evaluated over a vector of counts 0..H-1:
+Random configurations of every schedule (``CONFIGS_PER_TYPE`` = 200 each, 100 for the three
+that need ``jax.vmap``; seeded; ``OPTAX_EXAMPLES_SCALE`` multiplies the counts for a soak run), each evaluated over a vector of counts 0..H-1:
 
 - ``precision="float64"`` against optax with ``jax_enable_x64`` and int64 counts, run op by op
   (eager; ``jax.vmap`` for the piecewise-interpolated ones, which take one count at a time): bit
@@ -43,11 +43,12 @@ from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec,
 
 SCALE = float(os.environ.get("OPTAX_EXAMPLES_SCALE", "1"))
 CONFIGS_PER_TYPE = max(1, int(200 * SCALE))
+VMAPPED_CONFIGS = max(1, int(100 * SCALE))  # the piecewise-interpolated ones: jax.vmap traces each call
 JIT_CONFIGS_PER_TYPE = max(1, int(8 * SCALE))
 JIT_TOLERANCE = 16  # ulps of the scale, float64 against jitted optax (largest seen: 3.7, sgdr)
 F32_TOLERANCE = 4  # float32 ulps of the scale (largest seen: 1.7, sgdr and warm-up cosine)
 HORIZON = 700
-BOUNDARY_COUNTS = (0, 1, 2, 5, 16, 17, 40)  # 17 and more: XLA's blocked cumprod
+BOUNDARY_COUNTS = (0, 2, 5, 17, 40)  # 17 and more: XLA's blocked cumprod of 18+ values
 VMAPPED = {"piecewise_interpolate_schedule", "cosine_onecycle_schedule", "linear_onecycle_schedule"}
 
 
@@ -270,8 +271,8 @@ def _core_precision(name: str, kwargs: dict, precision: str):
 # ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(GENERATORS))
 def test_float64_equals_optax_x64_bit_for_bit(name):
-    checked = 0
-    for kwargs, horizon in _configs(name, CONFIGS_PER_TYPE):
+    checked, count = 0, VMAPPED_CONFIGS if name in VMAPPED else CONFIGS_PER_TYPE
+    for kwargs, horizon in _configs(name, count):
         if _construct_both(name, kwargs, "float64") is None:
             continue
         ours = _core_precision(name, kwargs, "float64")(np.arange(horizon))
@@ -279,13 +280,13 @@ def test_float64_equals_optax_x64_bit_for_bit(name):
         bad = np.flatnonzero(ours.view(np.int64) != ref.view(np.int64))
         assert not len(bad), (kwargs, bad[:5], ours[bad[:5]].tolist(), ref[bad[:5]].tolist())
         checked += 1
-    assert checked >= CONFIGS_PER_TYPE // 2
+    assert checked >= count // 2
 
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
 def test_float32_close_to_default_optax(name):
     worst = 0.0
-    for kwargs, horizon in _configs(name, CONFIGS_PER_TYPE):
+    for kwargs, horizon in _configs(name, VMAPPED_CONFIGS if name in VMAPPED else CONFIGS_PER_TYPE):
         if _construct_both(name, kwargs, "float32") is None:
             continue
         ours = _core_precision(name, kwargs, "float32")(np.arange(horizon))

@@ -40,7 +40,7 @@ SCHEDULES = [
         {"type": "optax.polynomial_schedule", "init_value": 0.0, "end_value": 0.1, "power": 2.5, "transition_steps": 40},
         {"type": "optax.piecewise_constant_schedule", "init_value": 0.1, "boundaries_and_scales": {"50": 0.5, "100": 0.1}},
         {"type": "optax.linear_onecycle_schedule", "transition_steps": 100, "peak_value": 0.2}],
-     "boundaries": [40, 180]},
+     "boundaries": [40, 120]},
     {"type": "optax.cosine_onecycle_schedule", "transition_steps": 200, "peak_value": 0.3, "pct_start": 0.25},
 ]  # fmt: skip
 
@@ -49,7 +49,7 @@ def experiment(precision: str) -> dict:
     schedulers = [{**copy.deepcopy(s), "param_name": "lr", "precision": precision} for s in SCHEDULES]
     schedulers[1] |= {"param_name": "momentum", "param_group_index": 1}
     return {
-        "num_events": 300,
+        "num_events": 160,
         "param_groups": [
             {"name": "a", "lr": 0.1, "momentum": 0.9},
             {"name": "b", "lr": 0.2, "momentum": 0.8},

@@ -5,5 +5,8 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite.
 one new module here plus its line below.
 """
 
-from . import ignite, torch  # noqa: F401  (order matters: ignite's composites wrap torch's union)
-from . import optax  # noqa: F401, E402  (optax.* schedules)
+from . import (  # noqa: F401  (order matters: ignite's composites wrap torch's union)
+    ignite,
+    optax,  # noqa: F401, E402  (optax.* schedules)
+    torch,
+)
