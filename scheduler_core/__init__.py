@@ -5,6 +5,7 @@ Swap ``from ignite.handlers import CosineAnnealingScheduler`` for
 torch is imported only when a torch scheduler is used.
 """
 
+from . import optax, transformers  # noqa: F401  (register the optax.* and transformers.* types)
 from .base import BaseParamScheduler, GroupsOptimizer, ParamScheduler
 from .composite import ConcatScheduler, ParamGroupScheduler, create_lr_scheduler_with_warmup
 from .cyclical import CosineAnnealingScheduler, CyclicalScheduler, LinearCyclicalScheduler
@@ -18,7 +19,6 @@ from .state import (
     StepStateScheduler,
 )
 from .torch_wrappers import LRScheduler, ReduceLROnPlateauScheduler
-from . import optax as _optax  # noqa: F401, E402  (registers the optax.* types; import scheduler_core.optax)
 
 __all__ = [
     "BaseParamScheduler",

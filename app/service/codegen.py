@@ -18,7 +18,7 @@ from ..contract.schemas import Experiment
 from . import codegen_optax
 from .limits import param_names
 
-Flavor = Literal["ignite", "scheduler_core", "optax"]
+Flavor = Literal["ignite", "scheduler_core", "transformers", "optax"]
 
 
 class _Imports:
@@ -131,12 +131,10 @@ trainer.run(range(num_events), max_epochs=1)
 }
 
 
-def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
-    """Python source rebuilding ``exp`` for ``flavor``.
-
-    Raises:
-        ApiError: 422 naming a scheduler the flavor cannot write (another library's).
-    """
+def check_flavor(exp: Experiment, flavor: str) -> None:
+    """Refuse (422 naming the scheduler) a scheduler the ``flavor`` program cannot write: one of
+    another library's than the flavor's (the ignite and scheduler_core flavors write ignite's,
+    torch's and scheduler_core's own types; scheduler_core writes every library's)."""
     for i, s in enumerate(exp.schedulers):
         entry = entry_for(s)
         if not entry.exports_to(flavor):
@@ -145,7 +143,17 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
                 ("body", "schedulers", i, "type"),
                 f"the {flavor} code export cannot write {entry.name} (a {entry.core.family} schedule): "
                 f"use flavor 'scheduler_core' or '{entry.core.family}'",
+                "code_flavor",
             )
+
+
+def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
+    """Python source rebuilding ``exp`` for ``flavor``.
+
+    Raises:
+        ApiError: 422 naming a scheduler the flavor cannot write (another library's).
+    """
+    check_flavor(exp, flavor)
     if flavor == "optax":
         return codegen_optax.generate(exp, param_names(exp), version)
     imports = _Imports()

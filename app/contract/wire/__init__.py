@@ -5,8 +5,4 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite.
 one new module here plus its line below.
 """
 
-from . import (  # noqa: F401  (order matters: ignite's composites wrap torch's union)
-    ignite,
-    optax,  # noqa: F401, E402  (optax.* schedules)
-    torch,
-)
+from . import ignite, optax, torch, transformers  # noqa: F401  (ignite's composites import torch's union)
