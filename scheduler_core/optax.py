@@ -90,7 +90,7 @@ class _Num:
         """Subnormal results as zeros (of their sign): XLA on CPU flushes them."""
         tiny = np.finfo(self.d).tiny
         if isinstance(x, np.ndarray):
-            if len(x) and np.min(np.abs(x)) < tiny:
+            if len(x) and not (x.min() >= tiny or x.max() <= -tiny) and np.min(np.abs(x)) < tiny:
                 x = np.where(np.abs(x) < tiny, np.copysign(self.d(0.0), x), x).astype(self.d)
             return x
         return self.s(math.copysign(0.0, x)) if abs(x) < tiny else x
@@ -476,8 +476,10 @@ def cosine_decay_schedule(
         np.add(c, 1, out=c)
         np.multiply(c, 0.5, out=c)  # 0.5 * (1 + cos)
         c = _power(num, c, exponent)
-        np.multiply(c, keep, out=c)
-        np.add(c, alpha, out=c)
+        if keep != 1.0:  # x * 1.0 is x
+            np.multiply(c, keep, out=c)
+        if alpha != 0.0:  # x + 0.0 is x here: c holds no -0.0 (0.5 * (1 + cos) and its powers)
+            np.add(c, alpha, out=c)
         np.multiply(c, init_value, out=c)
         return num.flush(c)
 
