@@ -354,6 +354,8 @@ def _num(values: np.ndarray) -> Vector:
     stays exact; only the per-event types are unknown (array() uses the scalar loop)."""
     if values.size and not np.all(np.abs(values[np.isfinite(values)]) < _EXACT):
         raise _Fallback
+    if np.any((values == 0) & np.signbit(values)):  # -0.0: Python's int 0 has no sign (-0 * 3)
+        raise _Fallback
     return "num", values
 
 
@@ -426,6 +428,8 @@ def _vector(node: ast.AST, variable: str, x: np.ndarray, budget: list[int]) -> V
         return _binary_vector(type(node.op), a, b, _position(node), budget)
     if isinstance(node, ast.UnaryOp):
         kind, v = _vector(node.operand, variable, x, budget)
+        if kind == "num" and isinstance(node.op, ast.USub):
+            return _num(-v)
         return kind, (-v if isinstance(node.op, ast.USub) else v)
     if isinstance(node, ast.Compare):
         parts = [_vector(p, variable, x, budget) for p in [node.left, *node.comparators]]

@@ -334,3 +334,21 @@ def test_torch_lambda_lr_state_dict_stays_plain_data():
     assert state["lr_lambdas"] == [{"text": "0.9 ** epoch", "variable": "epoch"}]
     sched.load_state_dict(state)
     assert sched.lr_lambdas[0](2) == 0.9**2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-((0.5 if epoch else epoch))",  # Python's int 0 negated has no sign; float -0.0 has
+        "min(epoch, 0.5) * -3",
+        "(0.5 if epoch else epoch) // -3",
+        "(0.5 if epoch else epoch) % -3",
+        "min(1, (epoch + 1) / 500) * 0.5 ** (epoch // 300)",
+        "2 ** (epoch - 5)",  # ints, then floats (negative powers)
+        "max(0.1, 1 - epoch / 1000) if epoch > 100 else (epoch + 1) / 101",
+    ],
+)
+def test_vectorised_equals_the_scalar_loop_bit_for_bit(text):
+    f = Expression(text, "epoch")
+    xs = np.arange(2000)
+    assert [v.hex() for v in f.floats(xs).tolist()] == [float(f(int(x))).hex() for x in xs]
