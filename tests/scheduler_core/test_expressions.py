@@ -344,7 +344,7 @@ def test_torch_lambda_lr_state_dict_stays_plain_data():
         "(0.5 if epoch else epoch) // -3",
         "(0.5 if epoch else epoch) % -3",
         "min(1, (epoch + 1) / 500) * 0.5 ** (epoch // 300)",
-        "2 ** (epoch - 5)",  # ints, then floats (negative powers)
+        "2 ** (epoch % 60 - 5)",  # floats (negative powers), then ints
         "max(0.1, 1 - epoch / 1000) if epoch > 100 else (epoch + 1) / 101",
     ],
 )
