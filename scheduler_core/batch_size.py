@@ -99,7 +99,11 @@ class BatchSizeScheduler(BaseParamScheduler):
 # ------------------------------------------------------------------------------------------------
 # the BatchSizeScheduler type: scheduler_fn is an expression of ``event``
 # ------------------------------------------------------------------------------------------------
-BATCH_SIZE_DECLINES = ("scheduler_fn is a Python callable", COSTLY)
+BATCH_SIZE_DECLINES = (
+    "scheduler_fn is a Python callable",
+    COSTLY,
+    "scheduler_fn gives ints and floats mixed, or ints beyond int64",
+)
 
 
 def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> BatchSizeScheduler:
@@ -118,6 +122,8 @@ def _closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarr
         values = fn.array(np.arange(len(events)))
     except CostExceeded as exc:
         raise NoClosedForm(COSTLY) from exc
+    except TypeError as exc:  # stepping tells (a float batch size raises there, a huge int does not)
+        raise NoClosedForm(BATCH_SIZE_DECLINES[2]) from exc
     except Exception as exc:  # noqa: BLE001 - stepping raises it (or the batch size check) at its event
         raise NoClosedForm(f"stepping raises: {type(exc).__name__}: {exc}") from exc
     if values.dtype != np.int64 or (values.size and values.min() < 1):
