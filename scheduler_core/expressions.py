@@ -585,16 +585,18 @@ class Expression:
         if vector is not None:
             return vector[1].astype(np.float64)
         out = np.empty(len(x), dtype=np.float64)
-        for a, part in self._scalar_chunks(x, budget):
-            out[a : a + len(part)] = [float(v) for v in part]
+        for a, part in self._scalar_chunks(x, budget, float):
+            out[a : a + len(part)] = part
         return out
 
-    def _scalar_chunks(self, x: np.ndarray, budget: list[int]) -> Any:
-        """``(start, [self(v) for v in chunk])`` over ``x`` in chunks (bounded memory)."""
+    def _scalar_chunks(self, x: np.ndarray, budget: list[int], then: Callable = lambda v: v) -> Any:
+        """``(start, [then(self(v)) for v in chunk])`` over ``x`` in chunks (bounded memory),
+        event by event (so the first event that fails raises, whichever step fails)."""
         if len(x) * self._nodes > budget[0]:
             raise CostExceeded(f"more than {PYTHON_EVALUATIONS} evaluations in Python")
+        fn = self._fn
         for a in range(0, len(x), _CHUNK):
-            yield a, [self._fn(v) for v in x[a : a + _CHUNK].tolist()]
+            yield a, [then(fn(v)) for v in x[a : a + _CHUNK].tolist()]
 
     def _vector(self, x: np.ndarray, budget: list[int]) -> Vector | None:
         """The vectorised results (kind, int64 or float64 values), or None where only the scalar
