@@ -348,3 +348,114 @@ def test_closed_form_is_vectorised_for_long_runs(timm_scheduler):
             expected = ref._get_lr(i)[0]
             assert values[i].hex() == float(expected).hex(), (name, i)
         assert math.isfinite(float(values.sum()))
+
+
+# ------------------------------------------------------------------------------------------------
+# the code export (POST /api/v1/code?flavor=timm), run against timm
+# ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    import warnings
+
+    with warnings.catch_warnings():  # starlette's TestClient deprecation (as in tests/app)
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def wire_experiment(cfg: dict[str, Any]) -> dict[str, Any]:
+    kwargs = dict(cfg["kwargs"])
+    if isinstance(kwargs.get("noise_range_t"), tuple):
+        kwargs["noise_range_t"] = list(kwargs["noise_range_t"])
+    exp = {
+        "num_events": cfg["n"],
+        "param_groups": [{"name": f"g{i}", **g} for i, g in enumerate(cfg["groups"])],
+        "schedulers": [{"type": f"timm.scheduler.{cfg['name']}", **kwargs}],
+    }
+    if cfg["kwargs"]["t_in_epochs"]:
+        exp["iterations_per_epoch"] = cfg["ipe"]
+    return exp
+
+
+def run_export(client: Any, exp: dict[str, Any], flavor: str) -> tuple[str, list[dict[str, list[float]]]]:
+    r = client.post(f"/api/v1/code?flavor={flavor}", json=exp)
+    assert r.status_code == 200, r.text
+    code = r.json()["code"]
+    namespace: dict[str, Any] = {"__name__": "generated"}
+    exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 - the test's point
+    return code, namespace["history"]
+
+
+def assert_export_reproduces_series(client: Any, exp: dict[str, Any]) -> None:
+    series = client.post("/api/v1/series", json=exp)
+    assert series.status_code == 200, series.text
+    for flavor, module in (("timm", "from timm.scheduler import"), ("scheduler_core", "from scheduler_core.timm import")):
+        code, history = run_export(client, exp, flavor)
+        assert module in code and ".step_update(num_updates=update + 1)" in code
+        for s in series.json()["series"]:
+            got = [float(v).hex() for v in history[s["param_group"]][s["param_name"]]]
+            assert got == [float(v).hex() for v in s["values"]], (flavor, s["group_name"])
+
+
+@pytest.mark.parametrize("name", TYPES)
+def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, client, name):
+    @settings(max_examples=EXAMPLES // 10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(configs(name))
+    def run(cfg: dict[str, Any]) -> None:
+        ref, err = timm_loop(getattr(timm_scheduler, cfg["name"]), cfg)
+        if err is not None:
+            return  # /series answers 422 (tested with the experiments above)
+        assert_export_reproduces_series(client, wire_experiment(cfg))
+
+    run()
+
+
+def test_exported_code_with_a_group_index_and_two_schedulers(timm_scheduler, client):
+    exp = {
+        "num_events": 90,
+        "iterations_per_epoch": 7,
+        "param_groups": [{"name": "body", "lr": 0.1, "weight_decay": 0.05}, {"name": "head", "lr": 0.5}],
+        "schedulers": [
+            {"type": "timm.scheduler.CosineLRScheduler", "param_group_index": 0, "t_initial": 8, "warmup_t": 2},
+            {"type": "timm.scheduler.MultiStepLRScheduler", "param_group_index": 1, "decay_t": [20, 50],
+             "decay_rate": 0.3, "t_in_epochs": False, "noise_range_t": [10, 60], "noise_pct": 0.2},
+        ],
+    }  # fmt: skip
+    assert_export_reproduces_series(client, exp)
+
+
+def test_flavors_refuse_what_they_cannot_write(client):
+    timm_exp = {
+        "num_events": 10,
+        "param_groups": [{"name": "g", "lr": 0.1, "momentum": 0.9}],
+        "schedulers": [{"type": "timm.scheduler.StepLRScheduler", "decay_t": 3.0, "t_in_epochs": False}],
+    }
+    r = client.post("/api/v1/code?flavor=ignite", json=timm_exp)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "type"]
+    ignite = {"type": "LinearCyclicalScheduler", "param_name": "momentum", "start_value": 0.9,
+              "end_value": 0.8, "cycle_size": 4}  # fmt: skip
+    mixed = {**timm_exp, "schedulers": [*timm_exp["schedulers"], ignite]}
+    for flavor in ("timm", "scheduler_core"):
+        r = client.post(f"/api/v1/code?flavor={flavor}", json=mixed)
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "type"]
+    r = client.post("/api/v1/code?flavor=timm", json={**timm_exp, "schedulers": [ignite]})
+    assert r.status_code == 422 and "timm schedulers only" in r.json()["detail"][0]["msg"]
+    momentum = {**timm_exp, "schedulers": [{**timm_exp["schedulers"][0], "param_name": "momentum"}]}
+    r = client.post("/api/v1/code?flavor=timm", json=momentum)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "param_name"]
+    assert client.post("/api/v1/code?flavor=scheduler_core", json=momentum).status_code == 200
+    twice = {**timm_exp, "schedulers": timm_exp["schedulers"] * 2}
+    r = client.post("/api/v1/code?flavor=timm", json=twice)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "schedulers", 1]
+    epochs = {**timm_exp, "schedulers": [{"type": "timm.scheduler.StepLRScheduler", "decay_t": 3.0}]}
+    r = client.post("/api/v1/code?flavor=timm", json=epochs)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "iterations_per_epoch"]
+    r = client.post("/api/v1/series", json=epochs)
+    assert r.status_code == 422 and "iterations_per_epoch" in r.json()["detail"][0]["msg"]
