@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -204,20 +205,20 @@ class Scheduler:
         return draw_noise(self.noise_seed + t, self.noise_type, self.noise_pct, self.noise_std)
 
     # -- vectorised counterpart of _get_lr, used by the closed forms ------------------------------
-    def _lr_array(self, t: np.ndarray) -> np.ndarray:
-        """``_get_lr`` at each step of the int64 array ``t`` (non-decreasing): rows per group."""
-        out = np.empty((len(self.base_values), len(t)), dtype=np.float64)
+    def _lr_array(self, t: np.ndarray, out: np.ndarray) -> None:
+        """``_get_lr`` at each step of the int64 array ``t`` (consecutive steps) into ``out``,
+        one row per group."""
         warm = int(np.searchsorted(t, self.warmup_t, side="left")) if self.warmup_t > 0 else 0
         if warm:
             tw = t[:warm].astype(np.float64)
             for g, s in enumerate(self.warmup_steps):
-                out[g, :warm] = self.warmup_lr_init + tw * s
+                np.multiply(tw, s, out=out[g, :warm])
+                out[g, :warm] += self.warmup_lr_init
         if warm < len(t):
             rest = t[warm:]
-            out[:, warm:] = self._after_warmup(rest - self.warmup_t if self.warmup_prefix else rest)
-        return out
+            self._after_warmup(rest - self.warmup_t if self.warmup_prefix else rest, out[:, warm:])
 
-    def _after_warmup(self, t: np.ndarray) -> np.ndarray:
+    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
         raise NotImplementedError
 
 
@@ -234,13 +235,13 @@ def _warmup_init(s: Any, warmup_t: int, warmup_lr_init: float, targets: list[flo
 # cosine, tanh, poly: cycles
 # ------------------------------------------------------------------------------------------------
 def _runs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start index and value of each run of equal values in the non-decreasing array ``a``."""
+    """Start index and value of each run of equal values in the piecewise-constant array ``a``."""
     starts = np.concatenate(([0], np.flatnonzero(np.diff(a)) + 1)) if len(a) else np.empty(0, np.int64)
     return starts, a[starts]
 
 
 def _per_run(a: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
-    """``fn`` (Python scalar maths) of each element of non-decreasing ``a``, once per run."""
+    """``fn`` (Python scalar maths) of each element of piecewise-constant ``a``, once per run."""
     starts, values = _runs(a)
     out = np.fromiter((fn(v) for v in values.tolist()), dtype=np.float64, count=len(values))
     return np.repeat(out, np.diff(np.append(starts, len(a))))
@@ -254,6 +255,25 @@ def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
     except (TypeError, ValueError) as exc:  # complex values (math.cos refuses them, so does
         # float64), math.cos(inf)
         raise NoClosedForm(f"stepping raises: {exc}") from exc
+
+
+def _pow(a: np.ndarray, k: float) -> np.ndarray:
+    """``a ** k`` elementwise as Python computes it (``x ** 1`` is ``x``: no work then)."""
+    if k == 1:
+        return np.asarray(a, dtype=np.float64)
+    return _python(pow, a.tolist(), repeat(k))
+
+
+def _per_step_pow(t_i: Any, k: float) -> Any:
+    """``t_i ** k`` of the cycle lengths (a scalar, or an array constant over each cycle)."""
+    if np.ndim(t_i) == 0:
+        return t_i**k
+    return _per_run(t_i, lambda x: x**k)
+
+
+def _nonzero(den: Any) -> None:
+    if not np.all(den != 0):  # Python divides by zero only to raise
+        raise ZeroDivisionError("float division by zero")
 
 
 class _Cycles(Scheduler):
@@ -286,21 +306,30 @@ class _Cycles(Scheduler):
         (so an overflow raises there), tanh only within the limit."""
         return self.cycle_decay**i if self._gamma_first or i < self.cycle_limit else None
 
+    def _coef(self, lr_max: float) -> float:
+        return 0.5 * (lr_max - self.lr_min)
+
     def _combine(self, lr_max: float, shape: Any) -> Any:
-        return self.lr_min + 0.5 * (lr_max - self.lr_min) * shape
+        return self.lr_min + self._coef(lr_max) * shape
 
     def _shape(self, t_curr: Any, t_i: Any) -> Any:
         raise NotImplementedError
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray) -> np.ndarray:
-        return _python(self._shape, t_curr.tolist(), t_i.tolist())
+    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
+        raise NotImplementedError
 
-    def _cycles_array(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per step: cycle index, cycle length, time in cycle; and the run starts of the cycles."""
+    def _cycles_array(self, t: np.ndarray) -> tuple[list[int], np.ndarray, Any, np.ndarray]:
+        """The cycles of the consecutive steps ``t``: their indices, where each starts in ``t``,
+        and per step the cycle length (a scalar for equal cycles) and the time in the cycle."""
+        size = self.t_initial
         if self.cycle_mul == 1:
-            i = t // self.t_initial
-            return i, np.full(len(t), self.t_initial), t - self.t_initial * i, _runs(i)[0]
-        m, size = self.cycle_mul, self.t_initial
+            first, last = int(t[0] // size), int(t[-1] // size)
+            if first == last:
+                return [first], np.zeros(1, np.int64), size, t - size * first if first else t
+            i = t // size
+            starts, cycles = _runs(i)
+            return cycles.tolist(), starts, size, t - size * i
+        m = self.cycle_mul
         x = 1 - t / size * (1 - m)
         if not (x > 0).all():
             raise NoClosedForm("stepping raises: math domain error (cycle_mul < 1 runs out of cycles)")
@@ -309,43 +338,35 @@ class _Cycles(Scheduler):
         near = np.flatnonzero(np.abs(r - np.rint(r)) < 1e-6 * np.maximum(1.0, np.abs(r)))
         for j in near.tolist():
             i[j] = math.floor(math.log(float(x[j]), m))
-        i = i.astype(np.int64)
-        starts, cycles = _runs(i)
-        t_i = np.empty(len(t))
-        done = np.empty(len(t))
-        bounds = np.append(starts, len(t))
-        for k, c in enumerate(cycles.tolist()):
-            mi = m**c
-            t_i[bounds[k] : bounds[k + 1]] = mi * size
-            done[bounds[k] : bounds[k + 1]] = (1 - mi) / (1 - m) * size
-        return i, t_i, t - done, starts
+        starts, cycles = _runs(i.astype(np.int64))
+        lengths = np.diff(np.append(starts, len(t)))
+        grown = [m**c for c in cycles.tolist()]
+        t_i = np.repeat(np.array([mi * size for mi in grown], dtype=np.float64), lengths)
+        done = np.repeat(np.array([(1 - mi) / (1 - m) * size for mi in grown], dtype=np.float64), lengths)
+        return cycles.tolist(), starts, t_i, t - done
 
-    def _after_warmup(self, t: np.ndarray) -> np.ndarray:
-        i, t_i, t_curr, starts = self._cycles_array(t)
-        bounds = np.append(starts, len(t))
-        out = np.full((len(self.base_values), len(t)), float(self.lr_min))
-        cycles = i[starts].tolist()
-        gammas = [self._gamma(c) for c in cycles]  # raises where stepping raises
-        live = [k for k, c in enumerate(cycles) if c < self.cycle_limit]
-        if not live:
-            return out
-        lo, hi = bounds[live[0]], bounds[live[-1] + 1]  # the live cycles are the first ones
-        shape = self._shapes(t_curr[lo:hi], t_i[lo:hi])
-        for k in live:
-            a, b = bounds[k] - lo, bounds[k + 1] - lo
-            for g, v in enumerate(self.base_values):
-                out[g, lo + a : lo + b] = self._combine_array(v * gammas[k], shape[a:b])
-        return out
+    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
+        cycles, starts, t_i, t_curr = self._cycles_array(t)
+        if self._gamma_first:  # an overflowing gamma raises where stepping raises (the last
+            self._gamma(cycles[-1])  # cycle has the largest)
+        live = bisect.bisect_left(cycles, self.cycle_limit)  # cycles increase
+        end = int(starts[live]) if live < len(cycles) else len(t)
+        out[:, end:] = self.lr_min
+        if not end:
+            return
+        gammas = [self._gamma(c) for c in cycles[:live]]
+        shape = self._shapes(t_curr[:end], t_i if np.ndim(t_i) == 0 else t_i[:end])
+        lengths = np.diff(np.append(starts[:live], end))
+        for g, v in enumerate(self.base_values):
+            coef = [self._coef(v * gamma) for gamma in gammas]
+            np.multiply(shape, coef[0] if live == 1 else np.repeat(coef, lengths), out=out[g, :end])
+            out[g, :end] += self.lr_min
 
-    def _shapes(self, t_curr: np.ndarray, t_i: np.ndarray) -> np.ndarray:
+    def _shapes(self, t_curr: np.ndarray, t_i: Any) -> np.ndarray:
         size = self.t_initial
-        if self.cycle_mul == 1 and isinstance(size, int) and len(t_curr) > size:  # one table for all cycles
-            table = self._shape_array(np.arange(size), np.full(size, size))
-            return table[t_curr]
+        if self.cycle_mul == 1 and isinstance(size, int) and len(t_curr) > 2 * size:  # one table
+            return self._shape_array(np.arange(size), size)[t_curr]  # for all the cycles
         return self._shape_array(t_curr, t_i)
-
-    def _combine_array(self, lr_max: float, shape: np.ndarray) -> np.ndarray:
-        return self.lr_min + 0.5 * (lr_max - self.lr_min) * shape
 
 
 def _init_cycles(s: _Cycles, t_initial: int, lr_min: float, cycle_mul: float, cycle_decay: float,
@@ -404,15 +425,14 @@ class CosineLRScheduler(_Cycles):
         k = self.k_decay
         return 1 + math.cos(math.pi * t_curr**k / t_i**k)
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray) -> np.ndarray:
-        if self.k_decay != 1:
-            return super()._shape_array(t_curr, t_i)
-        if not (t_i != 0).all():
-            raise ZeroDivisionError("float division by zero")
-        x = np.multiply(math.pi, t_curr, dtype=np.float64)
-        np.divide(x, t_i, out=x)
+    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
+        den = _per_step_pow(t_i, self.k_decay)
+        _nonzero(den)
+        x = np.multiply(math.pi, _pow(t_curr, self.k_decay))
+        x /= den
         np.cos(x, out=x)  # numpy's float64 cos agrees with libm's (the ignite closed forms rely on it)
-        return np.add(1, x, out=x)
+        x += 1
+        return x
 
 
 class TanhLRScheduler(_Cycles):
@@ -469,6 +489,16 @@ class TanhLRScheduler(_Cycles):
         tr = t_curr / t_i
         return 1 - math.tanh(self.lb * (1.0 - tr) + self.ub * tr)
 
+    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
+        _nonzero(t_i)
+        tr = np.true_divide(t_curr, t_i)
+        x = np.subtract(1.0, tr)
+        x *= self.lb
+        tr *= self.ub
+        x += tr
+        x = _python(math.tanh, x.tolist())
+        return np.subtract(1, x, out=x)
+
 
 class PolyLRScheduler(_Cycles):
     """Polynomial decay with restarts (timm's ``PolyLRScheduler``).
@@ -511,15 +541,19 @@ class PolyLRScheduler(_Cycles):
         self.power, self.warmup_prefix, self.k_decay = power, warmup_prefix, k_decay
         _warmup_init(self, warmup_t, warmup_lr_init, self.base_values)
 
-    def _combine(self, lr_max: float, shape: Any) -> Any:
-        return self.lr_min + (lr_max - self.lr_min) * shape
-
-    def _combine_array(self, lr_max: float, shape: np.ndarray) -> np.ndarray:
-        return self.lr_min + (lr_max - self.lr_min) * shape
+    def _coef(self, lr_max: float) -> float:
+        return lr_max - self.lr_min
 
     def _shape(self, t_curr: Any, t_i: Any) -> Any:
         k = self.k_decay
         return (1 - t_curr**k / t_i**k) ** self.power
+
+    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
+        den = _per_step_pow(t_i, self.k_decay)
+        _nonzero(den)
+        x = np.true_divide(_pow(t_curr, self.k_decay), den)
+        np.subtract(1, x, out=x)
+        return x if self.power == 1 else _pow(x, self.power)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -570,9 +604,10 @@ class StepLRScheduler(Scheduler):
             raise ZeroDivisionError("division by zero")
         return t // self.decay_t
 
-    def _after_warmup(self, t: np.ndarray) -> np.ndarray:
+    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
         factor = _per_run(self._decays_array(t), lambda d: self.decay_rate**d)
-        return np.array([v * factor for v in self.base_values]).reshape(len(self.base_values), len(t))
+        for g, v in enumerate(self.base_values):
+            np.multiply(factor, v, out=out[g])
 
 
 class MultiStepLRScheduler(StepLRScheduler):
@@ -701,8 +736,8 @@ def _closed_form(cls: type[Scheduler]) -> Callable[[Mapping[str, Any], range, Co
         values[:, :1] = np.asarray([[g[field]] for g in replica.param_groups], dtype=np.float64)
         if steps > 1:
             t = np.arange(1, steps, dtype=np.int64)
-            values[:, 1:] = s._lr_array(t)
-            noisy = t[in_noise_range(s.noise_range_t, t)]
+            s._lr_array(t, values[:, 1:])
+            noisy = t[in_noise_range(s.noise_range_t, t)] if s.noise_range_t is not None else t[:0]
             if len(noisy) > NOISE_DRAWS_MAX:
                 raise NoClosedForm(f"{DECLINES[1]}: {len(noisy)}")
             for step in noisy.tolist():
