@@ -264,15 +264,8 @@ def _pow(a: np.ndarray, k: float) -> np.ndarray:
     return _python(pow, a.tolist(), repeat(k))
 
 
-def _per_step_pow(t_i: Any, k: float) -> Any:
-    """``t_i ** k`` of the cycle lengths (a scalar, or an array constant over each cycle)."""
-    if np.ndim(t_i) == 0:
-        return t_i**k
-    return _per_run(t_i, lambda x: x**k)
-
-
 def _nonzero(den: Any) -> None:
-    if not np.all(den != 0):  # Python divides by zero only to raise
+    if den == 0:  # Python divides by zero only to raise
         raise ZeroDivisionError("float division by zero")
 
 
@@ -282,13 +275,17 @@ class _Cycles(Scheduler):
     def _cycle(self, t: int) -> tuple[int, Any, Any]:
         if self.cycle_mul != 1:
             i = math.floor(math.log(1 - t / self.t_initial * (1 - self.cycle_mul), self.cycle_mul))
-            t_i = self.cycle_mul**i * self.t_initial
-            t_curr = t - (1 - self.cycle_mul**i) / (1 - self.cycle_mul) * self.t_initial
         else:
             i = t // self.t_initial
-            t_i = self.t_initial
-            t_curr = t - (self.t_initial * i)
-        return i, t_i, t_curr
+        t_i, done = self._cycle_size(i)
+        return i, t_i, t - done
+
+    def _cycle_size(self, i: int) -> tuple[Any, Any]:
+        """Cycle ``i``'s length and the steps before it (timm's operations)."""
+        if self.cycle_mul != 1:
+            grown = self.cycle_mul**i
+            return grown * self.t_initial, (1 - grown) / (1 - self.cycle_mul) * self.t_initial
+        return self.t_initial, self.t_initial * i
 
     def _get_lr(self, t: int) -> list[float]:
         if t < self.warmup_t:
@@ -315,58 +312,61 @@ class _Cycles(Scheduler):
     def _shape(self, t_curr: Any, t_i: Any) -> Any:
         raise NotImplementedError
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
         raise NotImplementedError
 
-    def _cycles_array(self, t: np.ndarray) -> tuple[list[int], np.ndarray, Any, np.ndarray]:
-        """The cycles of the consecutive steps ``t``: their indices, where each starts in ``t``,
-        and per step the cycle length (a scalar for equal cycles) and the time in the cycle."""
-        size = self.t_initial
+    def _cycle_starts(self, t: np.ndarray) -> tuple[list[int], list[int]]:
+        """The cycles met by the consecutive steps ``t`` and where each starts in ``t``."""
+        t0, t1 = int(t[0]), int(t[-1])
         if self.cycle_mul == 1:
-            first, last = int(t[0] // size), int(t[-1] // size)
-            if first == last:
-                return [first], np.zeros(1, np.int64), size, t - size * first if first else t
-            i = t // size
-            starts, cycles = _runs(i)
-            return cycles.tolist(), starts, size, t - size * i
-        m = self.cycle_mul
-        x = 1 - t / size * (1 - m)
-        if not (x > 0).all():
-            raise NoClosedForm("stepping raises: math domain error (cycle_mul < 1 runs out of cycles)")
-        r = np.log(x) / math.log(m)  # math.log(x, m) is log(x) / log(m); numpy's log may differ
-        i = np.floor(r)  # by an ulp, so steps near an integer ratio are redone with libm's log
-        near = np.flatnonzero(np.abs(r - np.rint(r)) < 1e-6 * np.maximum(1.0, np.abs(r)))
-        for j in near.tolist():
-            i[j] = math.floor(math.log(float(x[j]), m))
-        starts, cycles = _runs(i.astype(np.int64))
-        lengths = np.diff(np.append(starts, len(t)))
-        grown = [m**c for c in cycles.tolist()]
-        t_i = np.repeat(np.array([mi * size for mi in grown], dtype=np.float64), lengths)
-        done = np.repeat(np.array([(1 - mi) / (1 - m) * size for mi in grown], dtype=np.float64), lengths)
-        return cycles.tolist(), starts, t_i, t - done
+            size = self.t_initial
+            cycles = list(range(int(t0 // size), int(t1 // size) + 1))
+            return cycles, [0] + [c * size - t0 for c in cycles[1:]]
+        try:  # cycle_mul < 1: the cycles run out (log of a non-positive number) as in stepping
+            last = self._cycle(t1)[0]
+        except ValueError as exc:
+            raise NoClosedForm(f"stepping raises: {exc}") from exc
+        cycles, starts = [self._cycle(t0)[0]], [t0]
+        while cycles[-1] < last:  # the next cycle's first step: estimated, then settled exactly
+            c, start = cycles[-1], starts[-1]
+            guess = (1 - self.cycle_mul ** (c + 1)) / (1 - self.cycle_mul) * self.t_initial
+            s = max(start + 1, math.ceil(min(float(t1), guess)))
+            while s - 1 > start and self._cycle(s - 1)[0] > c:
+                s -= 1
+            while self._cycle(s)[0] <= c:
+                s += 1
+            cycles.append(self._cycle(s)[0])
+            starts.append(s)
+        return cycles, [s - t0 for s in starts]
 
     def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
-        cycles, starts, t_i, t_curr = self._cycles_array(t)
+        cycles, starts = self._cycle_starts(t)
         if self._gamma_first:  # an overflowing gamma raises where stepping raises (the last
             self._gamma(cycles[-1])  # cycle has the largest)
         live = bisect.bisect_left(cycles, self.cycle_limit)  # cycles increase
-        end = int(starts[live]) if live < len(cycles) else len(t)
+        end = starts[live] if live < len(cycles) else len(t)
         out[:, end:] = self.lr_min
         if not end:
             return
         gammas = [self._gamma(c) for c in cycles[:live]]
-        shape = self._shapes(t_curr[:end], t_i if np.ndim(t_i) == 0 else t_i[:end])
-        lengths = np.diff(np.append(starts[:live], end))
-        for g, v in enumerate(self.base_values):
-            coef = [self._coef(v * gamma) for gamma in gammas]
-            np.multiply(shape, coef[0] if live == 1 else np.repeat(coef, lengths), out=out[g, :end])
-            out[g, :end] += self.lr_min
-
-    def _shapes(self, t_curr: np.ndarray, t_i: Any) -> np.ndarray:
+        bounds = [*starts[:live], end]
         size = self.t_initial
-        if self.cycle_mul == 1 and isinstance(size, int) and len(t_curr) > 2 * size:  # one table
-            return self._shape_array(np.arange(size), size)[t_curr]  # for all the cycles
-        return self._shape_array(t_curr, t_i)
+        if self.cycle_mul == 1 and isinstance(size, int) and live > 8:  # one shape table, indexed
+            head = t[:end]
+            shape = self._shape_array(np.arange(size), size)[head - size * (head // size)]
+            lengths = np.diff(bounds)
+            for g, v in enumerate(self.base_values):
+                coef = np.repeat([self._coef(v * gamma) for gamma in gammas], lengths)
+                np.multiply(shape, coef, out=out[g, :end])
+                out[g, :end] += self.lr_min
+            return
+        for k, c in enumerate(cycles[:live]):  # cycle by cycle
+            a, b = bounds[k], bounds[k + 1]
+            t_i, done = self._cycle_size(c)
+            shape = self._shape_array(t[a:b] - done if done else t[a:b], t_i)
+            for g, v in enumerate(self.base_values):
+                np.multiply(shape, self._coef(v * gammas[k]), out=out[g, a:b])
+                out[g, a:b] += self.lr_min
 
 
 def _init_cycles(s: _Cycles, t_initial: int, lr_min: float, cycle_mul: float, cycle_decay: float,
@@ -425,8 +425,8 @@ class CosineLRScheduler(_Cycles):
         k = self.k_decay
         return 1 + math.cos(math.pi * t_curr**k / t_i**k)
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
-        den = _per_step_pow(t_i, self.k_decay)
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
+        den = t_i**self.k_decay
         _nonzero(den)
         x = np.multiply(math.pi, _pow(t_curr, self.k_decay))
         x /= den
@@ -489,7 +489,7 @@ class TanhLRScheduler(_Cycles):
         tr = t_curr / t_i
         return 1 - math.tanh(self.lb * (1.0 - tr) + self.ub * tr)
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
         _nonzero(t_i)
         tr = np.true_divide(t_curr, t_i)
         x = np.subtract(1.0, tr)
@@ -548,8 +548,8 @@ class PolyLRScheduler(_Cycles):
         k = self.k_decay
         return (1 - t_curr**k / t_i**k) ** self.power
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray | int | float) -> np.ndarray:
-        den = _per_step_pow(t_i, self.k_decay)
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
+        den = t_i**self.k_decay
         _nonzero(den)
         x = np.true_divide(_pow(t_curr, self.k_decay), den)
         np.subtract(1, x, out=x)
@@ -600,12 +600,16 @@ class StepLRScheduler(Scheduler):
         return [v * (self.decay_rate ** self._decays(t)) for v in self.base_values]
 
     def _decays_array(self, t: np.ndarray) -> np.ndarray:
-        if self.decay_t == 0:
+        d = self.decay_t
+        if d == 0:
             raise ZeroDivisionError("division by zero")
-        return t // self.decay_t
+        if isinstance(d, float) and d.is_integer() and abs(d) < 2**53:  # t // 30.0 == t // 30
+            return t // int(d)  # (as a float; numpy's integer division is the faster)
+        return t // d
 
     def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
-        factor = _per_run(self._decays_array(t), lambda d: self.decay_rate**d)
+        kind = float if isinstance(self.decay_t, float) else int  # the exponent's type in Python
+        factor = _per_run(self._decays_array(t), lambda d: self.decay_rate ** kind(d))
         for g, v in enumerate(self.base_values):
             np.multiply(factor, v, out=out[g])
 
@@ -648,6 +652,11 @@ class MultiStepLRScheduler(StepLRScheduler):
         if milestones != sorted(milestones):
             raise NoClosedForm(DECLINES[2])
         return np.searchsorted(np.asarray(milestones, dtype=np.float64), t + 1, side="right")
+
+    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
+        factor = _per_run(self._decays_array(t), lambda d: self.decay_rate**d)
+        for g, v in enumerate(self.base_values):
+            np.multiply(factor, v, out=out[g])
 
 
 # ------------------------------------------------------------------------------------------------

@@ -110,11 +110,11 @@ def configs(draw: Any, name: str) -> dict[str, Any]:
         kw["warmup_lr_init"] = draw(st.sampled_from([0.0, 1e-4]) | floats(0.0, 0.05))
         kw["warmup_prefix"] = draw(st.booleans())
     if name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"):
-        kw["t_initial"] = draw(st.integers(1, max(1, steps)))
+        kw["t_initial"] = draw(st.integers(1, max(1, steps)) | st.integers(1, 4))
         kw["lr_min"] = draw(st.sampled_from([0.0]) | floats(0.0, 0.01))
         kw["cycle_mul"] = draw(st.sampled_from([1.0, 2.0]) | floats(0.4, 3.0))
         kw["cycle_decay"] = draw(st.sampled_from([1.0, 0.5]) | floats(0.2, 1.5))
-        kw["cycle_limit"] = draw(st.integers(0, 6))
+        kw["cycle_limit"] = draw(st.integers(0, 6) | st.integers(7, 200))  # > 8 live: one shape table
         if name != "TanhLRScheduler":
             kw["k_decay"] = draw(st.sampled_from([1.0]) | floats(0.2, 4.0))
         if name == "TanhLRScheduler":
