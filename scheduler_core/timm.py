@@ -247,6 +247,30 @@ def _per_run(a: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
     return np.repeat(out, np.diff(np.append(starts, len(a))))
 
 
+RUNS_MAX = 4096
+"""Most runs of a step function searched one by one (else evaluated per step with numpy)."""
+
+
+def _runs_of(f: Callable[[int], Any], t0: int, t1: int) -> tuple[list[int], list[Any]]:
+    """Where the non-decreasing step function ``f`` (scalar, exact) changes over the steps
+    ``t0 .. t1``: the start of each run (from ``t0``) and its value, by galloping then bisecting
+    (about ``2 log2(run length)`` calls of ``f`` per run)."""
+    starts, values, last = [0], [f(t0)], f(t1)
+    lo = t0
+    while values[-1] != last:
+        v, step, hi = values[-1], 1, lo + 1
+        while hi < t1 and f(hi) == v:
+            lo, step = hi, step * 2
+            hi = min(t1, lo + step)
+        while hi - lo > 1:  # f(lo) == v < f(hi)
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if f(mid) != v else (mid, hi)
+        starts.append(hi - t0)
+        values.append(f(hi))
+        lo = hi
+    return starts, values
+
+
 def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
     """``fn`` elementwise in Python (libm's pow/tanh: numpy's SIMD ones differ in the last bit).
     Complex results (a negative base to a fractional power) are what stepping meets as well."""
@@ -323,21 +347,11 @@ class _Cycles(Scheduler):
             cycles = list(range(int(t0 // size), int(t1 // size) + 1))
             return cycles, [0] + [c * size - t0 for c in cycles[1:]]
         try:  # cycle_mul < 1: the cycles run out (log of a non-positive number) as in stepping
-            last = self._cycle(t1)[0]
+            self._cycle(t1)
         except ValueError as exc:
             raise NoClosedForm(f"stepping raises: {exc}") from exc
-        cycles, starts = [self._cycle(t0)[0]], [t0]
-        while cycles[-1] < last:  # the next cycle's first step: estimated, then settled exactly
-            c, start = cycles[-1], starts[-1]
-            guess = (1 - self.cycle_mul ** (c + 1)) / (1 - self.cycle_mul) * self.t_initial
-            s = max(start + 1, math.ceil(min(float(t1), guess)))
-            while s - 1 > start and self._cycle(s - 1)[0] > c:
-                s -= 1
-            while self._cycle(s)[0] <= c:
-                s += 1
-            cycles.append(self._cycle(s)[0])
-            starts.append(s)
-        return cycles, [s - t0 for s in starts]
+        starts, cycles = _runs_of(lambda step: self._cycle(step)[0], t0, t1)
+        return cycles, starts
 
     def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
         cycles, starts = self._cycle_starts(t)
@@ -608,10 +622,22 @@ class StepLRScheduler(Scheduler):
         return t // d
 
     def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
+        t0, t1 = int(t[0]), int(t[-1])
+        if self._monotone() and self._decays(t1) - self._decays(t0) <= RUNS_MAX:  # few decays:
+            starts, decays = _runs_of(self._decays, t0, t1)  # each found exactly, filled whole
+            bounds = [*starts, len(t)]
+            for k, d in enumerate(decays):
+                factor = self.decay_rate**d
+                for g, v in enumerate(self.base_values):
+                    out[g, bounds[k] : bounds[k + 1]] = v * factor
+            return
         kind = float if isinstance(self.decay_t, float) else int  # the exponent's type in Python
         factor = _per_run(self._decays_array(t), lambda d: self.decay_rate ** kind(d))
         for g, v in enumerate(self.base_values):
             np.multiply(factor, v, out=out[g])
+
+    def _monotone(self) -> bool:
+        return self.decay_t > 0
 
 
 class MultiStepLRScheduler(StepLRScheduler):
@@ -648,15 +674,13 @@ class MultiStepLRScheduler(StepLRScheduler):
         return self.get_curr_decay_steps(t)
 
     def _decays_array(self, t: np.ndarray) -> np.ndarray:
+        return np.searchsorted(np.asarray(self.decay_t, dtype=np.float64), t + 1, side="right")
+
+    def _monotone(self) -> bool:
         milestones = list(self.decay_t)
         if milestones != sorted(milestones):
             raise NoClosedForm(DECLINES[2])
-        return np.searchsorted(np.asarray(milestones, dtype=np.float64), t + 1, side="right")
-
-    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
-        factor = _per_run(self._decays_array(t), lambda d: self.decay_rate**d)
-        for g, v in enumerate(self.base_values):
-            np.multiply(factor, v, out=out[g])
+        return True
 
 
 # ------------------------------------------------------------------------------------------------
