@@ -6,6 +6,7 @@ cycle_mult=2, start_value_mult=0.5)`` on one param group, for 1e3 .. 1e6 events.
     python -m bench.series              # the timing table (ignite's simulate_values included)
     python -m bench.series --memory     # peak RSS increase for a 10,000,000-event series
     python -m bench.series --no-ignite  # skip ignite (not installed / in a hurry)
+    python -m bench.series --ecosystem  # only the other libraries' closed forms at 1M events
 
 Columns: events/s and ns/event of ``simulate(experiment)`` (fast path, end to end), of
 ``simulate(experiment, method="step")`` (scheduler_core stepping), of ignite 0.5.5's
@@ -13,6 +14,9 @@ Columns: events/s and ns/event of ``simulate(experiment)`` (fast path, end to en
 (the floor). Ratios are taken within the same run. Fast timings are the best of several runs;
 stepping and ignite are timed once per size. ignite at 1e6 is extrapolated from 1e5 (and marked
 "~") when the 1e5 run projects more than 60 s.
+
+Then the closed forms of other libraries' types (:data:`ECOSYSTEM`) at 1M events, each against
+the ignite cosine's closed form timed just before it (target: at most 2x).
 """
 
 from __future__ import annotations
@@ -23,10 +27,30 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate
+
+ECOSYSTEM_EVENTS = 1_000_000
+_PER_UPDATE = {"t_in_epochs": False}
+ECOSYSTEM: list[tuple[str, dict[str, Any], int | None]] = [
+    # (type, kwargs, iterations_per_epoch): one group, lr 1.0, param_name "lr"
+    ("timm.scheduler.CosineLRScheduler", {**_PER_UPDATE, "t_initial": 10**6, "warmup_t": 10**4}, None),
+    ("timm.scheduler.CosineLRScheduler",
+     {**_PER_UPDATE, "t_initial": 1000, "cycle_mul": 2.0, "cycle_decay": 0.8, "cycle_limit": 20}, None),
+    ("timm.scheduler.CosineLRScheduler", {"t_initial": 1000, "warmup_t": 5, "noise_range_t": 100}, 1000),
+    ("timm.scheduler.TanhLRScheduler", {**_PER_UPDATE, "t_initial": 10**6}, None),
+    ("timm.scheduler.TanhLRScheduler", {"t_initial": 1000, "warmup_t": 5}, 1000),
+    ("timm.scheduler.PolyLRScheduler", {**_PER_UPDATE, "t_initial": 10**6, "power": 1.0}, None),
+    ("timm.scheduler.PolyLRScheduler", {**_PER_UPDATE, "t_initial": 10**6}, None),
+    ("timm.scheduler.PolyLRScheduler", {"t_initial": 1000}, 1000),
+    ("timm.scheduler.StepLRScheduler", {**_PER_UPDATE, "decay_t": 30000.0, "decay_rate": 0.5}, None),
+    ("timm.scheduler.MultiStepLRScheduler",
+     {**_PER_UPDATE, "decay_t": [300000, 600000, 900000], "decay_rate": 0.1}, None),
+]  # fmt: skip
+"""Other libraries' types timed by :func:`run_ecosystem` (the fast path, end to end)."""
 
 KWARGS = {
     "param_name": "lr",
@@ -117,6 +141,18 @@ def run_table(with_ignite: bool) -> None:
         print("(~ = ignite extrapolated from the previous size: it would exceed the 60 s budget)")
 
 
+def run_ecosystem() -> None:
+    n = ECOSYSTEM_EVENTS
+    print(f"other libraries' closed forms, {n:,} events, 1 group: ms and x the ignite cosine's")
+    for name, kwargs, ipe in ECOSYSTEM:
+        spec = SchedulerSpec(name, {"param_name": "lr", **kwargs})
+        exp = Experiment(n, (ParamGroupSpec("all", {"lr": 1.0}),), (spec,), iterations_per_epoch=ipe)
+        baseline = best_time(lambda: simulate(experiment(n)))
+        fast = best_time(lambda exp=exp: simulate(exp, method="fast"))
+        label = ", ".join(f"{k}={v}" for k, v in kwargs.items()) + (f"; {ipe} per epoch" if ipe else "")
+        print(f"{name.rsplit('.', 1)[-1]:<22} {fast * 1e3:>8.1f} {fast / baseline:>6.2f}x  {label}")
+
+
 MEMORY_CHILD = f"""
 import gc, numpy as np
 from bench.series import experiment, vm_kib
@@ -154,11 +190,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory", action="store_true", help="peak RSS check for 10M events")
     parser.add_argument("--no-ignite", action="store_true", help="skip ignite's simulate_values")
+    parser.add_argument("--ecosystem", action="store_true", help="only the other libraries' types")
     args = parser.parse_args(argv)
     if args.memory:
         run_memory()
+    elif args.ecosystem:
+        run_ecosystem()
     else:
         run_table(with_ignite=not args.no_ignite)
+        run_ecosystem()
 
 
 if __name__ == "__main__":

@@ -282,10 +282,8 @@ def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
 
 
 def _pow(a: np.ndarray, k: float) -> np.ndarray:
-    """``a ** k`` elementwise as Python computes it (``x ** 1`` is ``x``: no work then)."""
-    if k == 1:
-        return np.asarray(a, dtype=np.float64)
-    return _python(pow, a.tolist(), repeat(k))
+    """``a ** k`` (float64) elementwise as Python computes it: ``a`` itself when ``k`` is 1."""
+    return a if k == 1 else _python(pow, a.tolist(), repeat(k))
 
 
 def _nonzero(den: Any) -> None:
@@ -337,6 +335,7 @@ class _Cycles(Scheduler):
         raise NotImplementedError
 
     def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
+        """``_shape`` of each float64 ``t_curr`` (which it may overwrite) in a cycle of ``t_i``."""
         raise NotImplementedError
 
     def _cycle_starts(self, t: np.ndarray) -> tuple[list[int], list[int]]:
@@ -367,7 +366,7 @@ class _Cycles(Scheduler):
         size = self.t_initial
         if self.cycle_mul == 1 and isinstance(size, int) and live > 8:  # one shape table, indexed
             head = t[:end]
-            shape = self._shape_array(np.arange(size), size)[head - size * (head // size)]
+            shape = self._shape_array(np.arange(size, dtype=np.float64), size)[head - size * (head // size)]
             lengths = np.diff(bounds)
             for g, v in enumerate(self.base_values):
                 coef = np.repeat([self._coef(v * gamma) for gamma in gammas], lengths)
@@ -377,7 +376,8 @@ class _Cycles(Scheduler):
         for k, c in enumerate(cycles[:live]):  # cycle by cycle
             a, b = bounds[k], bounds[k + 1]
             t_i, done = self._cycle_size(c)
-            shape = self._shape_array(t[a:b] - done if done else t[a:b], t_i)
+            t_curr = np.subtract(t[a:b], done, dtype=np.float64)  # exact: steps < 2**53
+            shape = self._shape_array(t_curr, t_i)
             for g, v in enumerate(self.base_values):
                 np.multiply(shape, self._coef(v * gammas[k]), out=out[g, a:b])
                 out[g, a:b] += self.lr_min
@@ -442,7 +442,8 @@ class CosineLRScheduler(_Cycles):
     def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
         den = t_i**self.k_decay
         _nonzero(den)
-        x = np.multiply(math.pi, _pow(t_curr, self.k_decay))
+        x = _pow(t_curr, self.k_decay)
+        x *= math.pi
         x /= den
         np.cos(x, out=x)  # numpy's float64 cos agrees with libm's (the ignite closed forms rely on it)
         x += 1
@@ -505,7 +506,7 @@ class TanhLRScheduler(_Cycles):
 
     def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
         _nonzero(t_i)
-        tr = np.true_divide(t_curr, t_i)
+        tr = np.true_divide(t_curr, t_i, out=t_curr)
         x = np.subtract(1.0, tr)
         x *= self.lb
         tr *= self.ub
@@ -565,7 +566,8 @@ class PolyLRScheduler(_Cycles):
     def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
         den = t_i**self.k_decay
         _nonzero(den)
-        x = np.true_divide(_pow(t_curr, self.k_decay), den)
+        x = _pow(t_curr, self.k_decay)
+        x /= den
         np.subtract(1, x, out=x)
         return x if self.power == 1 else _pow(x, self.power)
 
