@@ -745,7 +745,10 @@ def _split(kwargs: Mapping[str, Any]) -> tuple[str, Any, dict[str, Any]]:
 
 def _builder(cls: type[Scheduler]) -> Callable[..., UpdateDriver]:
     def build(
-        spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any], iterations_per_epoch: int | None = None
+        spec: SchedulerSpec,
+        optimizer: Any,
+        inherited: Mapping[str, Any],
+        iterations_per_epoch: int | None = None,
     ) -> UpdateDriver:
         field, index, kw = _split({**inherited, **spec.kwargs})
         target = optimizer if index is None else GroupsOptimizer([optimizer.param_groups[index]])

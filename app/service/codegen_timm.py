@@ -15,8 +15,6 @@ epoch ends, the experiment at every event), and epochs without the experiment's
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from ..contract.errors import ApiError
