@@ -55,6 +55,8 @@ __all__ = [
     "UpdateDriver",
 ]
 
+CYCLES_MAX = 20_000
+"""Most cycles (within ``cycle_limit``) a closed form evaluates; more are stepped."""
 NOISE_DRAWS_MAX = 20_000
 """Noise draws (one per noisy update or epoch, ~10 µs each with torch) above which the closed
 form declines: the series are then stepped, under the stepping budget of the caller."""
@@ -62,6 +64,7 @@ DECLINES = (
     "a param group has lr_scale",
     f"noise drawn at more than {NOISE_DRAWS_MAX} updates or epochs",
     "decay_t not sorted",
+    f"more than {CYCLES_MAX} cycles",
 )
 """Why a timm closed form declines (else "stepping raises": a math domain error, a division by
 zero, an overflow or complex values at some update, exactly as stepping meets them)."""
@@ -144,8 +147,10 @@ class Scheduler:
             elif self._initial_param_group_field not in group:
                 raise KeyError(f"{self._initial_param_group_field} missing from param_groups[{i}]")
         self.base_values = [group[self._initial_param_group_field] for group in optimizer.param_groups]
-        if noise_range_t is not None and noise_type == "normal":
-            _check(noise_pct > 0, "noise_pct", "positive when noise_range_t is set", noise_pct)
+        if noise_range_t is not None:
+            import_torch()  # the noise needs it: say so now, not at the first noisy step
+            if noise_type == "normal":
+                _check(noise_pct > 0, "noise_pct", "positive when noise_range_t is set", noise_pct)
         self.metric = None
         self.t_in_epochs = t_in_epochs
         self.noise_range_t = noise_range_t
@@ -251,13 +256,19 @@ RUNS_MAX = 4096
 """Most runs of a step function searched one by one (else evaluated per step with numpy)."""
 
 
-def _runs_of(f: Callable[[int], Any], t0: int, t1: int) -> tuple[list[int], list[Any]]:
+def _runs_of(f: Callable[[int], Any], t0: int, t1: int, until: Any = None) -> tuple[list[int], list[Any]]:
     """Where the non-decreasing step function ``f`` (scalar, exact) changes over the steps
     ``t0 .. t1``: the start of each run (from ``t0``) and its value, by galloping then bisecting
-    (about ``2 log2(run length)`` calls of ``f`` per run)."""
+    (about ``2 log2(run length)`` calls of ``f`` per run); it stops at the first value ``>= until``.
+
+    Raises:
+        NoClosedForm: more than :data:`CYCLES_MAX` runs.
+    """
     starts, values, last = [0], [f(t0)], f(t1)
     lo = t0
-    while values[-1] != last:
+    while values[-1] != last and (until is None or values[-1] < until):
+        if len(values) > CYCLES_MAX:
+            raise NoClosedForm(DECLINES[3])
         v, step, hi = values[-1], 1, lo + 1
         while hi < t1 and f(hi) == v:
             lo, step = hi, step * 2
@@ -338,31 +349,40 @@ class _Cycles(Scheduler):
         """``_shape`` of each float64 ``t_curr`` (which it may overwrite) in a cycle of ``t_i``."""
         raise NotImplementedError
 
-    def _cycle_starts(self, t: np.ndarray) -> tuple[list[int], list[int]]:
-        """The cycles met by the consecutive steps ``t`` and where each starts in ``t``."""
+    def _live_cycles(self, t: np.ndarray) -> tuple[list[int], list[int], int]:
+        """The cycles before ``cycle_limit`` met by the consecutive steps ``t``, where each
+        starts in ``t``, and where the steps after them (``lr_min``) start."""
         t0, t1 = int(t[0]), int(t[-1])
-        if self.cycle_mul == 1:
-            size = self.t_initial
-            cycles = list(range(int(t0 // size), int(t1 // size) + 1))
-            return cycles, [0] + [c * size - t0 for c in cycles[1:]]
+        size, limit = self.t_initial, self.cycle_limit
+        if self.cycle_mul == 1 and isinstance(size, int):
+            first, last = t0 // size, t1 // size
+            if self._gamma_first:  # an overflowing gamma raises where stepping raises (the
+                self._gamma(last)  # last cycle has the largest)
+            stop = min(last + 1, max(first, limit))
+            if stop - first > CYCLES_MAX:
+                raise NoClosedForm(DECLINES[3])
+            cycles = list(range(first, stop))
+            starts = [max(0, c * size - t0) for c in cycles]
+            return cycles, starts, max(0, stop * size - t0) if stop <= last else len(t)
         try:  # cycle_mul < 1: the cycles run out (log of a non-positive number) as in stepping
-            self._cycle(t1)
+            last = self._cycle(t1)[0]
         except ValueError as exc:
             raise NoClosedForm(f"stepping raises: {exc}") from exc
-        starts, cycles = _runs_of(lambda step: self._cycle(step)[0], t0, t1)
-        return cycles, starts
+        if self._gamma_first:
+            self._gamma(last)
+        starts, cycles = _runs_of(lambda step: self._cycle(step)[0], t0, t1, until=limit)
+        if cycles[-1] >= limit:
+            return cycles[:-1], starts[:-1], starts[-1]
+        return cycles, starts, len(t)
 
     def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
-        cycles, starts = self._cycle_starts(t)
-        if self._gamma_first:  # an overflowing gamma raises where stepping raises (the last
-            self._gamma(cycles[-1])  # cycle has the largest)
-        live = bisect.bisect_left(cycles, self.cycle_limit)  # cycles increase
-        end = starts[live] if live < len(cycles) else len(t)
+        cycles, starts, end = self._live_cycles(t)
         out[:, end:] = self.lr_min
-        if not end:
+        if not cycles:
             return
-        gammas = [self._gamma(c) for c in cycles[:live]]
-        bounds = [*starts[:live], end]
+        live = len(cycles)
+        gammas = [self._gamma(c) for c in cycles]
+        bounds = [*starts, end]
         size = self.t_initial
         if self.cycle_mul == 1 and isinstance(size, int) and live > 8:  # one shape table, indexed
             head = t[:end]
@@ -373,7 +393,7 @@ class _Cycles(Scheduler):
                 np.multiply(shape, coef, out=out[g, :end])
                 out[g, :end] += self.lr_min
             return
-        for k, c in enumerate(cycles[:live]):  # cycle by cycle
+        for k, c in enumerate(cycles):  # cycle by cycle
             a, b = bounds[k], bounds[k + 1]
             t_i, done = self._cycle_size(c)
             t_curr = np.subtract(t[a:b], done, dtype=np.float64)  # exact: steps < 2**53

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import scheduler_core.timm as core_timm
@@ -223,6 +223,7 @@ def test_equal_to_timm_over_random_configurations(timm_scheduler, name):
     )
     @given(configs(name))
     def run(cfg: dict[str, Any]) -> None:
+        note(repr(cfg))
         outcome = check_config(timm_scheduler, cfg)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
@@ -330,6 +331,20 @@ def test_many_noisy_updates_are_stepped_not_drawn_by_the_closed_form():
     exp = Experiment(n, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,))
     with pytest.raises(NoClosedForm, match="noise drawn at more than"):
         simulate(exp, "fast")
+
+
+def test_too_many_cycles_are_stepped_not_searched_by_the_closed_form():
+    cases = (
+        {"t_initial": 1, "cycle_limit": 10**6},
+        {"t_initial": 1, "cycle_mul": 1.0001, "cycle_limit": 10**6},
+    )
+    for kw, n in zip(cases, (core_timm.CYCLES_MAX + 100, 100_000)):  # ~24,000 grown cycles
+        spec = SchedulerSpec(
+            "timm.scheduler.CosineLRScheduler", {"param_name": "lr", "t_in_epochs": False, **kw}
+        )
+        exp = Experiment(n, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,))
+        with pytest.raises(NoClosedForm, match=f"more than {core_timm.CYCLES_MAX} cycles"):
+            simulate(exp, "fast")
 
 
 def test_closed_form_is_vectorised_for_long_runs(timm_scheduler):
