@@ -485,3 +485,68 @@ def test_flavors_refuse_what_they_cannot_write(client):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "iterations_per_epoch"]
     r = client.post("/api/v1/series", json=epochs)
     assert r.status_code == 422 and "iterations_per_epoch" in r.json()["detail"][0]["msg"]
+
+
+HOSTILE = [
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 1, "cycle_mul": 1e-300, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 3, "cycle_mul": 0.5, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 10**9, "k_decay": 1e-300},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 2, "k_decay": 20.0, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 1, "cycle_decay": 1e3, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 1, "cycle_mul": 1e3, "cycle_decay": 0.0},
+    {"type": "timm.scheduler.TanhLRScheduler", "t_initial": 5, "lb": -1e12, "ub": 1e12, "cycle_mul": 0.9},
+    {"type": "timm.scheduler.PolyLRScheduler", "t_initial": 7, "power": 100.0, "k_decay": 0.01, "cycle_mul": 1.5},
+    {"type": "timm.scheduler.PolyLRScheduler", "t_initial": 7, "power": 0.0, "cycle_mul": 0.99, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.StepLRScheduler", "decay_t": 1e-12, "decay_rate": 1e3},
+    {"type": "timm.scheduler.StepLRScheduler", "decay_t": 1e-12, "decay_rate": 0.5},
+    {"type": "timm.scheduler.MultiStepLRScheduler", "decay_t": [10**9, 0, 5] * 300, "decay_rate": 1e3},
+    {"type": "timm.scheduler.StepLRScheduler", "decay_t": 2.0, "noise_range_t": 0, "noise_pct": 1e-3,
+     "noise_std": 1e-2, "noise_seed": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 9, "noise_range_t": [0, 10**9], "noise_pct": 1e3,
+     "noise_std": 1e3, "warmup_t": 10**9, "warmup_lr_init": 1e12},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("t_in_epochs", [False, True])
+@pytest.mark.parametrize("sched", HOSTILE)
+def test_hostile_configurations_answer_200_or_422(client, sched, t_in_epochs):
+    exp = {
+        "num_events": 30_000,
+        "iterations_per_epoch": 3,
+        "param_groups": [{"name": "g", "lr": 1e12}, {"name": "h", "lr": 1e-12}],
+        "schedulers": [{**sched, "t_in_epochs": t_in_epochs}],
+    }
+    for path in ("/api/v1/series?max_points=100", "/api/v1/code?flavor=timm", "/api/v1/code"):
+        r = client.post(path, json=exp)
+        assert r.status_code in (200, 422), (path, r.text)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("noise_std", 7.0),
+        ("lb", 5.0),
+        ("cycle_mul", 0.0),
+        ("t_initial", 0),
+        ("k_decay", 0.0),
+        ("decay_t", -1.0),
+    ],
+)
+def test_wire_bounds_are_422_naming_the_field(client, field, value):
+    kinds = {"lb": "TanhLRScheduler", "decay_t": "StepLRScheduler"}
+    sched = {
+        "type": f"timm.scheduler.{kinds.get(field, 'CosineLRScheduler')}",
+        "t_initial": 5,
+        "decay_t": 2.0,
+    }
+    if kinds.get(field) == "StepLRScheduler":
+        del sched["t_initial"]
+    else:
+        del sched["decay_t"]
+    sched |= {field: value, "noise_range_t": 0, "noise_pct": 0.5, "t_in_epochs": False}
+    r = client.post(
+        "/api/v1/series",
+        json={"num_events": 5, "param_groups": [{"name": "g", "lr": 0.1}], "schedulers": [sched]},
+    )
+    assert r.status_code == 422, r.text
+    assert any(field in str(d["loc"]) + d["msg"] for d in r.json()["detail"]), r.text
