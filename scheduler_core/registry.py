@@ -98,7 +98,8 @@ class SchedulerType:
 
     name: the public name (the class or function name a user imports).
     kind / family: see :data:`Kind`; ``"ignite"`` (also in ``ignite.handlers``), ``"torch"``
-        (``torch.optim.lr_scheduler``) or ``"scheduler_core"`` (this package's own).
+        (``torch.optim.lr_scheduler``), ``"scheduler_core"`` (this package's own) or another
+        library's (``"timm"``: :mod:`scheduler_core.timm`).
     build: how an experiment constructs it (:data:`Builder`).
     closed_form: its exact vectorised form, or None with ``stepping_only`` giving the reason.
     restarts: the events where it restarts (cycles, children), if it has any.
