@@ -257,6 +257,30 @@ def test_timm_assertions_are_assertion_errors_and_value_errors(timm_scheduler, n
     assert str(info.value).startswith("Argument ")
 
 
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("CosineLRScheduler", {"t_initial": 10, "warmup_t": 2, "noise_range_t": 3}),
+        ("TanhLRScheduler", {"t_initial": 10, "warmup_t": 3}),
+        ("PolyLRScheduler", {"t_initial": 5, "t_in_epochs": False}),
+        ("StepLRScheduler", {"decay_t": 3}),
+        ("MultiStepLRScheduler", {"decay_t": [3, 5]}),
+    ],
+)
+def test_state_dict_is_timms_and_loads_into_timm(timm_scheduler, name, kwargs):
+    def make(module: Any) -> Any:
+        return getattr(module, name)(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), **kwargs)
+
+    ref, ours = make(timm_scheduler), make(core_timm)
+    for s in (ref, ours):
+        s.step(4)
+        s.step_update(7)
+    assert ours.state_dict() == ref.state_dict()
+    resumed = make(timm_scheduler)
+    resumed.load_state_dict(ours.state_dict())
+    assert resumed._get_lr(6) == ref._get_lr(6)
+
+
 def test_missing_field_is_a_key_error_like_timm(timm_scheduler):
     for module in (timm_scheduler, core_timm):
         with pytest.raises(KeyError, match="lr missing from param_groups"):
