@@ -808,6 +808,37 @@ def _closed_form(cls: type[Scheduler]) -> Callable[[Mapping[str, Any], range, Co
     return closed_form
 
 
+def _cycle_restarts(cls: type[_Cycles]) -> Callable[..., None]:
+    def restarts(
+        kwargs: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int,
+        iterations_per_epoch: int | None = None,
+    ) -> None:  # fmt: skip
+        """The events where cycles after the first start (after the warm-up, within
+        ``cycle_limit``); none if they cannot be laid out (the series reports why)."""
+        field, _, kw = _split(kwargs)
+        kw["noise_range_t"] = None  # noise moves no cycle
+        s = cls(GroupsOptimizer([{field: 1.0}]), **kw, param_group_field=field)
+        ipe = iterations_per_epoch if s.t_in_epochs else 1
+        if not ipe or stop <= offset:
+            return
+        first = s.warmup_t if s.warmup_t > 0 else 0
+        steps = (stop - offset - 1) // ipe + 1
+        if first >= steps:
+            return
+        shift = s.warmup_t if s.warmup_prefix else 0
+        t = np.arange(first - shift, steps - shift, dtype=np.int64)
+        try:
+            cycles, starts, _ = s._live_cycles(t)
+        except (NoClosedForm, ArithmeticError, ValueError):
+            return
+        for c, start in zip(cycles, starts):
+            step = int(t[start])  # the cycle's first step, unless it began during the warm-up
+            if c > 0 and (start > 0 or s._cycle(step - 1)[0] < c) and len(out) < limit:
+                out.add(offset + (step + shift) * ipe)
+
+    return restarts
+
+
 for _cls in (CosineLRScheduler, TanhLRScheduler, PolyLRScheduler, StepLRScheduler, MultiStepLRScheduler):
     register(
         SchedulerType(
@@ -816,6 +847,7 @@ for _cls in (CosineLRScheduler, TanhLRScheduler, PolyLRScheduler, StepLRSchedule
             family="timm",
             build=_builder(_cls),
             closed_form=_closed_form(_cls),
+            restarts=_cycle_restarts(_cls) if issubclass(_cls, _Cycles) else None,
             counts_epochs=True,
             public=_cls,
             declines=DECLINES,

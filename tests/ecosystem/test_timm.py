@@ -574,3 +574,24 @@ def test_wire_bounds_are_422_naming_the_field(client, field, value):
     )
     assert r.status_code == 422, r.text
     assert any(field in str(d["loc"]) + d["msg"] for d in r.json()["detail"]), r.text
+
+
+@pytest.mark.parametrize("name", ["CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"])
+@pytest.mark.parametrize("cycle_mul", [1.0, 2.0, 3.0])
+@pytest.mark.parametrize("ipe", [None, 3])
+def test_restart_markers_are_timms_cycle_lengths(timm_scheduler, name, cycle_mul, ipe):
+    """Cycle starts: timm's ``get_cycle_length(c)`` steps (warm-up included with warmup_prefix)
+    for the cycles within ``cycle_limit``, in events (times iterations_per_epoch)."""
+    from scheduler_core.restarts import restart_events
+
+    kw = {"t_initial": 4, "cycle_mul": cycle_mul, "cycle_limit": 6, "warmup_t": 3, "warmup_prefix": True}
+    kw["t_in_epochs"] = ipe is not None
+    n, per = 300, ipe or 1
+    spec = SchedulerSpec(f"timm.scheduler.{name}", {"param_name": "lr", **kw})
+    markers = restart_events(
+        Experiment(n, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,), iterations_per_epoch=ipe), 0, "lr"
+    )
+    ref = getattr(timm_scheduler, name)(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), **kw)
+    expected = [ref.get_cycle_length(c) * per for c in range(1, kw["cycle_limit"])]
+    assert markers == [e for e in expected if e < n]
+    assert markers  # some cycles restart within the run
