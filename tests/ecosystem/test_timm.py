@@ -491,10 +491,9 @@ def test_flavors_refuse_what_they_cannot_write(client):
     ignite = {"type": "LinearCyclicalScheduler", "param_name": "momentum", "start_value": 0.9,
               "end_value": 0.8, "cycle_size": 4}  # fmt: skip
     mixed = {**timm_exp, "schedulers": [*timm_exp["schedulers"], ignite]}
-    for flavor in ("timm", "scheduler_core"):
-        r = client.post(f"/api/v1/code?flavor={flavor}", json=mixed)
-        assert r.status_code == 422, r.text
-        assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "type"]
+    r = client.post("/api/v1/code?flavor=timm", json=mixed)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "type"]
     r = client.post("/api/v1/code?flavor=timm", json={**timm_exp, "schedulers": [ignite]})
     assert r.status_code == 422 and "timm schedulers only" in r.json()["detail"][0]["msg"]
     momentum = {**timm_exp, "schedulers": [{**timm_exp["schedulers"][0], "param_name": "momentum"}]}
@@ -595,3 +594,29 @@ def test_restart_markers_are_timms_cycle_lengths(timm_scheduler, name, cycle_mul
     expected = [ref.get_cycle_length(c) * per for c in range(1, kw["cycle_limit"])]
     assert markers == [e for e in expected if e < n]
     assert markers  # some cycles restart within the run
+
+
+def test_scheduler_core_export_mixing_libraries_runs_timm_types_per_event(client):
+    """flavor scheduler_core with timm and ignite types: the generic program, timm's types in
+    ``UpdateDriver`` (the experiment's own stepping); values equal /series bit for bit."""
+    exp = {
+        "num_events": 70,
+        "iterations_per_epoch": 6,
+        "param_groups": [{"name": "a", "lr": 0.1, "momentum": 0.9}, {"name": "b", "lr": 0.2, "momentum": 0.8}],
+        "schedulers": [
+            {"type": "timm.scheduler.TanhLRScheduler", "t_initial": 5, "cycle_limit": 3, "warmup_t": 1},
+            {"type": "timm.scheduler.PolyLRScheduler", "param_group_index": 1, "t_initial": 40, "t_in_epochs": False,
+             "param_name": "momentum", "power": 2.0},
+            {"type": "CosineAnnealingScheduler", "param_name": "momentum", "param_group_index": 0,
+             "start_value": 0.9, "end_value": 0.5, "cycle_size": 10},
+        ],
+    }  # fmt: skip
+    series = client.post("/api/v1/series", json=exp)
+    assert series.status_code == 200, series.text
+    code, history = run_export(client, exp, "scheduler_core")
+    assert "UpdateDriver(" in code and "from scheduler_core.timm import" in code
+    for s in series.json()["series"]:
+        got = [float(v).hex() for v in history[s["param_group"]][s["param_name"]]]
+        assert got == [float(v).hex() for v in s["values"]], s["group_name"]
+    r = client.post("/api/v1/code?flavor=scheduler_core", json={**exp, "iterations_per_epoch": None})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "iterations_per_epoch"]
