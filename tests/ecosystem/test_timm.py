@@ -54,6 +54,7 @@ def load_timm_scheduler() -> types.ModuleType:
     if "timm" not in sys.modules:
         parent = types.ModuleType("timm")
         parent.__path__ = list(spec.submodule_search_locations)
+        parent.__spec__ = spec  # importlib.util.find_spec("timm") keeps working (transformers asks)
         sys.modules["timm"] = parent
     return importlib.import_module("timm.scheduler")
 
