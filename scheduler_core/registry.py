@@ -98,7 +98,8 @@ class SchedulerType:
 
     name: the public name (the class or function name a user imports).
     kind / family: see :data:`Kind`; ``"ignite"`` (also in ``ignite.handlers``), ``"torch"``
-        (``torch.optim.lr_scheduler``) or ``"scheduler_core"`` (this package's own).
+        (``torch.optim.lr_scheduler``), ``"scheduler_core"`` (this package's own) or another
+        library's (``"timm"``: :mod:`scheduler_core.timm`).
     build: how an experiment constructs it (:data:`Builder`).
     closed_form: its exact vectorised form, or None with ``stepping_only`` giving the reason.
     restarts: the events where it restarts (cycles, children), if it has any.
@@ -110,6 +111,8 @@ class SchedulerType:
     public: the class or function users import from ``scheduler_core`` (None for torch's).
     declines: the configurations its closed form declines: every :class:`NoClosedForm` it
         raises starts with one of these (or with ``"stepping raises"``).
+    counts_epochs: its builder and restart finder also take the experiment's
+        ``iterations_per_epoch`` (keyword).
     """
 
     name: str
@@ -126,6 +129,7 @@ class SchedulerType:
     code_args: tuple[str, ...] = ()
     public: Any = None
     declines: tuple[str, ...] = ()
+    counts_epochs: bool = False
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -180,11 +184,16 @@ def scheduler_type(name: str, kinds: Sequence[Kind] = ("param", "composite", "to
 # ------------------------------------------------------------------------------------------------
 # dispatch
 # ------------------------------------------------------------------------------------------------
-def build_spec(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+def build_spec(
+    spec: Any, optimizer: Any, inherited: Mapping[str, Any], iterations_per_epoch: int | None = None
+) -> Any:
     """Construct an experiment-level (param or composite) scheduler from its spec."""
     if not isinstance(spec, SchedulerSpec):
         raise TypeError(f"Argument schedulers should hold SchedulerSpec, but given {type(spec)}")
-    return scheduler_type(spec.type, ("param", "composite")).build(spec, optimizer, inherited)
+    t = scheduler_type(spec.type, ("param", "composite"))
+    if t.counts_epochs:
+        return t.build(spec, optimizer, inherited, iterations_per_epoch=iterations_per_epoch)
+    return t.build(spec, optimizer, inherited)
 
 
 def build_torch(spec: Any, optimizer: Any) -> Any:
@@ -214,11 +223,16 @@ def evaluate_spec(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarra
     return t.closed_form(spec.kwargs, events, ctx)
 
 
-def collect_restarts(spec: Any, offset: int, stop: int, out: set[int], limit: int) -> None:
+def collect_restarts(
+    spec: Any, offset: int, stop: int, out: set[int], limit: int, iterations_per_epoch: int | None = None
+) -> None:
     """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``."""
     t = TYPES.get(getattr(spec, "type", None))
     if t is not None and t.restarts is not None:
-        t.restarts(spec.kwargs, offset, stop, out, limit)
+        if t.counts_epochs:
+            t.restarts(spec.kwargs, offset, stop, out, limit, iterations_per_epoch=iterations_per_epoch)
+        else:
+            t.restarts(spec.kwargs, offset, stop, out, limit)
 
 
 def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:
