@@ -1,0 +1,347 @@
+"""Translate transformers schedules into the equivalent ignite composition, event for event.
+
+A transformers schedule is ``LambdaLR``: the value of update ``i`` is ``base * f(i)``, ``base``
+being each group's initial value. Most of its ``f`` are joins of a few shapes on relative time,
+each of which ignite has: a linear ramp (``LinearCyclicalScheduler(monotonic=True)``), half a
+cosine (``CosineAnnealingScheduler``) and a constant (``PiecewiseLinear`` with one milestone),
+joined by ``ConcatScheduler``. :func:`ignite_equivalent` finds that join over an experiment's
+horizon, with every cycle and duration right to the event, or says why there is none;
+:func:`translate` rewrites a whole experiment and, where no exact equivalent exists, uses the
+closest composition (a ``PiecewiseLinear`` through the schedule's own values) and says how far
+it is.
+
+The equivalents are the same formula at every event; their values differ from transformers'
+only by the rounding of the same operations done in another order (a few units in the last
+place of the peak value; the linear warm-up is bit for bit).
+
+>>> from scheduler_core.spec import ParamGroupSpec
+>>> exp = Experiment(1000, (ParamGroupSpec("all", {"lr": 0.1}),), (SchedulerSpec(
+...     "transformers.get_cosine_schedule_with_warmup",
+...     {"num_warmup_steps": 100, "num_training_steps": 1000}),))
+>>> eq = ignite_equivalent(exp.schedulers[0], exp)
+>>> eq.exact, [s.type for s in eq.schedulers]
+(True, ['ConcatScheduler'])
+>>> [(c.type, c.kwargs["cycle_size"]) for c in eq.schedulers[0].kwargs["schedulers"]]
+[('LinearCyclicalScheduler', 100), ('CosineAnnealingScheduler', 900)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from .spec import Experiment, SchedulerSpec
+
+__all__ = ["Equivalent", "Translation", "ignite_equivalent", "translate", "translatable"]
+
+MAX_CHILDREN = 16
+"""The most children a translated ``ConcatScheduler`` gets (the wire's cap)."""
+MAX_MILESTONES = 1000
+"""The most milestones of a closest ``PiecewiseLinear`` (the wire's cap)."""
+PREFIX = "transformers."
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One shape on relative time: ``kind`` ("linear", "cosine", "constant") from ``start`` to
+    ``end`` over cycles of ``cycle`` events, used for ``length`` events."""
+
+    kind: str
+    start: float
+    end: float
+    length: int
+    cycle: int = 0
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """The ignite schedulers replacing one scheduler (``exact``), or why there are none
+    (``schedulers`` empty, ``reason`` says why)."""
+
+    schedulers: tuple[SchedulerSpec, ...]
+    exact: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An experiment with every transformers scheduler replaced by ignite schedulers.
+
+    ``notes[i]`` describes the original scheduler ``i``: ``None`` when kept as it was, else
+    ``{"type", "exact", "reason", "max_abs_diff", "peak"}`` (max |ignite − original| over the
+    scheduler's groups and events, and the largest |value| of the original)."""
+
+    experiment: Experiment
+    notes: tuple[dict[str, Any] | None, ...]
+
+
+def translatable(spec: SchedulerSpec) -> bool:
+    """Whether :func:`translate` rewrites ``spec`` (a transformers schedule)."""
+    return spec.type.startswith(PREFIX)
+
+
+# ------------------------------------------------------------------------------------------------
+# the shapes of each transformers schedule, as pieces for one base value
+# ------------------------------------------------------------------------------------------------
+class NoExact(Exception):
+    """This configuration has no exact ignite equivalent (the message says why)."""
+
+
+def _warmup(w: int, low: float, high: float) -> list[Piece]:
+    """transformers' linear warm-up ``low + (high - low) * (i / w)`` over ``w`` events."""
+    return [Piece("linear", low, high, w, w)] if w > 0 else []
+
+
+def _cosines(length: int, half: float, high: float, low: float) -> list[Piece]:
+    """``0.5 * (1 + cos(pi * j / half))`` from ``high`` to ``low`` for ``length`` events: half
+    cosines of ``half`` events, falling then rising. ``half`` must be a whole number of events."""
+    if half == math.inf:
+        return [Piece("constant", high, high, length)]
+    h = int(half)
+    if h != half or h < 1:
+        raise NoExact(
+            f"a half cosine lasts {half:g} events, not a whole number: ignite's cycles are whole events"
+        )
+    pieces, done = [], 0
+    while done < length:
+        falling = (done // h) % 2 == 0
+        a, b = (high, low) if falling else (low, high)
+        pieces.append(Piece("cosine", a, b, min(h, length - done), h))
+        done += h
+    return pieces
+
+
+def _cosine_half(span: int, num_cycles: float) -> float:
+    """Events of half a cosine period when ``num_cycles`` periods last ``span`` events."""
+    return math.inf if num_cycles == 0 else span / (2.0 * abs(num_cycles))
+
+
+def _constant(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+    return [Piece("constant", v, v, n)]
+
+
+def _constant_with_warmup(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+    w = kw.get("num_warmup_steps", 0)
+    return [*_warmup(w, 0.0, v), Piece("constant", v, v, max(n - w, 1))]
+
+
+def _linear_with_warmup(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+    w, t = kw["num_warmup_steps"], kw["num_training_steps"]
+    decay = [Piece("linear", v, 0.0, t - w, t - w)] if t > w else []
+    return [*_warmup(w, 0.0, v), *decay, Piece("constant", 0.0, 0.0, 1)]
+
+
+def _cosine_with_warmup(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+    w, t = kw["num_warmup_steps"], kw["num_training_steps"]
+    rate = kw.get("min_lr_rate")
+    if kw.get("min_lr") is not None:
+        raise NoExact("min_lr is relative to the optimizer's default lr: give min_lr_rate instead")
+    rate = 0.0 if rate is None else rate
+    if rate < 0:
+        raise NoExact("a negative min_lr_rate is clipped at 0 by transformers")
+    if t - w < 1:
+        raise NoExact("num_training_steps should exceed num_warmup_steps")
+    half = _cosine_half(t - w, kw.get("num_cycles", 0.5))
+    return [*_warmup(w, 0.0, v), *_cosines(max(n - w, 1), half, v, v * rate)]
+
+
+def _hard_restarts(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+    w, t, k = kw["num_warmup_steps"], kw["num_training_steps"], kw.get("num_cycles", 1)
+    if t - w < 1:
+        raise NoExact("num_training_steps should exceed num_warmup_steps")
+    if k <= 0 or (t - w) % k:
+        raise NoExact(f"{t - w} events do not split into {k} cycles of whole events")
+    cycle = int((t - w) // k)
+    if cycle < 2:
+        raise NoExact("a cosine cycle of one event: ignite's cycles last at least 2 events")
+    for m in range(1, int(k)):  # transformers' (k * (j / span)) % 1 must restart where ignite does
+        if (k * (m * cycle / (t - w))) % 1.0 != 0.0:
+            raise NoExact(
+                f"transformers' rounding starts cycle {m + 1} one event late (event {w + m * cycle})"
+            )
+    return [*_warmup(w, 0.0, v), Piece("cosine", v, 0.0, t - w, cycle), Piece("constant", 0.0, 0.0, 1)]
+
+
+def _wsd(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+    w, d = kw["num_warmup_steps"], kw["num_decay_steps"]
+    stable = kw.get("num_stable_steps")
+    if stable is None:
+        stable = kw["num_training_steps"] - w - d
+    r = kw.get("min_lr_ratio", 0.0)
+    low = v * r
+    if stable < 0 or r < 0:
+        raise NoExact("a negative stable phase or min_lr_ratio")
+    warm, decay = kw.get("warmup_type", "linear"), kw.get("decay_type", "cosine")
+    if "1-sqrt" in (warm, decay):
+        raise NoExact("ignite has no 1 - sqrt shape")
+    pieces = [Piece("linear" if warm == "linear" else "cosine", low, v, w, w)] if w > 0 else []
+    if stable > 0:
+        pieces.append(Piece("constant", v, v, stable))
+    if d > 0 and decay == "linear":
+        pieces.append(Piece("linear", v, low, d, d))
+    elif d > 0:
+        pieces += _cosines(d, _cosine_half(d, kw.get("num_cycles", 0.5)), v, low)
+    return [*pieces, Piece("constant", low, low, 1)]
+
+
+def _no_exact(why: str) -> Callable[[Mapping[str, Any], float, int], list[Piece]]:
+    def rule(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+        raise NoExact(why)
+
+    return rule
+
+
+RULES: dict[str, Callable[[Mapping[str, Any], float, int], list[Piece]]] = {
+    "get_constant_schedule": _constant,
+    "get_constant_schedule_with_warmup": _constant_with_warmup,
+    "get_linear_schedule_with_warmup": _linear_with_warmup,
+    "get_cosine_schedule_with_warmup": _cosine_with_warmup,
+    "get_cosine_with_min_lr_schedule_with_warmup": _cosine_with_warmup,
+    "get_cosine_with_hard_restarts_schedule_with_warmup": _hard_restarts,
+    "get_wsd_schedule": _wsd,
+    "get_inverse_sqrt_schedule": _no_exact("ignite has no inverse square root shape"),
+    "get_polynomial_decay_schedule_with_warmup": _no_exact(
+        "the decay is relative to the optimizer's default lr and its power is not ignite's"
+    ),
+}
+"""transformers function (without ``transformers.``) → its pieces for one base value."""
+
+
+# ------------------------------------------------------------------------------------------------
+# pieces → ignite specs
+# ------------------------------------------------------------------------------------------------
+def _child(p: Piece) -> SchedulerSpec:
+    if p.kind == "constant" or p.length == 1:  # one event of any shape is its start value
+        return SchedulerSpec("PiecewiseLinear", {"milestones_values": [(0, p.start)]})
+    if p.kind == "linear":
+        return SchedulerSpec(
+            "LinearCyclicalScheduler",
+            {"start_value": p.start, "end_value": p.end, "cycle_size": p.cycle, "monotonic": True},
+        )
+    return SchedulerSpec(
+        "CosineAnnealingScheduler", {"start_value": p.start, "end_value": p.end, "cycle_size": p.cycle}
+    )
+
+
+def _join(pieces: list[Piece], n: int, target: dict[str, Any]) -> SchedulerSpec:
+    """The pieces used within ``n`` events as one scheduler (a ConcatScheduler if several)."""
+    used, at = [], 0
+    for p in pieces:
+        if at >= n:
+            break
+        if p.length > 0:
+            used.append(p)
+            at += p.length
+    if len(used) > MAX_CHILDREN:
+        raise NoExact(
+            f"{len(used)} pieces within {n} events, more than {MAX_CHILDREN} ConcatScheduler children"
+        )
+    if len(used) == 1:
+        child = _child(used[0])
+        return SchedulerSpec(child.type, {**target, **child.kwargs})
+    return SchedulerSpec(
+        "ConcatScheduler",
+        {**target, "schedulers": [_child(p) for p in used], "durations": [p.length for p in used[:-1]]},
+    )
+
+
+def _targets(spec: SchedulerSpec, experiment: Experiment) -> tuple[str, list[int | None], list[float]]:
+    """The scheduled param, the group index of each ignite scheduler (None: every group) and the
+    base value each starts from: one scheduler if all targeted groups start equal."""
+    name = spec.kwargs.get("param_name", "lr")
+    index = spec.kwargs.get("param_group_index")
+    groups = range(len(experiment.param_groups)) if index is None else [index]
+    bases = [float(experiment.param_groups[g].values[name]) for g in groups]
+    if index is None and len(set(bases)) == 1:
+        return name, [None], bases[:1]
+    return name, list(groups), bases
+
+
+def ignite_equivalent(spec: SchedulerSpec, experiment: Experiment) -> Equivalent:
+    """The ignite schedulers equal to the transformers scheduler ``spec`` over the events of
+    ``experiment`` (its param groups give the base values), or why there are none.
+
+    Raises:
+        ValueError: ``spec`` is not a transformers schedule this module knows.
+    """
+    rule = RULES.get(spec.type.removeprefix(PREFIX)) if translatable(spec) else None
+    if rule is None:
+        raise ValueError(f"Argument spec should be a transformers schedule, but given type {spec.type!r}")
+    name, indices, bases = _targets(spec, experiment)
+    n = max(experiment.num_events, 1)
+    try:
+        out = []
+        for index, base in zip(indices, bases, strict=True):
+            target = (
+                {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
+            )
+            out.append(_join(rule(spec.kwargs, base, n), n, target))
+    except NoExact as exc:
+        return Equivalent((), False, f"no exact ignite equivalent: {exc}")
+    return Equivalent(tuple(out), True)
+
+
+# ------------------------------------------------------------------------------------------------
+# whole experiments
+# ------------------------------------------------------------------------------------------------
+def _alone(experiment: Experiment, schedulers: tuple[SchedulerSpec, ...]) -> Experiment:
+    return replace(experiment, schedulers=schedulers)
+
+
+def _closest(
+    spec: SchedulerSpec, experiment: Experiment, values: list[np.ndarray]
+) -> tuple[SchedulerSpec, ...]:
+    """A ``PiecewiseLinear`` per targeted group through the original's values at up to
+    :data:`MAX_MILESTONES` evenly spread events (first and last included)."""
+    name, indices, _ = _targets(spec, experiment)
+    n = experiment.num_events
+    events = np.unique(np.linspace(0, n - 1, min(n, MAX_MILESTONES)).round().astype(np.int64))
+    out = []
+    for index, series in zip(indices, values, strict=False):
+        target = {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
+        points = [(int(e), float(series[e])) for e in events]
+        out.append(SchedulerSpec("PiecewiseLinear", {**target, "milestones_values": points}))
+    return tuple(out)
+
+
+def _values(experiment: Experiment, name: str, groups: list[int | None]) -> list[np.ndarray]:
+    from .experiment import simulate
+
+    by_group = {s.param_group: s.values for s in simulate(experiment) if s.param_name == name}
+    return [by_group[0 if g is None else g] for g in groups]
+
+
+def translate(experiment: Experiment) -> Translation:
+    """``experiment`` with each transformers scheduler replaced by its ignite equivalent (or, if
+    there is none, the closest composition), and a note per replaced scheduler with the largest
+    difference to the original over the experiment's events.
+
+    The original is evaluated by its registered type (``scheduler_core.transformers``).
+    """
+    schedulers: list[SchedulerSpec] = []
+    notes: list[dict[str, Any] | None] = []
+    for spec in experiment.schedulers:
+        if not translatable(spec):
+            schedulers.append(spec)
+            notes.append(None)
+            continue
+        eq = ignite_equivalent(spec, experiment)
+        name, indices, _ = _targets(spec, experiment)
+        original = _values(_alone(experiment, (spec,)), name, indices)
+        replacement = eq.schedulers or _closest(spec, experiment, original)
+        ported = [
+            _values(_alone(experiment, (s,)), name, [s.kwargs.get("param_group_index")])[0]
+            for s in replacement
+        ]
+        diff = max(float(np.max(np.abs(p - o), initial=0.0)) for p, o in zip(ported, original, strict=True))
+        peak = max(float(np.max(np.abs(o), initial=0.0)) for o in original)
+        reason = eq.reason + ("; closest: a PiecewiseLinear through its values" if not eq.exact else "")
+        notes.append(
+            {"type": spec.type, "exact": eq.exact, "reason": reason, "max_abs_diff": diff, "peak": peak}
+        )
+        schedulers.extend(replacement)
+    return Translation(_alone(experiment, tuple(schedulers)), tuple(notes))
