@@ -72,8 +72,8 @@ class Translation:
     """An experiment with every transformers scheduler replaced by ignite schedulers.
 
     ``notes[i]`` describes the original scheduler ``i``: ``None`` when kept as it was, else
-    ``{"type", "exact", "reason", "max_abs_diff", "peak"}`` (max |ignite − original| over the
-    scheduler's groups and events, and the largest |value| of the original)."""
+    ``{"type", "exact", "reason"}`` plus, when measured, ``"max_abs_diff"`` (max |ignite −
+    original| over the scheduler's groups and events) and ``"peak"`` (the largest |original|)."""
 
     experiment: Experiment
     notes: tuple[dict[str, Any] | None, ...]
@@ -106,6 +106,8 @@ def _cosines(length: int, half: float, high: float, low: float) -> list[Piece]:
         raise NoExact(
             f"a half cosine lasts {half:g} events, not a whole number: ignite's cycles are whole events"
         )
+    if -(-length // h) > MAX_CHILDREN:
+        raise NoExact(f"{-(-length // h)} half cosines, more than {MAX_CHILDREN} ConcatScheduler children")
     pieces, done = [], 0
     while done < length:
         falling = (done // h) % 2 == 0
@@ -120,36 +122,57 @@ def _cosine_half(span: int, num_cycles: float) -> float:
     return math.inf if num_cycles == 0 else span / (2.0 * abs(num_cycles))
 
 
-def _constant(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+def _constant(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
     return [Piece("constant", v, v, n)]
 
 
-def _constant_with_warmup(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+def _constant_with_warmup(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
     w = kw.get("num_warmup_steps", 0)
     return [*_warmup(w, 0.0, v), Piece("constant", v, v, max(n - w, 1))]
 
 
-def _linear_with_warmup(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+def _linear_with_warmup(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
     w, t = kw["num_warmup_steps"], kw["num_training_steps"]
     decay = [Piece("linear", v, 0.0, t - w, t - w)] if t > w else []
     return [*_warmup(w, 0.0, v), *decay, Piece("constant", 0.0, 0.0, 1)]
 
 
-def _cosine_with_warmup(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
-    w, t = kw["num_warmup_steps"], kw["num_training_steps"]
-    rate = kw.get("min_lr_rate")
+def _floor_rate(kw: Mapping[str, Any], default_lr: float) -> float:
+    """The cosine's floor as a ratio of the base value (``min_lr`` is relative to the default lr)."""
     if kw.get("min_lr") is not None:
-        raise NoExact("min_lr is relative to the optimizer's default lr: give min_lr_rate instead")
+        return kw["min_lr"] / default_lr
+    rate = kw.get("min_lr_rate")
     rate = 0.0 if rate is None else rate
     if rate < 0:
         raise NoExact("a negative min_lr_rate is clipped at 0 by transformers")
+    return rate
+
+
+def _cosine_with_warmup(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+    w, t = kw["num_warmup_steps"], kw["num_training_steps"]
+    rate = _floor_rate(kw, default_lr)
     if t - w < 1:
         raise NoExact("num_training_steps should exceed num_warmup_steps")
     half = _cosine_half(t - w, kw.get("num_cycles", 0.5))
     return [*_warmup(w, 0.0, v), *_cosines(max(n - w, 1), half, v, v * rate)]
 
 
-def _hard_restarts(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+def _cosine_lr_rate(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+    """The ``_lr_rate`` variant: the warm-up reaches 1 at event ``w - 1`` and the cosine's phase
+    0 falls there too (its progress is ``(i - w + 1) / (t - w)``): the same cosine, one event early."""
+    w, t = kw["num_warmup_steps"], kw["num_training_steps"]
+    rate = _floor_rate(kw, default_lr)
+    start = kw.get("warmup_lr_rate")
+    if w < 1 or (w == 1 and start is not None):
+        raise NoExact("the cosine starts one event into its first half: ignite's cycles start at phase 0")
+    if t - w < 1:
+        raise NoExact("num_training_steps should exceed num_warmup_steps")
+    low = v / w if start is None else v * start
+    half = _cosine_half(t - w, kw.get("num_cycles", 0.5))
+    return [*_warmup(w - 1, low, v), *_cosines(max(n - w + 1, 1), half, v, v * rate)]
+
+
+def _hard_restarts(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
     w, t, k = kw["num_warmup_steps"], kw["num_training_steps"], kw.get("num_cycles", 1)
     if t - w < 1:
         raise NoExact("num_training_steps should exceed num_warmup_steps")
@@ -158,18 +181,23 @@ def _hard_restarts(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
     cycle = int((t - w) // k)
     if cycle < 2:
         raise NoExact("a cosine cycle of one event: ignite's cycles last at least 2 events")
-    for m in range(1, int(k)):  # transformers' (k * (j / span)) % 1 must restart where ignite does
-        if (k * (m * cycle / (t - w))) % 1.0 != 0.0:
-            raise NoExact(
-                f"transformers' rounding starts cycle {m + 1} one event late (event {w + m * cycle})"
-            )
+    # transformers' (k * (j / span)) % 1 must restart where ignite does, at each restart in the horizon
+    m = np.arange(1, min(int(k), max(n - 1 - w, 0) // cycle + 1), dtype=np.int64)
+    late = np.remainder(k * ((m * cycle) / float(t - w)), 1.0) != 0.0
+    if late.any():
+        first = int(m[np.argmax(late)])
+        raise NoExact(
+            f"transformers' rounding starts cycle {first + 1} one event late (event {w + first * cycle})"
+        )
     return [*_warmup(w, 0.0, v), Piece("cosine", v, 0.0, t - w, cycle), Piece("constant", 0.0, 0.0, 1)]
 
 
-def _wsd(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+def _wsd(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
     w, d = kw["num_warmup_steps"], kw["num_decay_steps"]
     stable = kw.get("num_stable_steps")
     if stable is None:
+        if kw.get("num_training_steps") is None:
+            raise ValueError("Either num_training_steps or num_stable_steps must be specified.")
         stable = kw["num_training_steps"] - w - d
     r = kw.get("min_lr_ratio", 0.0)
     low = v * r
@@ -188,24 +216,29 @@ def _wsd(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
     return [*pieces, Piece("constant", low, low, 1)]
 
 
-def _no_exact(why: str) -> Callable[[Mapping[str, Any], float, int], list[Piece]]:
-    def rule(kw: Mapping[str, Any], v: float, n: int) -> list[Piece]:
+Rule = Callable[[Mapping[str, Any], float, int, float], list[Piece]]
+"""``rule(kwargs, base value, events, default lr) -> pieces`` covering the events."""
+
+
+def _no_exact(why: str) -> Rule:
+    def rule(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
         raise NoExact(why)
 
     return rule
 
 
-RULES: dict[str, Callable[[Mapping[str, Any], float, int], list[Piece]]] = {
+RULES: dict[str, Rule] = {
     "get_constant_schedule": _constant,
     "get_constant_schedule_with_warmup": _constant_with_warmup,
     "get_linear_schedule_with_warmup": _linear_with_warmup,
     "get_cosine_schedule_with_warmup": _cosine_with_warmup,
     "get_cosine_with_min_lr_schedule_with_warmup": _cosine_with_warmup,
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": _cosine_lr_rate,
     "get_cosine_with_hard_restarts_schedule_with_warmup": _hard_restarts,
     "get_wsd_schedule": _wsd,
     "get_inverse_sqrt_schedule": _no_exact("ignite has no inverse square root shape"),
     "get_polynomial_decay_schedule_with_warmup": _no_exact(
-        "the decay is relative to the optimizer's default lr and its power is not ignite's"
+        "ignite has no polynomial shape (power 1 decays to lr_end / default lr x each lr)"
     ),
 }
 """transformers function (without ``transformers.``) → its pieces for one base value."""
@@ -273,13 +306,14 @@ def ignite_equivalent(spec: SchedulerSpec, experiment: Experiment) -> Equivalent
         raise ValueError(f"Argument spec should be a transformers schedule, but given type {spec.type!r}")
     name, indices, bases = _targets(spec, experiment)
     n = max(experiment.num_events, 1)
+    default_lr = float(experiment.param_groups[0].values[name])  # transformers' optimizer.defaults["lr"]
     try:
         out = []
         for index, base in zip(indices, bases, strict=True):
             target = (
                 {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
             )
-            out.append(_join(rule(spec.kwargs, base, n), n, target))
+            out.append(_join(rule(spec.kwargs, base, n, default_lr), n, target))
     except NoExact as exc:
         return Equivalent((), False, f"no exact ignite equivalent: {exc}")
     return Equivalent(tuple(out), True)
@@ -315,33 +349,49 @@ def _values(experiment: Experiment, name: str, groups: list[int | None]) -> list
     return [by_group[0 if g is None else g] for g in groups]
 
 
-def translate(experiment: Experiment) -> Translation:
-    """``experiment`` with each transformers scheduler replaced by its ignite equivalent (or, if
-    there is none, the closest composition), and a note per replaced scheduler with the largest
-    difference to the original over the experiment's events.
+def _nested(spec: SchedulerSpec) -> bool:
+    """Whether a transformers schedule sits inside ``spec`` (a ConcatScheduler's child)."""
+    return any(
+        isinstance(c, SchedulerSpec) and (translatable(c) or _nested(c))
+        for v in spec.kwargs.values()
+        for c in (v if isinstance(v, list) else [v])
+    )
 
-    The original is evaluated by its registered type (``scheduler_core.transformers``).
+
+def translate(experiment: Experiment, *, measure: bool = True) -> Translation:
+    """``experiment`` with each top-level transformers scheduler replaced by its ignite
+    equivalent or, if there is none, the closest composition, with a note per scheduler.
+
+    The original is evaluated by its registered type (``scheduler_core.transformers``), alone,
+    for the closest composition and (``measure=True``) the note's ``max_abs_diff`` and ``peak``.
+    A transformers schedule inside a ConcatScheduler is kept, and its note says so.
+
+    Raises:
+        ValueError / TypeError: the original's own errors (as when it is built).
     """
     schedulers: list[SchedulerSpec] = []
     notes: list[dict[str, Any] | None] = []
     for spec in experiment.schedulers:
         if not translatable(spec):
             schedulers.append(spec)
-            notes.append(None)
+            kept = "transformers schedules inside a ConcatScheduler are kept as they are"
+            notes.append({"type": spec.type, "exact": False, "reason": kept} if _nested(spec) else None)
             continue
         eq = ignite_equivalent(spec, experiment)
         name, indices, _ = _targets(spec, experiment)
-        original = _values(_alone(experiment, (spec,)), name, indices)
+        original = _values(_alone(experiment, (spec,)), name, indices) if measure or not eq.exact else []
         replacement = eq.schedulers or _closest(spec, experiment, original)
-        ported = [
-            _values(_alone(experiment, (s,)), name, [s.kwargs.get("param_group_index")])[0]
-            for s in replacement
-        ]
-        diff = max(float(np.max(np.abs(p - o), initial=0.0)) for p, o in zip(ported, original, strict=True))
-        peak = max(float(np.max(np.abs(o), initial=0.0)) for o in original)
         reason = eq.reason + ("; closest: a PiecewiseLinear through its values" if not eq.exact else "")
-        notes.append(
-            {"type": spec.type, "exact": eq.exact, "reason": reason, "max_abs_diff": diff, "peak": peak}
-        )
+        note: dict[str, Any] = {"type": spec.type, "exact": eq.exact, "reason": reason}
+        if measure:
+            ported = [
+                _values(_alone(experiment, (s,)), name, [s.kwargs.get("param_group_index")])[0]
+                for s in replacement
+            ]
+            note["max_abs_diff"] = max(
+                float(np.max(np.abs(p - o), initial=0.0)) for p, o in zip(ported, original, strict=True)
+            )
+            note["peak"] = max(float(np.max(np.abs(o), initial=0.0)) for o in original)
+        notes.append(note)
         schedulers.extend(replacement)
     return Translation(_alone(experiment, tuple(schedulers)), tuple(notes))

@@ -83,6 +83,25 @@ class CompareResponse(BaseModel):
     only_in_b: list[SeriesKey] = Field(description="Series of b with no counterpart in a.")
 
 
+class TranslationNote(BaseModel):
+    type: str = Field(description="The original scheduler's type.")
+    exact: bool = Field(description="An exact ignite equivalent (same formula at every event).")
+    reason: str = Field(description="Why there is no exact equivalent, and what was used instead.")
+
+
+class TranslateResponse(BaseModel):
+    experiment: dict[str, Any] = Field(
+        description="The experiment with each transformers schedule replaced by ignite schedulers."
+    )
+    notes: list[TranslationNote | None] = Field(
+        description="Per original scheduler: null when kept as it was, else how it was translated."
+    )
+    comparison: CompareResponse = Field(
+        description="/compare of the original (a) and the translation (b); rtol 1e-12 and atol "
+        "1e-15 x the largest initial value of the scheduled params unless given."
+    )
+
+
 def _warmup_cosine(cosine_cycle: int) -> dict[str, Any]:
     """1,000 events: a 100-event linear warm-up to 0.01, then cosine to 0 over ``cosine_cycle``."""
     return {
@@ -163,3 +182,66 @@ COMPARE_EXAMPLES: dict[str, dict[str, Any]] = {
     },
 }
 """Request-body examples (OpenAPI ``examples``: the docs and schemathesis)."""
+
+
+def _transformers(n: int, scheduler: dict[str, Any], lrs: tuple[float, ...] = (0.01,)) -> dict[str, Any]:
+    groups = [{"name": f"group{i}", "lr": lr} for i, lr in enumerate(lrs)]
+    return {"num_events": n, "param_groups": groups, "schedulers": [{"param_name": "lr", **scheduler}]}
+
+
+_T = "transformers."
+TRANSLATE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "cosine": {
+        "summary": "Cosine with warm-up: a ConcatScheduler of a linear warm-up and a cosine",
+        "value": _transformers(
+            1000,
+            {
+                "type": _T + "get_cosine_schedule_with_warmup",
+                "num_warmup_steps": 100,
+                "num_training_steps": 1000,
+            },
+        ),  # fmt: skip
+    },
+    "linear_two_groups": {
+        "summary": "Linear with warm-up on two groups of different lr: one ignite scheduler per group",
+        "value": _transformers(
+            600,
+            {
+                "type": _T + "get_linear_schedule_with_warmup",
+                "num_warmup_steps": 50,
+                "num_training_steps": 500,
+            },
+            (0.01, 0.001),
+        ),  # fmt: skip
+    },
+    "hard_restarts": {
+        "summary": "Cosine with hard restarts: one CosineAnnealingScheduler restarting every 300 events",
+        "value": _transformers(
+            1000,
+            {
+                "type": _T + "get_cosine_with_hard_restarts_schedule_with_warmup",
+                "num_warmup_steps": 100,
+                "num_training_steps": 1000,
+                "num_cycles": 3,
+            },
+        ),  # fmt: skip
+    },
+    "wsd": {
+        "summary": "Warmup-stable-decay: warm-up, constant, cosine decay to 10%",
+        "value": _transformers(
+            1000,
+            {
+                "type": _T + "get_wsd_schedule",
+                "num_warmup_steps": 100,
+                "num_stable_steps": 600,
+                "num_decay_steps": 300,
+                "min_lr_ratio": 0.1,
+            },
+        ),  # fmt: skip
+    },
+    "inverse_sqrt": {
+        "summary": "Inverse square root: no exact equivalent, the closest composition and its distance",
+        "value": _transformers(5000, {"type": _T + "get_inverse_sqrt_schedule", "num_warmup_steps": 100}),
+    },
+}
+"""Request-body examples of ``/translate``."""

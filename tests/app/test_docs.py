@@ -19,6 +19,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/schedulers"): "schedulers",
     ("post", "/api/v1/series"): "series",
     ("post", "/api/v1/compare"): "compare",
+    ("post", "/api/v1/translate"): "translate",
     ("post", "/api/v1/figure"): "figure",
     ("post", "/api/v1/code"): "code",
     ("post", "/api/v1/links"): "create_link",

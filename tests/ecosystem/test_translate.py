@@ -23,7 +23,7 @@ import pytest
 
 from scheduler_core.experiment import simulate
 from scheduler_core.spec import Experiment, ParamGroupSpec, SchedulerSpec
-from scheduler_core.translate import ignite_equivalent
+from scheduler_core.translate import ignite_equivalent, translate
 
 if os.environ.get("CI") == "true":
     import transformers
@@ -126,11 +126,29 @@ def test_cosine_past_the_horizon_and_other_cycle_counts(seed):
 
 
 @pytest.mark.parametrize("seed", range(CASES))
-def test_cosine_with_min_lr_rate(seed):
+def test_cosine_with_min_lr(seed):
     rng = random.Random(2000 + seed)
     lrs, w, t = draw(rng)
-    kwargs = {"num_warmup_steps": w, "num_training_steps": t, "min_lr_rate": rng.uniform(0, 0.5)}
+    floor = {"min_lr_rate": rng.uniform(0, 0.5)} if seed % 2 else {"min_lr": lrs[0] * rng.uniform(0, 0.5)}
+    kwargs = {"num_warmup_steps": w, "num_training_steps": t, **floor}
     check("get_cosine_with_min_lr_schedule_with_warmup", kwargs, lrs, max(1, rng.randint(1, t)))
+
+
+@pytest.mark.parametrize("seed", range(CASES))
+def test_cosine_with_min_lr_rate_warmup_one_event_ahead(seed):
+    rng = random.Random(2500 + seed)
+    lrs, w, t = draw(rng)
+    w = max(w, 2)
+    t = max(t, w + 1)
+    kwargs = {"num_warmup_steps": w, "num_training_steps": t, "min_lr_rate": rng.uniform(0, 0.5)}
+    if seed % 2:
+        kwargs["warmup_lr_rate"] = rng.uniform(0, 1)
+    n = max(1, rng.randint(1, t - 1))  # the progress reaches 1 at t - 1
+    # the warm-up ramps from warmup_lr_rate (or 1 / w), not from 0: rounding, not bits
+    eq, got = ours("get_cosine_with_min_lr_schedule_with_warmup_lr_rate", kwargs, lrs, n)
+    assert eq.exact, eq.reason
+    want = reference("get_cosine_with_min_lr_schedule_with_warmup_lr_rate", kwargs, lrs, n)
+    assert np.max(np.abs(got - want)) <= TOLERANCE * max(lrs)
 
 
 @pytest.mark.parametrize("seed", range(CASES))
@@ -209,3 +227,59 @@ def test_no_exact_equivalent_is_said_plainly(name, kwargs, why):
     eq, _ = ours(name, kwargs, [0.1], 200)
     assert not eq.exact and eq.schedulers == ()
     assert eq.reason.startswith("no exact ignite equivalent: ") and why in eq.reason, eq.reason
+
+
+# ---------------------------------------------------------------- whole experiments
+def _exp(n: int, *schedulers: SchedulerSpec, lrs=(0.1, 0.02)) -> Experiment:
+    groups = tuple(ParamGroupSpec(f"g{i}", {"lr": lr, "momentum": 0.9}) for i, lr in enumerate(lrs))
+    return Experiment(n, groups, schedulers)
+
+
+def test_translate_replaces_each_transformers_scheduler_and_measures_it():
+    cosine = SchedulerSpec(
+        "transformers.get_cosine_schedule_with_warmup",
+        {"param_name": "lr", "num_warmup_steps": 37, "num_training_steps": 1000},
+    )
+    momentum = SchedulerSpec(
+        "PiecewiseLinear", {"param_name": "momentum", "milestones_values": [(0, 0.9), (500, 0.8)]}
+    )
+    exp = _exp(1000, cosine, momentum)
+    t = translate(exp)
+    assert [s.type for s in t.experiment.schedulers] == [
+        "ConcatScheduler",
+        "ConcatScheduler",
+        "PiecewiseLinear",
+    ]
+    assert t.notes[1] is None and t.notes[0]["exact"] is True and t.notes[0]["peak"] == 0.1
+    before, after = simulate(exp), simulate(t.experiment)
+    worst = max(float(np.max(np.abs(a.values - b.values))) for a, b in zip(before, after, strict=True))
+    assert worst == t.notes[0]["max_abs_diff"] and 0 < worst <= TOLERANCE * 0.1
+    # the real transformers agrees with the registered type the translation was measured against
+    want = reference("get_cosine_schedule_with_warmup", {"num_warmup_steps": 37, "num_training_steps": 1000},
+                     [0.1, 0.02], 1000)  # fmt: skip
+    assert np.array_equal(np.stack([s.values for s in before if s.param_name == "lr"]), want)
+
+
+def test_translate_without_exact_equivalent_gives_the_closest_and_its_distance():
+    spec = SchedulerSpec(
+        "transformers.get_inverse_sqrt_schedule", {"param_name": "lr", "num_warmup_steps": 100}
+    )
+    exp = _exp(5000, spec, lrs=(0.1,))
+    t = translate(exp)
+    (note,) = t.notes
+    assert note["exact"] is False and "inverse square root" in note["reason"] and "closest" in note["reason"]
+    (closest,) = t.experiment.schedulers
+    assert closest.type == "PiecewiseLinear" and len(closest.kwargs["milestones_values"]) == 1000
+    measured = float(np.max(np.abs(simulate(t.experiment)[0].values - simulate(exp)[0].values)))
+    assert note["max_abs_diff"] == measured and 0 < measured < 1e-3 * 0.1
+
+
+def test_translate_keeps_other_types_and_says_so_for_nested_ones():
+    child = SchedulerSpec("transformers.get_constant_schedule", {})
+    concat = SchedulerSpec(
+        "ConcatScheduler",
+        {"param_name": "lr", "schedulers": [SchedulerSpec("PiecewiseLinear", {"milestones_values": [(0, 0.1)]}), child],
+         "durations": [10]},
+    )  # fmt: skip
+    t = translate(_exp(50, concat), measure=False)
+    assert t.experiment.schedulers == (concat,) and "kept" in t.notes[0]["reason"]
