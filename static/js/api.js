@@ -69,3 +69,9 @@ export async function createLink(doc) {
 export async function getLink(id) {
   return (await request(`/links/${encodeURIComponent(id)}`)).json();
 }
+
+/** POST /compare: how experiment b differs from a (per group and param), curves decimated. */
+export async function postCompare(a, b, { rtol, atol }, maxPoints, signal) {
+  const body = { a, b, rtol, atol };
+  return (await request(`/compare?max_points=${maxPoints}`, { method: 'POST', body, signal })).json();
+}

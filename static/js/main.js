@@ -2,6 +2,7 @@
 // redraw the chart on every change (debounced), keep the URL in sync.
 import { getCatalogue, getLink, postSeries } from './api.js';
 import { draw, loadPlotly } from './chart.js';
+import { initCompare } from './compare.js';
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, showApiErrors } from './errors.js';
@@ -205,6 +206,7 @@ async function start() {
     if (info.source === 'load') redraw();
     else scheduleRedraw();
   });
+  initCompare($('chart-panel')); // the B − A panel follows the store itself
   store.replace(state, 'load');
   perf.editorReadyMs = performance.now();
   requestAnimationFrame(() => setTimeout(plotlyStart, 0));
