@@ -161,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
 
     code = document("code", "write Python code that rebuilds the experiment")
     output(code, "output file")
-    code.add_argument("--flavor", choices=("scheduler_core", "ignite"), default="scheduler_core")
+    code.add_argument("--flavor", choices=("scheduler_core", "ignite", "timm"), default="scheduler_core")
 
     completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")
     completion.add_argument("shell", choices=("bash", "zsh"))

@@ -10,6 +10,7 @@ from .base import BaseParamScheduler, GroupsOptimizer, ParamScheduler
 from .composite import ConcatScheduler, ParamGroupScheduler, create_lr_scheduler_with_warmup
 from .cyclical import CosineAnnealingScheduler, CyclicalScheduler, LinearCyclicalScheduler
 from .piecewise import PiecewiseLinear
+from . import timm as _timm  # noqa: F401  (registers timm's types; imported as scheduler_core.timm)
 from .state import (
     ExpStateScheduler,
     LambdaStateScheduler,

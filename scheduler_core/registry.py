@@ -110,6 +110,7 @@ class SchedulerType:
     public: the class or function users import from ``scheduler_core`` (None for torch's).
     declines: the configurations its closed form declines: every :class:`NoClosedForm` it
         raises starts with one of these (or with ``"stepping raises"``).
+    counts_epochs: its builder also takes the experiment's ``iterations_per_epoch`` (keyword).
     """
 
     name: str
@@ -126,6 +127,7 @@ class SchedulerType:
     code_args: tuple[str, ...] = ()
     public: Any = None
     declines: tuple[str, ...] = ()
+    counts_epochs: bool = False
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -180,11 +182,16 @@ def scheduler_type(name: str, kinds: Sequence[Kind] = ("param", "composite", "to
 # ------------------------------------------------------------------------------------------------
 # dispatch
 # ------------------------------------------------------------------------------------------------
-def build_spec(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+def build_spec(
+    spec: Any, optimizer: Any, inherited: Mapping[str, Any], iterations_per_epoch: int | None = None
+) -> Any:
     """Construct an experiment-level (param or composite) scheduler from its spec."""
     if not isinstance(spec, SchedulerSpec):
         raise TypeError(f"Argument schedulers should hold SchedulerSpec, but given {type(spec)}")
-    return scheduler_type(spec.type, ("param", "composite")).build(spec, optimizer, inherited)
+    t = scheduler_type(spec.type, ("param", "composite"))
+    if t.counts_epochs:
+        return t.build(spec, optimizer, inherited, iterations_per_epoch=iterations_per_epoch)
+    return t.build(spec, optimizer, inherited)
 
 
 def build_torch(spec: Any, optimizer: Any) -> Any:

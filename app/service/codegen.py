@@ -14,9 +14,10 @@ from pydantic import BaseModel
 
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
+from . import codegen_timm
 from .limits import param_names
 
-Flavor = Literal["ignite", "scheduler_core"]
+Flavor = Literal["ignite", "scheduler_core", "timm"]
 
 
 class _Imports:
@@ -129,6 +130,8 @@ trainer.run(range(num_events), max_epochs=1)
 
 def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     """Python source rebuilding ``exp`` for ``flavor``."""
+    if flavor == "timm" or codegen_timm.uses_timm(exp):  # timm's loop (422 for other types)
+        return codegen_timm.generate(exp, flavor, version)
     imports = _Imports()
     calls = [_call(s, flavor, imports, {}, 1) for s in exp.schedulers]
     groups = "".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups)

@@ -6,3 +6,4 @@ one new module here plus its line below.
 """
 
 from . import ignite, torch, transformers  # noqa: F401  (order matters: ignite's composites wrap torch's union)
+from . import timm  # noqa: F401
