@@ -1,4 +1,4 @@
-"""Translate transformers schedules into the equivalent ignite composition, event for event.
+"""Translate transformers and timm schedules into the equivalent ignite composition, event for event.
 
 A transformers schedule is ``LambdaLR``: the value of update ``i`` is ``base * f(i)``, ``base``
 being each group's initial value. Most of its ``f`` are joins of a few shapes on relative time,
@@ -42,7 +42,6 @@ MAX_CHILDREN = 16
 """The most children a translated ``ConcatScheduler`` gets (the wire's cap)."""
 MAX_MILESTONES = 1000
 """The most milestones of a closest ``PiecewiseLinear`` (the wire's cap)."""
-PREFIX = "transformers."
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,16 @@ class Piece:
     end: float
     length: int
     cycle: int = 0
+    start_mult: float = 1.0
+
+
+@dataclass(frozen=True)
+class Env:
+    """What a rule reads besides its kwargs: the optimizer's default lr (transformers' ``min_lr``
+    is relative to it) and the experiment's iterations per epoch (timm's ``t_in_epochs``)."""
+
+    default_lr: float
+    iterations_per_epoch: int | None
 
 
 @dataclass(frozen=True)
@@ -80,8 +89,8 @@ class Translation:
 
 
 def translatable(spec: SchedulerSpec) -> bool:
-    """Whether :func:`translate` rewrites ``spec`` (a transformers schedule)."""
-    return spec.type.startswith(PREFIX)
+    """Whether :func:`translate` rewrites ``spec`` (a transformers or timm schedule)."""
+    return spec.type in RULES
 
 
 # ------------------------------------------------------------------------------------------------
@@ -122,16 +131,16 @@ def _cosine_half(span: int, num_cycles: float) -> float:
     return math.inf if num_cycles == 0 else span / (2.0 * abs(num_cycles))
 
 
-def _constant(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+def _constant(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     return [Piece("constant", v, v, n)]
 
 
-def _constant_with_warmup(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+def _constant_with_warmup(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     w = kw.get("num_warmup_steps", 0)
     return [*_warmup(w, 0.0, v), Piece("constant", v, v, max(n - w, 1))]
 
 
-def _linear_with_warmup(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+def _linear_with_warmup(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     w, t = kw["num_warmup_steps"], kw["num_training_steps"]
     decay = [Piece("linear", v, 0.0, t - w, t - w)] if t > w else []
     return [*_warmup(w, 0.0, v), *decay, Piece("constant", 0.0, 0.0, 1)]
@@ -148,20 +157,20 @@ def _floor_rate(kw: Mapping[str, Any], default_lr: float) -> float:
     return rate
 
 
-def _cosine_with_warmup(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+def _cosine_with_warmup(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     w, t = kw["num_warmup_steps"], kw["num_training_steps"]
-    rate = _floor_rate(kw, default_lr)
+    rate = _floor_rate(kw, env.default_lr)
     if t - w < 1:
         raise NoExact("num_training_steps should exceed num_warmup_steps")
     half = _cosine_half(t - w, kw.get("num_cycles", 0.5))
     return [*_warmup(w, 0.0, v), *_cosines(max(n - w, 1), half, v, v * rate)]
 
 
-def _cosine_lr_rate(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+def _cosine_lr_rate(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     """The ``_lr_rate`` variant: the warm-up reaches 1 at event ``w - 1`` and the cosine's phase
     0 falls there too (its progress is ``(i - w + 1) / (t - w)``): the same cosine, one event early."""
     w, t = kw["num_warmup_steps"], kw["num_training_steps"]
-    rate = _floor_rate(kw, default_lr)
+    rate = _floor_rate(kw, env.default_lr)
     start = kw.get("warmup_lr_rate")
     if w < 1 or (w == 1 and start is not None):
         raise NoExact("the cosine starts one event into its first half: ignite's cycles start at phase 0")
@@ -172,7 +181,7 @@ def _cosine_lr_rate(kw: Mapping[str, Any], v: float, n: int, default_lr: float) 
     return [*_warmup(w - 1, low, v), *_cosines(max(n - w + 1, 1), half, v, v * rate)]
 
 
-def _hard_restarts(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+def _hard_restarts(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     w, t, k = kw["num_warmup_steps"], kw["num_training_steps"], kw.get("num_cycles", 1)
     if t - w < 1:
         raise NoExact("num_training_steps should exceed num_warmup_steps")
@@ -192,7 +201,7 @@ def _hard_restarts(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -
     return [*_warmup(w, 0.0, v), Piece("cosine", v, 0.0, t - w, cycle), Piece("constant", 0.0, 0.0, 1)]
 
 
-def _wsd(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+def _wsd(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     w, d = kw["num_warmup_steps"], kw["num_decay_steps"]
     stable = kw.get("num_stable_steps")
     if stable is None:
@@ -216,32 +225,61 @@ def _wsd(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Pie
     return [*pieces, Piece("constant", low, low, 1)]
 
 
-Rule = Callable[[Mapping[str, Any], float, int, float], list[Piece]]
-"""``rule(kwargs, base value, events, default lr) -> pieces`` covering the events."""
+def _timm_cosine(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
+    """timm's CosineLRScheduler over updates: a linear warm-up from ``warmup_lr_init``, then
+    ``cycle_limit`` cosines of ``t_initial`` events from ``v * cycle_decay**i`` to ``lr_min``
+    (ignite's ``start_value_mult``), then ``lr_min``."""
+    if kw.get("t_in_epochs", True) and env.iterations_per_epoch != 1:
+        raise NoExact("t_in_epochs: the value changes only at epoch starts")
+    if kw.get("noise_range_t") is not None:
+        raise NoExact("timm's seeded noise")
+    if kw.get("k_decay", 1.0) != 1.0 or kw.get("cycle_mul", 1.0) != 1.0:
+        raise NoExact("k_decay or cycle_mul other than 1: ignite has no such cosine")
+    w, t0 = kw.get("warmup_t", 0), kw["t_initial"]
+    lr_min, limit = kw.get("lr_min", 0.0), kw.get("cycle_limit", 1)
+    if w > 0 and not kw.get("warmup_prefix", False):
+        raise NoExact(
+            "warmup_prefix=False: the cosine is warmup_t events into its cycle when the warm-up ends"
+        )
+    if t0 < 2:
+        raise NoExact("a cycle of one event: ignite's cycles last at least 2 events")
+    warm = [Piece("linear", kw.get("warmup_lr_init", 0.0), v, w, w)] if w > 0 else []
+    cycles = [Piece("cosine", v, lr_min, t0 * limit, t0, kw.get("cycle_decay", 1.0))] if limit > 0 else []
+    return [*warm, *cycles, Piece("constant", lr_min, lr_min, 1)]
+
+
+Rule = Callable[[Mapping[str, Any], float, int, "Env"], list[Piece]]
+"""``rule(kwargs, base value, events, env) -> pieces`` covering the events."""
 
 
 def _no_exact(why: str) -> Rule:
-    def rule(kw: Mapping[str, Any], v: float, n: int, default_lr: float) -> list[Piece]:
+    def rule(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
         raise NoExact(why)
 
     return rule
 
 
+T = "transformers."
 RULES: dict[str, Rule] = {
-    "get_constant_schedule": _constant,
-    "get_constant_schedule_with_warmup": _constant_with_warmup,
-    "get_linear_schedule_with_warmup": _linear_with_warmup,
-    "get_cosine_schedule_with_warmup": _cosine_with_warmup,
-    "get_cosine_with_min_lr_schedule_with_warmup": _cosine_with_warmup,
-    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": _cosine_lr_rate,
-    "get_cosine_with_hard_restarts_schedule_with_warmup": _hard_restarts,
-    "get_wsd_schedule": _wsd,
-    "get_inverse_sqrt_schedule": _no_exact("ignite has no inverse square root shape"),
-    "get_polynomial_decay_schedule_with_warmup": _no_exact(
+    T + "get_constant_schedule": _constant,
+    T + "get_constant_schedule_with_warmup": _constant_with_warmup,
+    T + "get_linear_schedule_with_warmup": _linear_with_warmup,
+    T + "get_cosine_schedule_with_warmup": _cosine_with_warmup,
+    T + "get_cosine_with_min_lr_schedule_with_warmup": _cosine_with_warmup,
+    T + "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": _cosine_lr_rate,
+    T + "get_cosine_with_hard_restarts_schedule_with_warmup": _hard_restarts,
+    T + "get_wsd_schedule": _wsd,
+    T + "get_inverse_sqrt_schedule": _no_exact("ignite has no inverse square root shape"),
+    T + "get_polynomial_decay_schedule_with_warmup": _no_exact(
         "ignite has no polynomial shape (power 1 decays to lr_end / default lr x each lr)"
     ),
+    "timm.scheduler.CosineLRScheduler": _timm_cosine,
+    "timm.scheduler.TanhLRScheduler": _no_exact("ignite has no tanh shape"),
+    "timm.scheduler.PolyLRScheduler": _no_exact("ignite has no polynomial shape"),
+    "timm.scheduler.StepLRScheduler": _no_exact("ignite's param schedulers have no step shape"),
+    "timm.scheduler.MultiStepLRScheduler": _no_exact("ignite's param schedulers have no step shape"),
 }
-"""transformers function (without ``transformers.``) → its pieces for one base value."""
+"""Type → its pieces for one base value (``_no_exact``: why there are none)."""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -255,9 +293,10 @@ def _child(p: Piece) -> SchedulerSpec:
             "LinearCyclicalScheduler",
             {"start_value": p.start, "end_value": p.end, "cycle_size": p.cycle, "monotonic": True},
         )
-    return SchedulerSpec(
-        "CosineAnnealingScheduler", {"start_value": p.start, "end_value": p.end, "cycle_size": p.cycle}
-    )
+    kwargs = {"start_value": p.start, "end_value": p.end, "cycle_size": p.cycle}
+    if p.start_mult != 1.0:
+        kwargs["start_value_mult"] = p.start_mult
+    return SchedulerSpec("CosineAnnealingScheduler", kwargs)
 
 
 def _join(pieces: list[Piece], n: int, target: dict[str, Any]) -> SchedulerSpec:
@@ -301,19 +340,22 @@ def ignite_equivalent(spec: SchedulerSpec, experiment: Experiment) -> Equivalent
     Raises:
         ValueError: ``spec`` is not a transformers schedule this module knows.
     """
-    rule = RULES.get(spec.type.removeprefix(PREFIX)) if translatable(spec) else None
+    rule = RULES.get(spec.type)
     if rule is None:
-        raise ValueError(f"Argument spec should be a transformers schedule, but given type {spec.type!r}")
+        raise ValueError(
+            f"Argument spec should be a transformers or timm schedule, but given type {spec.type!r}"
+        )
     name, indices, bases = _targets(spec, experiment)
     n = max(experiment.num_events, 1)
-    default_lr = float(experiment.param_groups[0].values[name])  # transformers' optimizer.defaults["lr"]
+    # transformers' optimizer.defaults["lr"]: the first group's initial value
+    env = Env(float(experiment.param_groups[0].values[name]), experiment.iterations_per_epoch)
     try:
         out = []
         for index, base in zip(indices, bases, strict=True):
             target = (
                 {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
             )
-            out.append(_join(rule(spec.kwargs, base, n, default_lr), n, target))
+            out.append(_join(rule(spec.kwargs, base, n, env), n, target))
     except NoExact as exc:
         return Equivalent((), False, f"no exact ignite equivalent: {exc}")
     return Equivalent(tuple(out), True)
@@ -338,6 +380,27 @@ def _closest(
     for index, series in zip(indices, values, strict=False):
         target = {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
         points = [(int(e), float(series[e])) for e in events]
+        out.append(SchedulerSpec("PiecewiseLinear", {**target, "milestones_values": points}))
+    return tuple(out)
+
+
+def _staircase(
+    spec: SchedulerSpec, experiment: Experiment, values: list[np.ndarray]
+) -> tuple[SchedulerSpec, ...] | None:
+    """A ``PiecewiseLinear`` per targeted group holding each value of a series that is piecewise
+    constant over the events (at most :data:`MAX_MILESTONES` milestones), else ``None``."""
+    name, indices, _ = _targets(spec, experiment)
+    out = []
+    for index, series in zip(indices, values, strict=False):
+        changes = np.flatnonzero(series[1:].view(np.uint64) != series[:-1].view(np.uint64)) + 1
+        if 1 + 2 * len(changes) > MAX_MILESTONES:
+            return None
+        points = [(0, float(series[0]))]
+        for b in changes.tolist():
+            if b - 1 > points[-1][0]:
+                points.append((b - 1, float(series[b - 1])))
+            points.append((b, float(series[b])))
+        target = {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
         out.append(SchedulerSpec("PiecewiseLinear", {**target, "milestones_values": points}))
     return tuple(out)
 
@@ -380,9 +443,16 @@ def translate(experiment: Experiment, *, measure: bool = True) -> Translation:
         eq = ignite_equivalent(spec, experiment)
         name, indices, _ = _targets(spec, experiment)
         original = _values(_alone(experiment, (spec,)), name, indices) if measure or not eq.exact else []
-        replacement = eq.schedulers or _closest(spec, experiment, original)
-        reason = eq.reason + ("; closest: a PiecewiseLinear through its values" if not eq.exact else "")
-        note: dict[str, Any] = {"type": spec.type, "exact": eq.exact, "reason": reason}
+        replacement, exact, reason = eq.schedulers, eq.exact, eq.reason
+        if not exact:
+            stairs = _staircase(spec, experiment, original)
+            if stairs is not None:
+                replacement, exact = stairs, True
+                reason = "piecewise constant over these events: a PiecewiseLinear holds each value"
+            else:
+                replacement = _closest(spec, experiment, original)
+                reason += "; closest: a PiecewiseLinear through its values"
+        note: dict[str, Any] = {"type": spec.type, "exact": exact, "reason": reason}
         if measure:
             ported = [
                 _values(_alone(experiment, (s,)), name, [s.kwargs.get("param_group_index")])[0]

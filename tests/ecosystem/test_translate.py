@@ -9,13 +9,16 @@ or a horizon past ``num_training_steps``) transformers' own argument ``pi * num_
 progress`` carries a rounding error growing with it: the bound is 1e-15 x peak x the argument's
 largest value in units of pi there. Configurations without an exact equivalent are
 reported as such. ``SCHEDULE_EXPLORER_TRANSLATE_CASES`` sets the number of random cases per schedule
-(default 25); under ``CI=true`` a missing transformers fails instead of skipping.
+(default 12; 300 for a soak run); under ``CI=true`` a missing transformers fails instead of skipping.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
+import sys
+import types
 import warnings
 
 import numpy as np
@@ -31,7 +34,7 @@ else:
     transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
 
-CASES = int(os.environ.get("SCHEDULE_EXPLORER_TRANSLATE_CASES", "25"))
+CASES = int(os.environ.get("SCHEDULE_EXPLORER_TRANSLATE_CASES", "12"))
 TOLERANCE = 1e-15
 """Largest |ignite - transformers| allowed, times the peak lr (the issue's measure)."""
 
@@ -283,3 +286,115 @@ def test_translate_keeps_other_types_and_says_so_for_nested_ones():
     )  # fmt: skip
     t = translate(_exp(50, concat), measure=False)
     assert t.experiment.schedulers == (concat,) and "kept" in t.notes[0]["reason"]
+
+
+# ---------------------------------------------------------------- timm, against the real timm
+def timm_scheduler():
+    """``timm.scheduler`` without timm's top-level ``__init__`` (which imports torchvision)."""
+    if "timm.scheduler" in sys.modules:
+        return sys.modules["timm.scheduler"]
+    spec = importlib.util.find_spec("timm")
+    if spec is None or spec.submodule_search_locations is None:
+        message = "timm is not installed: pip install --no-deps timm==1.0.31 (see the Makefile)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    if "timm" not in sys.modules:
+        parent = types.ModuleType("timm")
+        parent.__path__ = list(spec.submodule_search_locations)
+        sys.modules["timm"] = parent
+    return importlib.import_module("timm.scheduler")
+
+
+def timm_reference(name: str, kwargs: dict, lrs: list[float], n: int, ipe: int) -> np.ndarray:
+    """lr of each group at updates 0..n-1 in timm's loop: ``step_update(i + 1)`` after each
+    update, ``step(epoch + 1)`` after each epoch's last."""
+    params = [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in lrs]
+    opt = torch.optim.SGD(params, lr=0.1)
+    sched = getattr(timm_scheduler(), name)(opt, **kwargs)
+    out = np.empty((len(lrs), n))
+    for i in range(n):
+        out[:, i] = [g["lr"] for g in opt.param_groups]
+        sched.step_update(num_updates=i + 1)
+        if (i + 1) % ipe == 0:
+            sched.step((i + 1) // ipe)
+    return out
+
+
+def timm_translated(name: str, kwargs: dict, lrs: list[float], n: int, ipe: int) -> tuple[dict, np.ndarray]:
+    groups = tuple(ParamGroupSpec(f"g{i}", {"lr": lr}) for i, lr in enumerate(lrs))
+    exp = Experiment(
+        n, groups, (SchedulerSpec(f"timm.scheduler.{name}", {"param_name": "lr", **kwargs}),), ipe
+    )
+    t = translate(exp, measure=False)
+    assert all(not s.type.startswith("timm.") for s in t.experiment.schedulers)
+    return t.notes[0], np.stack([s.values for s in simulate(t.experiment)])
+
+
+@pytest.mark.parametrize("seed", range(CASES))
+def test_timm_cosine_is_a_concat_of_warmup_and_decaying_cosine_cycles(seed):
+    rng = random.Random(6000 + seed)
+    lrs = [10 ** rng.uniform(-6, 0), 10 ** rng.uniform(-6, 0)]
+    t0, limit = rng.randint(2, 400), rng.randint(1, 4)
+    kwargs = {
+        "t_initial": t0,
+        "lr_min": min(lrs) * rng.choice([0.0, rng.uniform(0, 0.5)]),
+        "warmup_t": rng.choice([0, 1, rng.randint(2, 60)]),
+        "warmup_lr_init": min(lrs) * rng.choice([0.0, rng.uniform(0, 0.5)]),
+        "warmup_prefix": True,
+        "cycle_limit": limit,
+        "cycle_decay": rng.choice([1.0, rng.uniform(0.3, 1.0)]),
+        "t_in_epochs": False,
+    }
+    n = rng.randint(1, kwargs["warmup_t"] + t0 * limit + 50)
+    note, got = timm_translated("CosineLRScheduler", kwargs, lrs, n, 1)
+    assert note["exact"] and note["reason"] == "", note
+    want = timm_reference("CosineLRScheduler", kwargs, lrs, n, 1)
+    worst = float(np.max(np.abs(got - want)))
+    assert worst <= TOLERANCE * max(lrs), (kwargs, n, worst / max(lrs))
+
+
+@pytest.mark.parametrize("seed", range(CASES))
+def test_timm_steps_become_a_piecewise_linear_staircase_bit_for_bit(seed):
+    rng = random.Random(7000 + seed)
+    lrs = [10 ** rng.uniform(-6, 0), 10 ** rng.uniform(-6, 0)]
+    ipe = rng.choice([1, rng.randint(2, 50)])
+    common = {"decay_rate": rng.uniform(0.1, 0.9), "t_in_epochs": ipe > 1, "warmup_t": rng.choice([0, 3]),
+              "warmup_lr_init": 0.0}  # fmt: skip
+    if seed % 2:
+        name, kwargs = "StepLRScheduler", {**common, "decay_t": rng.randint(1, 40)}
+    else:
+        name, kwargs = "MultiStepLRScheduler", {**common, "decay_t": sorted(rng.sample(range(1, 120), 3))}
+    n = rng.randint(1, 120 * ipe)
+    note, got = timm_translated(name, kwargs, lrs, n, ipe)
+    assert note["exact"] and "piecewise constant" in note["reason"], note
+    want = timm_reference(name, kwargs, lrs, n, ipe)
+    assert [v.hex() for v in got.ravel()] == [v.hex() for v in want.ravel()]
+
+
+@pytest.mark.parametrize(
+    "kwargs, why",
+    [
+        (
+            {
+                "t_initial": 100,
+                "warmup_t": 10,
+                "warmup_prefix": False,
+                "t_in_epochs": False,
+                "cycle_limit": 99,
+            },
+            "warmup_prefix",
+        ),
+        ({"t_initial": 100, "cycle_mul": 2.0, "t_in_epochs": False, "cycle_limit": 99}, "cycle_mul"),
+        ({"t_initial": 100, "noise_range_t": 10, "t_in_epochs": False, "cycle_limit": 99}, "noise"),
+    ],
+)
+def test_timm_cosine_without_exact_equivalent(kwargs, why):
+    groups = (ParamGroupSpec("g", {"lr": 0.1}),)
+    exp = Experiment(
+        3000, groups, (SchedulerSpec("timm.scheduler.CosineLRScheduler", {"param_name": "lr", **kwargs}),)
+    )
+    eq = ignite_equivalent(exp.schedulers[0], exp)
+    assert not eq.exact and why in eq.reason
+    note = translate(exp).notes[0]
+    assert not note["exact"] and "closest" in note["reason"] and note["max_abs_diff"] > 0
