@@ -1,5 +1,5 @@
-"""transformers schedules → ignite compositions (``scheduler_core.translate``), checked against the
-REAL transformers ``LambdaLR`` stepped on a torch optimizer.
+"""transformers and timm schedules → ignite compositions (``scheduler_core.translate``), checked
+against the REAL transformers ``LambdaLR`` stepped on a torch optimizer and the real timm loop.
 
 Over random warm-up lengths, horizons, cycle counts and base lrs (two param groups), every value of
 the ignite composition (``scheduler_core``'s ignite schedulers, themselves checked bit for bit
