@@ -293,12 +293,8 @@ def test_t_in_epochs_needs_the_experiments_iterations_per_epoch():
 def test_param_group_index_schedules_one_group_like_timm_on_that_group(timm_scheduler):
     kw = {"t_initial": 7, "warmup_t": 2, "t_in_epochs": False, "cycle_limit": 3}
     groups = (ParamGroupSpec("a", {"lr": 0.3}), ParamGroupSpec("b", {"lr": 0.05}))
-    spec = SchedulerSpec(
-        "timm.scheduler.CosineLRScheduler", {"param_name": "lr", "param_group_index": 1, **kw}
-    )
-    ref, _ = timm_loop(
-        timm_scheduler.CosineLRScheduler, {"groups": [{"lr": 0.05}], "kwargs": kw, "n": 30, "ipe": 1}
-    )
+    spec = SchedulerSpec("timm.scheduler.CosineLRScheduler", {"param_name": "lr", "param_group_index": 1, **kw})
+    ref, _ = timm_loop(timm_scheduler.CosineLRScheduler, {"groups": [{"lr": 0.05}], "kwargs": kw, "n": 30, "ipe": 1})
     for method in ("step", "fast"):
         a, b = simulate(Experiment(30, groups, (spec,)), method)
         assert a.values.tolist() == [0.3] * 30
@@ -312,9 +308,7 @@ def test_the_last_writer_wins_at_every_event_as_with_other_types():
     ignite = SchedulerSpec(
         "LinearCyclicalScheduler", {"param_name": "lr", "start_value": 0.0, "end_value": 1.0, "cycle_size": 4}
     )
-    timm = SchedulerSpec(
-        "timm.scheduler.StepLRScheduler", {"param_name": "lr", "decay_t": 2, "decay_rate": 0.5}
-    )
+    timm = SchedulerSpec("timm.scheduler.StepLRScheduler", {"param_name": "lr", "decay_t": 2, "decay_rate": 0.5})
     exp = Experiment(12, groups, (ignite, timm), iterations_per_epoch=3)
     expected = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]
     assert simulate(exp, "step")[0].values.tolist() == expected
@@ -401,10 +395,7 @@ def run_export(client: Any, exp: dict[str, Any], flavor: str) -> tuple[str, list
 def assert_export_reproduces_series(client: Any, exp: dict[str, Any]) -> None:
     series = client.post("/api/v1/series", json=exp)
     assert series.status_code == 200, series.text
-    for flavor, module in (
-        ("timm", "from timm.scheduler import"),
-        ("scheduler_core", "from scheduler_core.timm import"),
-    ):
+    for flavor, module in (("timm", "from timm.scheduler import"), ("scheduler_core", "from scheduler_core.timm import")):
         code, history = run_export(client, exp, flavor)
         assert module in code and ".step_update(num_updates=update + 1)" in code
         for s in series.json()["series"]:
@@ -414,9 +405,7 @@ def assert_export_reproduces_series(client: Any, exp: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("name", TYPES)
 def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, client, name):
-    @settings(
-        max_examples=EXAMPLES // 10, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
+    @settings(max_examples=EXAMPLES // 10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(configs(name))
     def run(cfg: dict[str, Any]) -> None:
         ref, err = timm_loop(getattr(timm_scheduler, cfg["name"]), cfg)
