@@ -5,12 +5,12 @@ Swap ``from ignite.handlers import CosineAnnealingScheduler`` for
 torch is imported only when a torch scheduler is used.
 """
 
+from . import timm as _timm  # noqa: F401  (registers timm's types; imported as scheduler_core.timm)
 from . import transformers  # noqa: F401  (registers the transformers.* types)
 from .base import BaseParamScheduler, GroupsOptimizer, ParamScheduler
 from .composite import ConcatScheduler, ParamGroupScheduler, create_lr_scheduler_with_warmup
 from .cyclical import CosineAnnealingScheduler, CyclicalScheduler, LinearCyclicalScheduler
 from .piecewise import PiecewiseLinear
-from . import timm as _timm  # noqa: F401  (registers timm's types; imported as scheduler_core.timm)
 from .state import (
     ExpStateScheduler,
     LambdaStateScheduler,

@@ -5,5 +5,9 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite.
 one new module here plus its line below.
 """
 
-from . import ignite, torch, transformers  # noqa: F401  (order matters: ignite's composites wrap torch's union)
-from . import timm  # noqa: F401
+from . import (  # noqa: F401  (order matters: ignite's composites wrap torch's union)
+    ignite,
+    timm,  # noqa: F401
+    torch,
+    transformers,
+)
