@@ -5,9 +5,5 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite.
 one new module here plus its line below.
 """
 
-from . import (  # noqa: F401  (order matters: ignite's composites wrap torch's union)
-    ignite,
-    timm,  # noqa: F401
-    torch,
-    transformers,
-)
+from . import ignite, torch, transformers  # noqa: F401, I001  (order matters: ignite's composites wrap torch's union)
+from . import timm  # noqa: F401  (registered last: the catalogue lists types in registration order)
