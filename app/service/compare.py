@@ -70,38 +70,47 @@ def compare(
     }
 
 
+CHUNK = 1 << 18
+"""Events per step of :func:`differences`: its temporaries stay a few MB at any length."""
+
+
 def differences(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> dict[str, Any]:
     """The differences of two equally long float64 series: ``abs`` (b − a), ``rel``
     ((b − a) / max(|a|, |b|), 0 where both are 0), their maxima and where they first occur,
     ``bit_equal``, and ``first_difference``: the first event where
     ``|b − a| > max(rtol · max(|a|, |b|), atol)`` (``math.isclose``'s rule), else ``None``.
 
+    Works through :data:`CHUNK` events at a time, so that besides the two curves it returns it
+    allocates only a few MB.
+
     Raises:
         ValueError: b − a overflows (both values beyond about ±9e307).
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        diff = b - a
-    if not np.isfinite(diff).all():
-        at = int(np.argmax(~np.isfinite(diff)))
-        raise ValueError(f"b - a overflows at event {at} ({b[at]!r} - {a[at]!r})")
-    size = np.abs(diff)
-    scale = np.maximum(np.abs(a), np.abs(b))
-    rel = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
-    rel_size = np.abs(rel)
-    beyond = size > np.maximum(rtol * scale, atol)
-    first = int(np.argmax(beyond)) if beyond.any() else None
-    i_abs = int(np.argmax(size)) if size.size else 0
-    i_rel = int(np.argmax(rel_size)) if size.size else 0
-    return {
-        "abs": diff,
-        "rel": rel,
-        "bit_equal": bool(np.array_equal(a.view(np.uint64), b.view(np.uint64))),
-        "max_abs_diff": float(size[i_abs]) if size.size else 0.0,
-        "max_abs_diff_event": i_abs,
-        "max_rel_diff": float(rel_size[i_rel]) if size.size else 0.0,
-        "max_rel_diff_event": i_rel,
-        "first_difference": first,
-    }
+    n = a.size
+    diff, rel = np.empty(n), np.zeros(n)
+    out: dict[str, Any] = {"abs": diff, "rel": rel, "bit_equal": True, "max_abs_diff": 0.0,
+                           "max_abs_diff_event": 0, "max_rel_diff": 0.0, "max_rel_diff_event": 0,
+                           "first_difference": None}  # fmt: skip
+    for lo in range(0, n, CHUNK):
+        x, y = a[lo : lo + CHUNK], b[lo : lo + CHUNK]
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = np.subtract(y, x, out=diff[lo : lo + CHUNK])
+        if not np.isfinite(d).all():
+            at = lo + int(np.argmax(~np.isfinite(d)))
+            raise ValueError(f"b - a overflows at event {at} ({b[at]!r} - {a[at]!r})")
+        scale = np.maximum(np.abs(x), np.abs(y))
+        r = np.divide(d, scale, out=rel[lo : lo + CHUNK], where=scale > 0)
+        for size, key in ((np.abs(d), "max_abs_diff"), (np.abs(r), "max_rel_diff")):
+            k = int(np.argmax(size))
+            if size[k] > out[key]:  # strictly: the first event of the largest value
+                out[key], out[key + "_event"] = float(size[k]), lo + k
+        if out["first_difference"] is None:
+            beyond = np.abs(d) > np.maximum(rtol * scale, atol)
+            if beyond.any():
+                out["first_difference"] = lo + int(np.argmax(beyond))
+        if out["bit_equal"]:
+            out["bit_equal"] = bool(np.array_equal(x.view(np.uint64), y.view(np.uint64)))
+    return out
 
 
 def _pair(

@@ -300,3 +300,22 @@ def test_openapi_documents_compare_with_examples(client):
     assert len(examples) >= 5
     for example in examples.values():  # every example is a valid request the server answers
         assert client.post(URL, json=example["value"]).status_code == 200
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 18])
+def test_differences_are_the_same_whatever_the_chunk(monkeypatch, chunk):
+    """Chunked work: maxima, their first events and the first difference across chunk edges."""
+    from app.service import compare as service
+
+    rng = np.random.default_rng(chunk)
+    a = rng.choice([0.0, 1e-3, 0.5, 2.0], 200)
+    b = a.copy()
+    b[[37, 120, 121]] += [1e-15, 0.25, -0.25]  # the first difference, then a tie for the largest
+    b[150] = 0.0 if a[150] else 1e-300
+    monkeypatch.setattr(service, "CHUNK", chunk)
+    got = differences(a, b, 1e-12, 0.0)
+    want = expected(a, b, 1e-12, 0.0)
+    assert got["abs"].tolist() == want["abs"] and got["rel"].tolist() == want["rel"]
+    assert {k: got[k] for k in want if k not in ("abs", "rel")} == {
+        k: v for k, v in want.items() if k not in ("abs", "rel")
+    }
