@@ -1,7 +1,8 @@
 // "Is B the same schedule as A?": pick two variants, ask POST /compare, show its numbers and the
-// difference curve (b − a, absolute or relative) as a small SVG chart under the main chart.
+// difference curve (b − a, absolute or relative) as a small SVG chart under the main chart; and
+// translate a variant's transformers/timm schedules into ignite ones as a new variant (POST /translate).
 // Self-contained: it reads the store and redraws itself while its panel is open.
-import { postCompare } from './api.js';
+import { postCompare, postTranslate } from './api.js';
 import { h } from './dom.js';
 import * as store from './state.js';
 
@@ -37,6 +38,9 @@ export function initCompare(container) {
   ui.pair = h('select', { id: 'compare-pair', 'aria-label': 'Series drawn' });
   ui.rtol = h('input', { type: 'text', id: 'compare-rtol', value: '1e-12', size: 7, autocomplete: 'off' });
   ui.atol = h('input', { type: 'text', id: 'compare-atol', value: '0', size: 7, autocomplete: 'off' });
+  ui.translate = h('button', { type: 'button', id: 'compare-translate', class: 'small',
+    text: 'Translate a into ignite (new variant b)', on: { click: translateA } });
+  ui.notes = h('p', { id: 'compare-notes', class: 'compare-notes' });
   ui.verdict = h('p', { id: 'compare-verdict', class: 'compare-verdict', role: 'status', 'aria-live': 'polite' });
   ui.table = h('table', { id: 'compare-table', class: 'compare-table' });
   ui.chart = svg('svg', { id: 'compare-chart', class: 'compare-chart', viewBox: `0 0 ${SIZE.w} ${SIZE.h}`,
@@ -45,8 +49,8 @@ export function initCompare(container) {
     h('summary', { text: 'Compare two variants (b − a)' }),
     h('div', { class: 'compare-controls' },
       labelled('a', ui.a), labelled('b', ui.b), labelled('curve', ui.mode), labelled('series', ui.pair),
-      labelled('rtol', ui.rtol), labelled('atol', ui.atol)),
-    ui.verdict, ui.table, ui.chart);
+      labelled('rtol', ui.rtol), labelled('atol', ui.atol), ui.translate),
+    ui.notes, ui.verdict, ui.table, ui.chart);
   container.append(ui.root);
   for (const el of [ui.a, ui.b]) el.addEventListener('change', () => { el.dataset.picked = '1'; });
   for (const el of [ui.a, ui.b]) el.addEventListener('change', schedule);
@@ -70,6 +74,33 @@ function syncChoices() {
   };
   keep(ui.a, names[0]);
   keep(ui.b, active !== names[0] ? active : names[1] ?? names[0]);
+  ui.translate.disabled = names.length >= store.limits().max_variants;
+}
+
+/** POST /translate of variant a; its translation becomes a new variant, compared as b. */
+async function translateA() {
+  const state = store.getState();
+  const source = state.variants.find((v) => v.name === ui.a.value);
+  if (!source) return;
+  ui.notes.textContent = 'Translating…';
+  try {
+    const reply = await postTranslate(source.experiment, POINTS);
+    const taken = new Set(state.variants.map((v) => v.name));
+    const name = [...store.VARIANT_NAMES].find((n) => !taken.has(n));
+    const said = reply.notes.map((n, i) => n && `schedulers[${i}] ${n.type}: ${n.exact ? 'exact' : 'not exact'}${n.reason ? ` (${n.reason})` : ''}`);
+    const kept = said.filter(Boolean);
+    ui.notes.textContent = `Variant ${name} = variant ${source.name} in ignite. ${kept.length ? kept.join('; ') : 'Nothing to translate: no transformers or timm schedule.'}`;
+    store.update((d) => { d.variants.push({ name, experiment: reply.experiment }); }, { structural: true });
+    ui.a.value = source.name;
+    ui.b.value = name;
+    ui.a.dataset.picked = '1';
+    ui.b.dataset.picked = '1';
+    ui.atol.value = String(reply.comparison.atol); // the translation's measure: 1e-15 x peak
+    tolerance(ui.atol);
+    schedule();
+  } catch (e) {
+    ui.notes.textContent = `Cannot translate variant ${source.name}: ${e.message}`;
+  }
 }
 
 function schedule() {

@@ -3,6 +3,9 @@ POST /compare and the difference curve, in a real Chromium."""
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from pwhelpers import draws, edit, field, open_dashboard, settle
 
@@ -97,3 +100,30 @@ def test_one_variant_and_bad_tolerance(page):
     page.fill("#compare-rtol", "0")
     wait_compared(page, "rtol should be a number of at least 0, e.g. 1e-12")
     assert page.text_content("#compare-verdict") == "A equals A bit for bit."
+
+
+def test_translate_a_transformers_variant_into_ignite(page):
+    experiment = {
+        "num_events": 1000,
+        "param_groups": [{"name": "base", "lr": 0.01}],
+        "schedulers": [{"type": "transformers.get_cosine_schedule_with_warmup", "param_name": "lr",
+                        "num_warmup_steps": 100, "num_training_steps": 1000}],
+    }  # fmt: skip
+    state = base64.urlsafe_b64encode(json.dumps({"v": [["A", experiment]]}).encode()).decode().rstrip("=")
+    open_dashboard(page, f"/#s={state}")
+    open_compare(page)
+    previous = page.text_content("#compare-verdict")
+    page.click("#compare-translate")
+    wait_compared(page, previous)
+    assert page.locator("#variant-tabs button").all_text_contents() == ["Variant A", "Variant B"]
+    assert (page.input_value("#compare-a"), page.input_value("#compare-b")) == ("A", "B")
+    notes = page.text_content("#compare-notes")
+    assert (
+        notes
+        == "Variant B = variant A in ignite. schedulers[0] transformers.get_cosine_schedule_with_warmup: exact"
+    )
+    assert float(page.input_value("#compare-atol")) == 1e-15 * 0.01
+    assert page.text_content("#compare-verdict") == "B is the same schedule as A within the tolerance."
+    # variant B holds the ignite composition
+    page.click("#variant-tabs button >> text=Variant B")
+    assert page.input_value(field("schedulers.0.type", "select")) == "ConcatScheduler"
