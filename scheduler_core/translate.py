@@ -4,15 +4,18 @@ A transformers schedule is ``LambdaLR``: the value of update ``i`` is ``base * f
 being each group's initial value. Most of its ``f`` are joins of a few shapes on relative time,
 each of which ignite has: a linear ramp (``LinearCyclicalScheduler(monotonic=True)``), half a
 cosine (``CosineAnnealingScheduler``) and a constant (``PiecewiseLinear`` with one milestone),
-joined by ``ConcatScheduler``. :func:`ignite_equivalent` finds that join over an experiment's
-horizon, with every cycle and duration right to the event, or says why there is none;
-:func:`translate` rewrites a whole experiment and, where no exact equivalent exists, uses the
-closest composition (a ``PiecewiseLinear`` through the schedule's own values) and says how far
-it is.
+joined by ``ConcatScheduler``. timm's ``CosineLRScheduler`` over updates is such a join too (its
+decaying restarts are ignite's ``start_value_mult``). :func:`ignite_equivalent` finds that join
+over an experiment's horizon, with every cycle and duration right to the event, or says why there
+is none (one rule per type in :data:`RULES`); :func:`translate` rewrites a whole experiment: where
+no rule applies but the series is piecewise constant over the events (timm's step schedules,
+anything counted in epochs), a ``PiecewiseLinear`` staircase holds each value bit for bit; else
+it uses the closest composition (a ``PiecewiseLinear`` through the schedule's own values) and
+says how far it is.
 
-The equivalents are the same formula at every event; their values differ from transformers'
+The equivalents are the same formula at every event; their values differ from the library's
 only by the rounding of the same operations done in another order (a few units in the last
-place of the peak value; the linear warm-up is bit for bit).
+place of the peak value; transformers' linear warm-up is bit for bit).
 
 >>> from scheduler_core.spec import ParamGroupSpec
 >>> exp = Experiment(1000, (ParamGroupSpec("all", {"lr": 0.1}),), (SchedulerSpec(
@@ -47,7 +50,8 @@ MAX_MILESTONES = 1000
 @dataclass(frozen=True)
 class Piece:
     """One shape on relative time: ``kind`` ("linear", "cosine", "constant") from ``start`` to
-    ``end`` over cycles of ``cycle`` events, used for ``length`` events."""
+    ``end`` over cycles of ``cycle`` events, used for ``length`` events; each cycle's start is
+    the previous one's times ``start_mult`` (ignite's ``start_value_mult``)."""
 
     kind: str
     start: float
@@ -94,7 +98,7 @@ def translatable(spec: SchedulerSpec) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------
-# the shapes of each transformers schedule, as pieces for one base value
+# the shapes of each transformers and timm schedule, as pieces for one base value
 # ------------------------------------------------------------------------------------------------
 class NoExact(Exception):
     """This configuration has no exact ignite equivalent (the message says why)."""
