@@ -17,6 +17,11 @@ let timer = null;
 let controller = null;
 let last = null; // the last reply shown, for switching curves without a request
 
+/** Points per curve: ours, within the server's cap. */
+function points() {
+  return Math.min(POINTS, store.limits().max_points);
+}
+
 function svg(tag, attrs = {}, text) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
@@ -84,7 +89,7 @@ async function translateA() {
   if (!source) return;
   ui.notes.textContent = 'Translating…';
   try {
-    const reply = await postTranslate(source.experiment, POINTS);
+    const reply = await postTranslate(source.experiment, points());
     const taken = new Set(state.variants.map((v) => v.name));
     const name = [...store.VARIANT_NAMES].find((n) => !taken.has(n));
     const said = reply.notes.map((n, i) => n && `schedulers[${i}] ${n.type}: ${n.exact ? 'exact' : 'not exact'}${n.reason ? ` (${n.reason})` : ''}`);
@@ -129,7 +134,7 @@ async function run() {
   controller = new AbortController();
   ui.root.dataset.state = 'loading';
   try {
-    const reply = await postCompare(a.experiment, b.experiment, { rtol, atol }, POINTS, controller.signal);
+    const reply = await postCompare(a.experiment, b.experiment, { rtol, atol }, points(), controller.signal);
     last = reply;
     show(reply, a.name, b.name);
     ui.root.dataset.state = 'ok';
