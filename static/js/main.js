@@ -2,8 +2,8 @@
 // redraw the chart on every change (debounced), keep the URL in sync.
 import { getCatalogue, getLink, postSeries } from './api.js';
 import { draw, loadPlotly } from './chart.js';
-import { initCompare } from './compare.js';
 import { h } from './dom.js';
+import { initCompare } from './compare.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
