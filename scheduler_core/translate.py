@@ -39,12 +39,16 @@ import numpy as np
 
 from .spec import Experiment, SchedulerSpec
 
-__all__ = ["Equivalent", "Translation", "ignite_equivalent", "translate", "translatable"]
+__all__ = ["Equivalent", "Limits", "Translation", "ignite_equivalent", "translate", "translatable"]
 
-MAX_CHILDREN = 16
-"""The most children a translated ``ConcatScheduler`` gets (the wire's cap)."""
-MAX_MILESTONES = 1000
-"""The most milestones of a closest ``PiecewiseLinear`` (the wire's cap)."""
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes a translation keeps to: children of a ``ConcatScheduler`` and milestones of a
+    ``PiecewiseLinear`` (defaults: the HTTP API's; the server passes its wire models' own)."""
+
+    children: int = 16
+    milestones: int = 1000
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Env:
 
     default_lr: float
     iterations_per_epoch: int | None
+    limits: Limits = Limits()
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def _warmup(w: int, low: float, high: float) -> list[Piece]:
     return [Piece("linear", low, high, w, w)] if w > 0 else []
 
 
-def _cosines(length: int, half: float, high: float, low: float) -> list[Piece]:
+def _cosines(length: int, half: float, high: float, low: float, most: int) -> list[Piece]:
     """``0.5 * (1 + cos(pi * j / half))`` from ``high`` to ``low`` for ``length`` events: half
     cosines of ``half`` events, falling then rising. ``half`` must be a whole number of events."""
     if half == math.inf:
@@ -119,8 +124,8 @@ def _cosines(length: int, half: float, high: float, low: float) -> list[Piece]:
         raise NoExact(
             f"a half cosine lasts {half:g} events, not a whole number: ignite's cycles are whole events"
         )
-    if -(-length // h) > MAX_CHILDREN:
-        raise NoExact(f"{-(-length // h)} half cosines, more than {MAX_CHILDREN} ConcatScheduler children")
+    if -(-length // h) > most:
+        raise NoExact(f"{-(-length // h)} half cosines, more than {most} ConcatScheduler children")
     pieces, done = [], 0
     while done < length:
         falling = (done // h) % 2 == 0
@@ -167,7 +172,7 @@ def _cosine_with_warmup(kw: Mapping[str, Any], v: float, n: int, env: Env) -> li
     if t - w < 1:
         raise NoExact("num_training_steps should exceed num_warmup_steps")
     half = _cosine_half(t - w, kw.get("num_cycles", 0.5))
-    return [*_warmup(w, 0.0, v), *_cosines(max(n - w, 1), half, v, v * rate)]
+    return [*_warmup(w, 0.0, v), *_cosines(max(n - w, 1), half, v, v * rate, env.limits.children)]
 
 
 def _cosine_lr_rate(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
@@ -182,7 +187,7 @@ def _cosine_lr_rate(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[P
         raise NoExact("num_training_steps should exceed num_warmup_steps")
     low = v / w if start is None else v * start
     half = _cosine_half(t - w, kw.get("num_cycles", 0.5))
-    return [*_warmup(w - 1, low, v), *_cosines(max(n - w + 1, 1), half, v, v * rate)]
+    return [*_warmup(w - 1, low, v), *_cosines(max(n - w + 1, 1), half, v, v * rate, env.limits.children)]
 
 
 def _hard_restarts(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
@@ -225,7 +230,7 @@ def _wsd(kw: Mapping[str, Any], v: float, n: int, env: Env) -> list[Piece]:
     if d > 0 and decay == "linear":
         pieces.append(Piece("linear", v, low, d, d))
     elif d > 0:
-        pieces += _cosines(d, _cosine_half(d, kw.get("num_cycles", 0.5)), v, low)
+        pieces += _cosines(d, _cosine_half(d, kw.get("num_cycles", 0.5)), v, low, env.limits.children)
     return [*pieces, Piece("constant", low, low, 1)]
 
 
@@ -303,7 +308,7 @@ def _child(p: Piece) -> SchedulerSpec:
     return SchedulerSpec("CosineAnnealingScheduler", kwargs)
 
 
-def _join(pieces: list[Piece], n: int, target: dict[str, Any]) -> SchedulerSpec:
+def _join(pieces: list[Piece], n: int, target: dict[str, Any], most: int) -> SchedulerSpec:
     """The pieces used within ``n`` events as one scheduler (a ConcatScheduler if several)."""
     used, at = [], 0
     for p in pieces:
@@ -312,10 +317,8 @@ def _join(pieces: list[Piece], n: int, target: dict[str, Any]) -> SchedulerSpec:
         if p.length > 0:
             used.append(p)
             at += p.length
-    if len(used) > MAX_CHILDREN:
-        raise NoExact(
-            f"{len(used)} pieces within {n} events, more than {MAX_CHILDREN} ConcatScheduler children"
-        )
+    if len(used) > most:
+        raise NoExact(f"{len(used)} pieces within {n} events, more than {most} ConcatScheduler children")
     if len(used) == 1:
         child = _child(used[0])
         return SchedulerSpec(child.type, {**target, **child.kwargs})
@@ -337,7 +340,7 @@ def _targets(spec: SchedulerSpec, experiment: Experiment) -> tuple[str, list[int
     return name, list(groups), bases
 
 
-def ignite_equivalent(spec: SchedulerSpec, experiment: Experiment) -> Equivalent:
+def ignite_equivalent(spec: SchedulerSpec, experiment: Experiment, limits: Limits = Limits()) -> Equivalent:
     """The ignite schedulers equal to the transformers scheduler ``spec`` over the events of
     ``experiment`` (its param groups give the base values), or why there are none.
 
@@ -352,14 +355,14 @@ def ignite_equivalent(spec: SchedulerSpec, experiment: Experiment) -> Equivalent
     name, indices, bases = _targets(spec, experiment)
     n = max(experiment.num_events, 1)
     # transformers' optimizer.defaults["lr"]: the first group's initial value
-    env = Env(float(experiment.param_groups[0].values[name]), experiment.iterations_per_epoch)
+    env = Env(float(experiment.param_groups[0].values[name]), experiment.iterations_per_epoch, limits)
     try:
         out = []
         for index, base in zip(indices, bases, strict=True):
             target = (
                 {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
             )
-            out.append(_join(rule(spec.kwargs, base, n, env), n, target))
+            out.append(_join(rule(spec.kwargs, base, n, env), n, target, limits.children))
     except NoExact as exc:
         return Equivalent((), False, f"no exact ignite equivalent: {exc}")
     return Equivalent(tuple(out), True)
@@ -373,13 +376,13 @@ def _alone(experiment: Experiment, schedulers: tuple[SchedulerSpec, ...]) -> Exp
 
 
 def _closest(
-    spec: SchedulerSpec, experiment: Experiment, values: list[np.ndarray]
+    spec: SchedulerSpec, experiment: Experiment, values: list[np.ndarray], most: int
 ) -> tuple[SchedulerSpec, ...]:
     """A ``PiecewiseLinear`` per targeted group through the original's values at up to
-    :data:`MAX_MILESTONES` evenly spread events (first and last included)."""
+    ``most`` evenly spread events (first and last included)."""
     name, indices, _ = _targets(spec, experiment)
     n = experiment.num_events
-    events = np.unique(np.linspace(0, n - 1, min(n, MAX_MILESTONES)).round().astype(np.int64))
+    events = np.unique(np.linspace(0, n - 1, min(n, most)).round().astype(np.int64))
     out = []
     for index, series in zip(indices, values, strict=False):
         target = {"param_name": name} if index is None else {"param_name": name, "param_group_index": index}
@@ -389,15 +392,15 @@ def _closest(
 
 
 def _staircase(
-    spec: SchedulerSpec, experiment: Experiment, values: list[np.ndarray]
+    spec: SchedulerSpec, experiment: Experiment, values: list[np.ndarray], most: int
 ) -> tuple[SchedulerSpec, ...] | None:
     """A ``PiecewiseLinear`` per targeted group holding each value of a series that is piecewise
-    constant over the events (at most :data:`MAX_MILESTONES` milestones), else ``None``."""
+    constant over the events (at most ``most`` milestones), else ``None``."""
     name, indices, _ = _targets(spec, experiment)
     out = []
     for index, series in zip(indices, values, strict=False):
         changes = np.flatnonzero(series[1:].view(np.uint64) != series[:-1].view(np.uint64)) + 1
-        if 1 + 2 * len(changes) > MAX_MILESTONES:
+        if 1 + 2 * len(changes) > most:
             return None
         points = [(0, float(series[0]))]
         for b in changes.tolist():
@@ -425,7 +428,7 @@ def _nested(spec: SchedulerSpec) -> bool:
     )
 
 
-def translate(experiment: Experiment, *, measure: bool = True) -> Translation:
+def translate(experiment: Experiment, *, measure: bool = True, limits: Limits = Limits()) -> Translation:
     """``experiment`` with each top-level transformers scheduler replaced by its ignite
     equivalent or, if there is none, the closest composition, with a note per scheduler.
 
@@ -444,17 +447,17 @@ def translate(experiment: Experiment, *, measure: bool = True) -> Translation:
             kept = "transformers schedules inside a ConcatScheduler are kept as they are"
             notes.append({"type": spec.type, "exact": False, "reason": kept} if _nested(spec) else None)
             continue
-        eq = ignite_equivalent(spec, experiment)
+        eq = ignite_equivalent(spec, experiment, limits)
         name, indices, _ = _targets(spec, experiment)
         original = _values(_alone(experiment, (spec,)), name, indices) if measure or not eq.exact else []
         replacement, exact, reason = eq.schedulers, eq.exact, eq.reason
         if not exact:
-            stairs = _staircase(spec, experiment, original)
+            stairs = _staircase(spec, experiment, original, limits.milestones)
             if stairs is not None:
                 replacement, exact = stairs, True
                 reason = "piecewise constant over these events: a PiecewiseLinear holds each value"
             else:
-                replacement = _closest(spec, experiment, original)
+                replacement = _closest(spec, experiment, original, limits.milestones)
                 reason += "; closest: a PiecewiseLinear through its values"
         note: dict[str, Any] = {"type": spec.type, "exact": exact, "reason": reason}
         if measure:

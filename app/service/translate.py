@@ -6,12 +6,13 @@ from __future__ import annotations
 import orjson
 from pydantic import ValidationError
 
-from scheduler_core.translate import translate
+from scheduler_core.translate import Limits, translate
 
 from ..contract.compare import DEFAULT_RTOL, CompareRequest
 from ..contract.errors import ApiError, core_errors
 from ..contract.registry import written_param
 from ..contract.schemas import Experiment
+from ..contract.wire.ignite import ConcatScheduler, PiecewiseLinear
 from ..settings import Settings
 from .compare import compare
 from .compute import SeriesCache, compute
@@ -38,7 +39,7 @@ def translate_json(
     check_caps(exp, settings, output="series", max_points=max_points)
     compute(exp, settings, cache)  # the original's own errors, located; cached for the comparison
     with core_errors(("body", "schedulers")):
-        result = translate(to_core(exp), measure=False)
+        result = translate(to_core(exp), measure=False, limits=wire_limits())
     body = to_wire(result.experiment)
     try:
         translated = Experiment.model_validate(body)
@@ -60,6 +61,18 @@ def translate_json(
         raise
     reply = {"experiment": body, "notes": list(result.notes), "comparison": comparison}
     return orjson.dumps(reply, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _max_length(model: type, field: str) -> int:
+    """The ``max_length`` a wire model declares for a list field."""
+    return next(m.max_length for m in model.model_fields[field].metadata if getattr(m, "max_length", None))
+
+
+def wire_limits() -> Limits:
+    """The translation's sizes: the wire's caps of ConcatScheduler children and milestones."""
+    return Limits(
+        _max_length(ConcatScheduler, "schedulers"), _max_length(PiecewiseLinear, "milestones_values")
+    )
 
 
 def _peak(exp: Experiment) -> float:

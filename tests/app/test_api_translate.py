@@ -89,3 +89,23 @@ def test_errors_are_located_in_this_request(make_client):
     item = reply.json()["detail"][0]
     assert reply.status_code == 422 and item["loc"] == ["body", "schedulers"], reply.text
     assert item["msg"].startswith("the translation: ")
+
+
+def test_translation_keeps_to_the_wires_sizes(client):
+    """17 half cosines need 18 ConcatScheduler children: over the wire's 16, so the API says so
+    and sends the closest composition; the library with room for them translates exactly."""
+    from app.service.translate import wire_limits
+    from scheduler_core.translate import Limits, ignite_equivalent
+
+    scheduler = {"type": "transformers.get_cosine_schedule_with_warmup", "param_name": "lr",
+                 "num_warmup_steps": 10, "num_training_steps": 110, "num_cycles": 0.5}  # fmt: skip
+    exp = {"num_events": 10 + 17 * 100, "param_groups": [{"name": "g", "lr": 0.1}], "schedulers": [scheduler]}
+    body = client.post(URL, json=exp).json()
+    assert wire_limits() == Limits(16, 1000)
+    assert (
+        body["notes"][0]["exact"] is False
+        and "more than 16 ConcatScheduler children" in body["notes"][0]["reason"]
+    )
+    core = Experiment(exp["num_events"], (ParamGroupSpec("g", {"lr": 0.1}),),
+                      (SchedulerSpec(scheduler["type"], {k: v for k, v in scheduler.items() if k != "type"}),))  # fmt: skip
+    assert ignite_equivalent(core.schedulers[0], core, Limits(children=18)).exact
