@@ -6,13 +6,12 @@ keyword arguments and errors, returning a ``torch.optim.lr_scheduler.LambdaLR`` 
 when one is built) whose ``lr_lambda`` is this module's. The lr of update ``i`` (0-based, the
 value the group holds before the ``i``-th ``scheduler.step()``) is ``base_lr * lr_lambda(i)``.
 
-Each schedule is three small pieces: a ``make`` function checking the arguments as transformers
-does and returning ``functools.partial(scalar lambda, **keywords)``; the scalar lambda (plain
-Python floats, transformers' operation order); its vectorised twin taking the same keywords and
-an int64 array of steps (numpy doing the same IEEE operations in the same order: ``np.cos`` and
-``np.float_power`` give libm's ``math.cos`` and ``**`` on float64 here, which the tests check).
-The registered types (``"transformers.get_cosine_schedule_with_warmup"`` ...) step a
-:class:`LambdaParamScheduler` in experiments; their closed forms are the vectorised lambdas.
+Each schedule is a ``make`` function here, checking the arguments as transformers does and
+returning ``functools.partial(lambda, **keywords)``, over a scalar lambda of
+:mod:`scheduler_core.transformers_lambdas` (transformers' operation order) whose vectorised
+twin, exact to the bit, is the type's closed form. The registered types
+(``"transformers.get_cosine_schedule_with_warmup"`` ...) step a :class:`LambdaParamScheduler`
+in experiments.
 
 In an experiment the optimizer's default lr (``optimizer.defaults["lr"]``, which the polynomial
 decay and the ``min_lr`` of the cosine-with-min-lr schedules read) is the first param group's
@@ -27,7 +26,6 @@ initial value of the scheduled param.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -35,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
+from . import transformers_lambdas as lambdas
 from ._optional import import_torch
 from .base import ParamScheduler
 from .registry import Context, SchedulerType, register
-from .shapes import NoClosedForm
+from .shapes import CHUNK, NoClosedForm
 from .spec import SchedulerSpec
 
 __all__ = [
@@ -61,347 +60,29 @@ WARMUP_TYPES = ("linear", "cosine", "1-sqrt")
 
 
 # ------------------------------------------------------------------------------------------------
-# scalar lambdas (transformers' operation order) and their vectorised twins
-# ------------------------------------------------------------------------------------------------
-def _ramp(step: int, num_warmup_steps: int) -> float:
-    return float(step) / float(max(1, num_warmup_steps))
-
-
-def _ramp_v(steps: np.ndarray, num_warmup_steps: int) -> np.ndarray:
-    return steps.astype(np.float64) / float(max(1, num_warmup_steps))
-
-
-def _split(steps: np.ndarray, *edges: int) -> list[np.ndarray]:
-    """``steps`` (sorted) cut before each edge: ``[steps < e1, e1 <= steps < e2, ...]``."""
-    cuts = np.searchsorted(steps, np.maximum.accumulate(np.asarray(edges, dtype=np.int64)))
-    return np.split(steps, cuts)
-
-
-def _positive(x: np.ndarray) -> np.ndarray:
-    """Python's ``max(0, x)`` elementwise: ``x`` where ``x > 0``, else (+)0."""
-    return np.where(x > 0.0, x, 0.0)
-
-
-def _constant(step: int) -> int:
-    return 1
-
-
-def _constant_v(steps: np.ndarray) -> np.ndarray:
-    return np.ones(len(steps))
-
-
-def _constant_warmup(step: int, *, num_warmup_steps: int) -> float:
-    if step < num_warmup_steps:
-        return float(step) / float(max(1.0, num_warmup_steps))
-    return 1.0
-
-
-def _constant_warmup_v(steps: np.ndarray, *, num_warmup_steps: int) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    return np.concatenate([warm.astype(np.float64) / float(max(1.0, num_warmup_steps)), np.ones(len(rest))])
-
-
-def _linear(step: int, *, num_warmup_steps: int, num_training_steps: int) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    return max(0.0, float(num_training_steps - step) / float(max(1, num_training_steps - num_warmup_steps)))
-
-
-def _linear_v(steps: np.ndarray, *, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    down = (num_training_steps - rest).astype(np.float64) / float(
-        max(1, num_training_steps - num_warmup_steps)
-    )
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), _positive(down)])
-
-
-def _progress(step: int, num_warmup_steps: int, num_training_steps: int) -> float:
-    return float(step - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
-
-
-def _progress_v(steps: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
-    return (steps - num_warmup_steps).astype(np.float64) / float(
-        max(1, num_training_steps - num_warmup_steps)
-    )
-
-
-def _half_cosine_v(x: np.ndarray) -> np.ndarray:
-    """``0.5 * (1.0 + cos(x))`` in place."""
-    np.cos(x, out=x)
-    np.add(x, 1.0, out=x)
-    np.multiply(x, 0.5, out=x)
-    return x
-
-
-def _cosine(step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    progress = _progress(step, num_warmup_steps, num_training_steps)
-    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress)))
-
-
-def _cosine_v(
-    steps: np.ndarray, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float
-) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    x = _progress_v(rest, num_warmup_steps, num_training_steps)
-    np.multiply(math.pi * float(num_cycles) * 2.0, x, out=x)
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), _positive(_half_cosine_v(x))])
-
-
-def _hard_restarts(step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    progress = _progress(step, num_warmup_steps, num_training_steps)
-    if progress >= 1.0:
-        return 0.0
-    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(num_cycles) * progress) % 1.0))))
-
-
-def _hard_restarts_v(
-    steps: np.ndarray, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int
-) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    progress = _progress_v(rest, num_warmup_steps, num_training_steps)
-    x = np.remainder(float(num_cycles) * progress, 1.0)
-    np.multiply(math.pi, x, out=x)
-    x = _positive(_half_cosine_v(x))
-    x[progress >= 1.0] = 0.0
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x])
-
-
-def _polynomial(
-    step: int,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    lr_end: float,
-    power: float,
-    lr_init: float,
-) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    if step > num_training_steps:
-        return lr_end / lr_init  # LambdaLR multiplies by the group's lr
-    remaining = 1 - (step - num_warmup_steps) / (num_training_steps - num_warmup_steps)
-    return ((lr_init - lr_end) * remaining**power + lr_end) / lr_init
-
-
-def _polynomial_v(
-    steps: np.ndarray,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    lr_end: float,
-    power: float,
-    lr_init: float,
-) -> np.ndarray:
-    warm, decay, after = _split(steps, num_warmup_steps, num_training_steps + 1)
-    if len(decay):
-        span = num_training_steps - num_warmup_steps
-        if span == 0:
-            raise ZeroDivisionError("division by zero")  # as the scalar lambda at that step
-        remaining = 1.0 - (decay - num_warmup_steps).astype(np.float64) / float(span)
-        if power < 0 and not remaining.all():
-            raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-        x = np.float_power(remaining, float(power))  # libm's pow, unlike np.power's SIMD loop
-        np.multiply(lr_init - lr_end, x, out=x)
-        np.add(x, lr_end, out=x)
-        np.divide(x, lr_init, out=x)
-    else:
-        x = np.empty(0)
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x, np.full(len(after), lr_end / lr_init)])
-
-
-def _inverse_sqrt(step: int, *, num_warmup_steps: int, timescale: int) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    return 1.0 / math.sqrt((step + (timescale - num_warmup_steps)) / timescale)
-
-
-def _inverse_sqrt_v(steps: np.ndarray, *, num_warmup_steps: int, timescale: int) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    x = (rest + (timescale - num_warmup_steps)).astype(np.float64)
-    if len(x) and timescale == 0:
-        raise ZeroDivisionError("division by zero")  # as the scalar lambda
-    np.divide(x, float(timescale), out=x)
-    if (x < 0).any():
-        raise NoClosedForm("stepping raises: math domain error (a negative timescale)")
-    np.sqrt(x, out=x)
-    np.divide(1.0, x, out=x)
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x])
-
-
-def _cosine_min_lr(
-    step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: float, min_lr_rate: float
-) -> float:
-    if step < num_warmup_steps:
-        return _ramp(step, num_warmup_steps)
-    progress = _progress(step, num_warmup_steps, num_training_steps)
-    factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
-    return max(0, factor * (1 - min_lr_rate) + min_lr_rate)
-
-
-def _floor_to(x: np.ndarray, floor: float) -> np.ndarray:
-    """``x * (1 - floor) + floor`` in place."""
-    np.multiply(x, 1 - floor, out=x)
-    np.add(x, floor, out=x)
-    return x
-
-
-def _cosine_min_lr_v(
-    steps: np.ndarray,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    num_cycles: float,
-    min_lr_rate: float,
-) -> np.ndarray:
-    warm, rest = _split(steps, num_warmup_steps)
-    x = _progress_v(rest, num_warmup_steps, num_training_steps)
-    np.multiply(math.pi * float(num_cycles) * 2.0, x, out=x)
-    x = _positive(_floor_to(_half_cosine_v(x), min_lr_rate))
-    return np.concatenate([_ramp_v(warm, num_warmup_steps), x])
-
-
-def _cosine_min_lr_rate(
-    step: int,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    num_cycles: float,
-    min_lr_rate: float,
-    warmup_lr_rate: float | None,
-) -> float:
-    t, warmup, total = float(step), float(num_warmup_steps), float(num_training_steps)
-    if t < warmup:
-        if warmup_lr_rate is None:
-            return (t + 1.0) / max(1.0, warmup)
-        start = float(warmup_lr_rate)
-        return start + (1.0 - start) * t / max(1, warmup - 1)
-    progress = (t - warmup + 1.0) / max(1.0, total - warmup)
-    factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
-    return max(0, factor * (1 - min_lr_rate) + min_lr_rate)
-
-
-def _cosine_min_lr_rate_v(
-    steps: np.ndarray,
-    *,
-    num_warmup_steps: int,
-    num_training_steps: int,
-    num_cycles: float,
-    min_lr_rate: float,
-    warmup_lr_rate: float | None,
-) -> np.ndarray:
-    warmup, total = float(num_warmup_steps), float(num_training_steps)
-    t = steps.astype(np.float64)
-    n_warm = int(np.searchsorted(t, warmup))  # t < warmup, compared as floats like the scalar
-    w, x = t[:n_warm], t[n_warm:]
-    if warmup_lr_rate is None:
-        w = (w + 1.0) / max(1.0, warmup)
-    else:
-        start = float(warmup_lr_rate)
-        w = start + (1.0 - start) * w / max(1, warmup - 1)
-    x = (x - warmup + 1.0) / max(1.0, total - warmup)
-    np.multiply(math.pi * num_cycles * 2.0, x, out=x)
-    return np.concatenate([w, _positive(_floor_to(_half_cosine_v(x), min_lr_rate))])
-
-
-def _wsd(
-    step: int,
-    *,
-    num_warmup_steps: int,
-    num_stable_steps: int,
-    num_decay_steps: int,
-    warmup_type: str,
-    decay_type: str,
-    min_lr_ratio: float,
-    num_cycles: float,
-) -> float:
-    if step < num_warmup_steps:
-        progress = _ramp(step, num_warmup_steps)
-        if warmup_type == "linear":
-            factor = progress
-        elif warmup_type == "cosine":
-            factor = 0.5 * (1.0 - math.cos(math.pi * progress))
-        else:  # "1-sqrt"
-            factor = 1.0 - math.sqrt(1.0 - progress)
-        return max(0.0, factor * (1.0 - min_lr_ratio) + min_lr_ratio)
-    if step < num_warmup_steps + num_stable_steps:
-        return 1.0
-    if step < num_warmup_steps + num_stable_steps + num_decay_steps:
-        progress = float(step - num_warmup_steps - num_stable_steps) / float(max(1, num_decay_steps))
-        if decay_type == "linear":
-            factor = 1.0 - progress
-        elif decay_type == "cosine":
-            factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
-        else:  # "1-sqrt"
-            factor = 1.0 - math.sqrt(progress)
-        return max(0.0, factor * (1.0 - min_lr_ratio) + min_lr_ratio)
-    return min_lr_ratio
-
-
-def _wsd_v(
-    steps: np.ndarray,
-    *,
-    num_warmup_steps: int,
-    num_stable_steps: int,
-    num_decay_steps: int,
-    warmup_type: str,
-    decay_type: str,
-    min_lr_ratio: float,
-    num_cycles: float,
-) -> np.ndarray:
-    w, s, d = num_warmup_steps, num_stable_steps, num_decay_steps
-    warm, stable, decay, after = _split(steps, w, w + s, w + s + d)
-    x = _ramp_v(warm, w)
-    if warmup_type == "cosine":
-        np.multiply(math.pi, x, out=x)
-        np.cos(x, out=x)
-        np.subtract(1.0, x, out=x)
-        np.multiply(0.5, x, out=x)
-    elif warmup_type == "1-sqrt":
-        np.subtract(1.0, x, out=x)
-        np.sqrt(x, out=x)
-        np.subtract(1.0, x, out=x)
-    y = (decay - w - s).astype(np.float64) / float(max(1, d))
-    if decay_type == "linear":
-        np.subtract(1.0, y, out=y)
-    elif decay_type == "cosine":
-        np.multiply(math.pi * float(num_cycles) * 2.0, y, out=y)
-        _half_cosine_v(y)
-    else:
-        np.sqrt(y, out=y)
-        np.subtract(1.0, y, out=y)
-    parts = [_positive(_floor_to(x, min_lr_ratio)), np.ones(len(stable))]
-    parts += [_positive(_floor_to(y, min_lr_ratio)), np.full(len(after), float(min_lr_ratio))]
-    return np.concatenate(parts)
-
-
-# ------------------------------------------------------------------------------------------------
-# argument checks (transformers' own, with its messages): name -> partial(lambda, **keywords)
+# argument checks (transformers' own, with its messages): -> partial(lambda, **keywords)
 # ------------------------------------------------------------------------------------------------
 DefaultLr = Callable[[], float]
 """The optimizer's default lr, read only by the schedules that need it."""
 
 
 def _make_constant(default_lr: DefaultLr) -> partial:
-    return partial(_constant)
+    return partial(lambdas.constant)
 
 
 def _make_constant_warmup(default_lr: DefaultLr, num_warmup_steps: int) -> partial:
-    return partial(_constant_warmup, num_warmup_steps=num_warmup_steps)
+    return partial(lambdas.constant_warmup, num_warmup_steps=num_warmup_steps)
 
 
 def _make_linear(default_lr: DefaultLr, num_warmup_steps: int, num_training_steps: int) -> partial:
-    return partial(_linear, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
+    return partial(lambdas.linear, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps)
 
 
 def _make_cosine(
     default_lr: DefaultLr, num_warmup_steps: int, num_training_steps: int, num_cycles: float = 0.5
 ) -> partial:
     return partial(
-        _cosine,
+        lambdas.cosine,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -412,7 +93,7 @@ def _make_hard_restarts(
     default_lr: DefaultLr, num_warmup_steps: int, num_training_steps: int, num_cycles: int = 1
 ) -> partial:
     return partial(
-        _hard_restarts,
+        lambdas.hard_restarts,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -430,7 +111,7 @@ def _make_polynomial(
     if not (lr_init > lr_end):
         raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({lr_init})")
     return partial(
-        _polynomial,
+        lambdas.polynomial,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         lr_end=lr_end,
@@ -442,7 +123,7 @@ def _make_polynomial(
 def _make_inverse_sqrt(default_lr: DefaultLr, num_warmup_steps: int, timescale: int | None = None) -> partial:
     if timescale is None:
         timescale = num_warmup_steps or 10_000
-    return partial(_inverse_sqrt, num_warmup_steps=num_warmup_steps, timescale=timescale)
+    return partial(lambdas.inverse_sqrt, num_warmup_steps=num_warmup_steps, timescale=timescale)
 
 
 def _min_lr_rate(default_lr: DefaultLr, min_lr: float | None, min_lr_rate: float | None) -> float:
@@ -464,7 +145,7 @@ def _make_cosine_min_lr(
     min_lr_rate: float | None = None,
 ) -> partial:
     return partial(
-        _cosine_min_lr,
+        lambdas.cosine_min_lr,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -482,7 +163,7 @@ def _make_cosine_min_lr_rate(
     warmup_lr_rate: float | None = None,
 ) -> partial:
     return partial(
-        _cosine_min_lr_rate,
+        lambdas.cosine_min_lr_rate,
         num_warmup_steps=num_warmup_steps,
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
@@ -516,7 +197,7 @@ def _make_wsd(
     if num_stable_steps is None:
         num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps
     return partial(
-        _wsd,
+        lambdas.wsd,
         num_warmup_steps=num_warmup_steps,
         num_stable_steps=num_stable_steps,
         num_decay_steps=num_decay_steps,
@@ -577,9 +258,13 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
 
 
 def get_polynomial_decay_schedule_with_warmup(
-    optimizer: Any, num_warmup_steps: int, num_training_steps: int, lr_end: float = 1e-7, power: float = 1.0,
+    optimizer: Any,
+    num_warmup_steps: int,
+    num_training_steps: int,
+    lr_end: float = 1e-7,
+    power: float = 1.0,
     last_epoch: int = -1,
-) -> Any:  # fmt: skip
+) -> Any:
     """Linear warm-up, then ``(lr_init - lr_end) * remaining**power + lr_end`` (``lr_init`` =
     ``optimizer.defaults["lr"]``), then ``lr_end``.
 
@@ -721,9 +406,7 @@ def _split_kwargs(kwargs: Mapping[str, Any]) -> tuple[str, int | None, dict[str,
     return kw.pop("param_name", "lr"), kw.pop("param_group_index", None), kw
 
 
-def _register(
-    function: str, make: Callable[..., partial], vector: Callable[..., np.ndarray], **extra: Any
-) -> None:
+def _register(function: str, make: Callable[..., partial], vector: Callable[..., None], **extra: Any) -> None:
     name = PREFIX + function
 
     def build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> LambdaParamScheduler:
@@ -739,8 +422,12 @@ def _register(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # building it warned already
             lam = make(lambda: ctx.groups[0][param_name], **kw)
-        factors = vector(np.arange(events.start, events.stop, dtype=np.int64), **lam.keywords)
+        factors = np.arange(events.start, events.stop, dtype=np.float64)
+        for a in range(0, len(factors), CHUNK):  # in cache-sized blocks
+            vector(factors[a : a + CHUNK], events.start + a, **lam.keywords)
         bases = np.array([g[param_name] for g in ctx.groups], dtype=np.float64)
+        if len(bases) == 1:  # base * factor, as LambdaLR, in place
+            return np.multiply(factors, bases[0], out=factors)[np.newaxis]
         return np.multiply.outer(bases, factors)
 
     register(
@@ -759,27 +446,30 @@ def _register(
 def _hard_restart_events(kwargs: Mapping[str, Any], offset: int, stop: int, out: set, limit: int) -> None:
     """Where ``(num_cycles * progress) % 1`` wraps back to 0 before training ends (events > warm-up)."""
     w, total, cycles = kwargs["num_warmup_steps"], kwargs["num_training_steps"], kwargs.get("num_cycles", 1)
-    steps = np.arange(w, max(w, min(total, stop - offset)), dtype=np.int64)
-    x = float(cycles) * _progress_v(steps, w, total)
-    wraps = np.flatnonzero(np.floor(x[1:]) > np.floor(x[:-1])) + 1
-    for step in steps[wraps][: max(0, limit - len(out))].tolist():
+    x = np.arange(w, max(w, min(total, stop - offset)), dtype=np.float64)
+    lambdas.progress_v(x, w, total)
+    np.floor(np.multiply(x, float(cycles), out=x), out=x)
+    wraps = np.flatnonzero(x[1:] > x[:-1]) + 1 + w
+    for step in wraps[: max(0, limit - len(out))].tolist():
         out.add(offset + step)
 
 
-_register("get_constant_schedule", _make_constant, _constant_v)
-_register("get_constant_schedule_with_warmup", _make_constant_warmup, _constant_warmup_v)
-_register("get_linear_schedule_with_warmup", _make_linear, _linear_v)
-_register("get_cosine_schedule_with_warmup", _make_cosine, _cosine_v)
+_register("get_constant_schedule", _make_constant, lambdas.constant_v)
+_register("get_constant_schedule_with_warmup", _make_constant_warmup, lambdas.constant_warmup_v)
+_register("get_linear_schedule_with_warmup", _make_linear, lambdas.linear_v)
+_register("get_cosine_schedule_with_warmup", _make_cosine, lambdas.cosine_v)
 _register(
     "get_cosine_with_hard_restarts_schedule_with_warmup",
     _make_hard_restarts,
-    _hard_restarts_v,
+    lambdas.hard_restarts_v,
     restarts=_hard_restart_events,
 )
-_register("get_polynomial_decay_schedule_with_warmup", _make_polynomial, _polynomial_v)
-_register("get_inverse_sqrt_schedule", _make_inverse_sqrt, _inverse_sqrt_v)
-_register("get_cosine_with_min_lr_schedule_with_warmup", _make_cosine_min_lr, _cosine_min_lr_v)
+_register("get_polynomial_decay_schedule_with_warmup", _make_polynomial, lambdas.polynomial_v)
+_register("get_inverse_sqrt_schedule", _make_inverse_sqrt, lambdas.inverse_sqrt_v)
+_register("get_cosine_with_min_lr_schedule_with_warmup", _make_cosine_min_lr, lambdas.cosine_min_lr_v)
 _register(
-    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate", _make_cosine_min_lr_rate, _cosine_min_lr_rate_v
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    _make_cosine_min_lr_rate,
+    lambdas.cosine_min_lr_rate_v,
 )
-_register("get_wsd_schedule", _make_wsd, _wsd_v)
+_register("get_wsd_schedule", _make_wsd, lambdas.wsd_v)

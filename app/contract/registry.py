@@ -24,6 +24,7 @@ _IMPORTS = {
     "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
     "scheduler_core": {"scheduler_core": "scheduler_core", "ignite": "scheduler_core"},
     "timm": {"scheduler_core": "scheduler_core.timm", "timm": "timm.scheduler"},
+    "transformers": {"scheduler_core": "scheduler_core.transformers", "transformers": "transformers"},
 }
 """Module a generated program imports a type from, by the core family and the code flavour."""
 

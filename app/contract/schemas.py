@@ -215,7 +215,7 @@ class FigureResponse(BaseModel):
 
 
 class CodeResponse(BaseModel):
-    flavor: Literal["ignite", "scheduler_core", "timm"]
+    flavor: Literal["ignite", "scheduler_core", "timm", "transformers"]
     filename: str
     code: str
 

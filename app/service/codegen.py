@@ -17,7 +17,7 @@ from ..contract.schemas import Experiment
 from . import codegen_timm
 from .limits import param_names
 
-Flavor = Literal["ignite", "scheduler_core", "timm"]
+Flavor = Literal["ignite", "scheduler_core", "timm", "transformers"]
 
 
 class _Imports:

@@ -10,7 +10,7 @@ must be refused with the same error; runs that raise part-way must raise the sam
 
 A few long runs compare the closed forms with transformers' own ``lr_lambda`` over 200,000
 updates, and the numpy functions the closed forms rely on (``np.cos``, ``np.float_power``,
-``np.remainder``) with ``math.cos``, ``**`` and ``%`` on many inputs.
+``x - floor(x)``) with ``math.cos``, ``**`` and ``% 1.0`` on many inputs.
 
 transformers is a test-only reference (the ``dev-ecosystem`` extra): missing, these tests skip,
 except under ``CI=true``, where they fail.
@@ -34,6 +34,7 @@ import transformers  # noqa: E402
 import transformers.optimization as tro  # noqa: E402
 
 import scheduler_core.transformers as sct  # noqa: E402
+import scheduler_core.transformers_lambdas as lambdas  # noqa: E402
 from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate  # noqa: E402
 from scheduler_core.registry import TYPES  # noqa: E402
 from scheduler_core.shapes import NoClosedForm  # noqa: E402
@@ -293,13 +294,14 @@ def test_long_runs_equal_transformers_lambda(function, kw):
 # ------------------------------------------------------------------------------------------------
 # numpy against libm, where the closed forms rely on it
 # ------------------------------------------------------------------------------------------------
-def test_numpy_cos_pow_remainder_equal_python():
+def test_numpy_cos_pow_mod_equal_python():
     rng = np.random.default_rng(13)
     x = np.concatenate(
         [
             rng.uniform(0.0, math.pi, 400_000),  # cos(pi * p), p in [0, 1)
             rng.uniform(0.0, 40 * math.pi, 200_000),  # several cosine waves
             np.linspace(0.0, 2 * math.pi, 100_001),
+            rng.uniform(0.0, 2e7, 100_000),  # num_cycles up to 1e6 (the wire's bound)
         ]
     )
     assert same_bits(np.cos(x), [math.cos(v) for v in x.tolist()])
@@ -308,8 +310,14 @@ def test_numpy_cos_pow_remainder_equal_python():
     assert same_bits(np.float_power(base, power), [b**p for b, p in zip(base.tolist(), power.tolist())])
     for p in (0.5, 1.0, 2.0, 3.0):
         assert same_bits(np.float_power(base, p), [b**p for b in base.tolist()])
-    y = rng.uniform(0.0, 50.0, 200_000)
-    assert same_bits(np.remainder(y, 1.0), [v % 1.0 for v in y.tolist()])
+    assert same_bits(base, [b**1.0 for b in base.tolist()])  # the polynomial decay skips pow there
+    y = np.concatenate(
+        [rng.uniform(0.0, 50.0, 200_000), rng.uniform(-3.0, 3.0, 1000), -(2.0 ** -np.arange(80))]
+    )
+    y[:1000] = np.round(y[:1000])  # whole numbers
+    z = y.copy()
+    lambdas.mod1_v(z)
+    assert same_bits(z, [v % 1.0 for v in y.tolist()])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -331,3 +339,175 @@ def test_hard_restart_markers_are_where_the_lr_jumps_back_up():
         values = simulate(exp)[0].values
         jumps = [i for i in range(max(1, w + 1), n) if values[i] > values[i - 1]]
         assert restart_events(exp, 0, "lr") == jumps, kw
+
+
+# ------------------------------------------------------------------------------------------------
+# through the API: /series, the catalogue's examples, /code executed with the real library
+# ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("data")))) as c:
+        yield c
+
+
+def _wire(function: str, lrs: list[float], n: int, kw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "num_events": n,
+        "param_groups": [{"name": f"g{i}", "lr": lr} for i, lr in enumerate(lrs)],
+        "schedulers": [{"type": "transformers." + function, "param_name": "lr", **kw}],
+    }
+
+
+def _wire_configs() -> list[tuple[str, list[float], int, dict[str, Any]]]:
+    """Each catalogue example (1,200 updates, two groups), plus two random valid configurations
+    per schedule."""
+    from app.contract.registry import REGISTRY
+
+    out = []
+    for name, entry in REGISTRY.items():
+        if entry.core.family == "transformers":
+            kw = {k: v for k, v in entry.example.items() if k not in ("type", "param_name")}
+            out.append((name.removeprefix("transformers."), [0.1, 0.02], 1200, kw))
+    rng = random.Random("transformers-api")
+    for function in FUNCTIONS:
+        found = 0
+        while found < 2:
+            lrs = _lrs(rng)
+            n, kw = _config(rng, function, lrs[0])
+            kw = {k: float(v) if k in ("min_lr_ratio",) else v for k, v in kw.items()}
+            if _run_torch(getattr(tro, function), lrs, n, kw)[1] is None and "exp" not in kw.values():
+                out.append((function, lrs, n, kw))
+                found += 1
+    return out
+
+
+WIRE_CONFIGS = _wire_configs()
+
+
+def _real(function: str, lrs: list[float], n: int, kw: dict[str, Any]) -> list[list[float]]:
+    seen, error = _run_torch(getattr(tro, function), lrs, n, kw)
+    assert error is None
+    return seen
+
+
+@pytest.mark.parametrize("function, lrs, n, kw", WIRE_CONFIGS)
+def test_api_series_equals_transformers(client, function, lrs, n, kw):
+    r = client.post("/api/v1/series", json=_wire(function, lrs, n, kw))
+    assert r.status_code == 200, r.text
+    series = r.json()["series"]
+    theirs = _real(function, lrs, n, kw)
+    assert [bits(s["values"]) for s in series] == [bits(v) for v in theirs]
+
+
+@pytest.mark.parametrize("flavor", ["transformers", "scheduler_core"])
+@pytest.mark.parametrize("function, lrs, n, kw", WIRE_CONFIGS[:: max(1, len(WIRE_CONFIGS) // 12)])
+def test_exported_code_reproduces_transformers(client, flavor, function, lrs, n, kw):
+    r = client.post(f"/api/v1/code?flavor={flavor}", json=_wire(function, lrs, n, kw))
+    assert r.status_code == 200, r.text
+    code = r.json()["code"]
+    module = "transformers" if flavor == "transformers" else "scheduler_core.transformers"
+    imports = code.split("\nnum_events")[0]
+    assert f"from {module} import " in imports and function in imports and "ignite" not in code
+    namespace: dict = {"__name__": "generated"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 - the test's point
+    history = [h["lr"] for h in namespace["history"]]
+    series = client.post("/api/v1/series", json=_wire(function, lrs, n, kw)).json()["series"]
+    assert [bits(h) for h in history] == [bits(s["values"]) for s in series]
+    assert [bits(h) for h in history] == [bits(v) for v in _real(function, lrs, n, kw)]
+
+
+def test_export_refuses_what_a_lambda_lr_cannot_express(client):
+    cosine = {"type": "transformers.get_cosine_schedule_with_warmup", "param_name": "lr"}
+    cosine |= {"num_warmup_steps": 5, "num_training_steps": 50}
+    ignite = {"type": "CosineAnnealingScheduler", "param_name": "lr", "start_value": 0.1}
+    ignite |= {"end_value": 0.0, "cycle_size": 10}
+    groups = [{"name": "a", "lr": 0.1, "momentum": 0.9}, {"name": "b", "lr": 0.2, "momentum": 0.9}]
+
+    def post(flavor: str, *schedulers: dict) -> tuple[int, list]:
+        r = client.post(
+            f"/api/v1/code?flavor={flavor}",
+            json={"num_events": 9, "param_groups": groups, "schedulers": list(schedulers)},
+        )
+        return r.status_code, r.json().get("detail", [{}])[0].get("loc")
+
+    assert post("ignite", cosine) == (422, ["body", "schedulers", 0, "type"])
+    assert post("transformers", ignite) == (422, ["body", "schedulers", 0, "type"])
+    assert post("scheduler_core", cosine, ignite) == (422, ["body", "schedulers", 1, "type"])
+    assert post("transformers", {**cosine, "param_name": "momentum"}) == (
+        422,
+        ["body", "schedulers", 0, "param_name"],
+    )
+    assert post("transformers", {**cosine, "param_group_index": 1}) == (
+        422,
+        ["body", "schedulers", 0, "param_group_index"],
+    )
+    assert post("scheduler_core", ignite)[0] == 200  # without transformers types: the usual export
+    assert post("transformers", cosine, cosine)[0] == 200
+
+
+def test_api_refuses_bad_arguments_naming_them(client):
+    base = _wire("get_cosine_with_min_lr_schedule_with_warmup", [0.1], 10, {"num_warmup_steps": 2})
+    base["schedulers"][0]["num_training_steps"] = 10
+    r = client.post("/api/v1/series", json=base)  # neither min_lr nor min_lr_rate
+    assert r.status_code == 422
+    assert "One of min_lr or min_lr_rate should be set" in r.json()["detail"][0]["msg"]
+    assert r.json()["detail"][0]["loc"][:3] == ["body", "schedulers", 0]
+    bad = _wire(
+        "get_wsd_schedule", [0.1], 10, {"num_warmup_steps": 2, "num_decay_steps": 3, "decay_type": "exp"}
+    )
+    r = client.post("/api/v1/series", json=bad)
+    assert r.status_code == 422 and "decay_type" in r.json()["detail"][0]["loc"]
+    bad = _wire("get_polynomial_decay_schedule_with_warmup", [0.1], 10, {"num_warmup_steps": 2})
+    bad["schedulers"][0] |= {"num_training_steps": 8, "lr_end": 0.5}
+    r = client.post("/api/v1/series", json=bad)
+    assert (
+        r.status_code == 422
+        and "lr_end (0.5) must be smaller than initial lr (0.1)" in r.json()["detail"][0]["msg"]
+    )
+    bad = _wire(
+        "get_linear_schedule_with_warmup", [0.1], 10, {"num_warmup_steps": -1, "num_training_steps": 5}
+    )
+    r = client.post("/api/v1/series", json=bad)
+    assert r.status_code == 422 and "num_warmup_steps" in r.json()["detail"][0]["loc"]
+    bad = _wire("get_polynomial_decay_schedule_with_warmup", [0.1], 50, {"num_warmup_steps": 10})
+    bad["schedulers"][0]["num_training_steps"] = 10  # transformers divides 0 by 0 at update 10
+    r = client.post("/api/v1/series", json=bad)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "num_training_steps"]
+    assert r.json()["detail"][0]["msg"] == "ZeroDivisionError: division by zero"
+    bad["num_events"] = 10  # update 10 is not reached
+    assert client.post("/api/v1/series", json=bad).status_code == 200
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_other_params_scale_like_lr(function):
+    """``param_name="momentum"``: each group's initial momentum times transformers' lambda (the
+    default lr that some schedules read is the first group's momentum then)."""
+    rng = random.Random(f"momentum-{function}")
+    for _ in range(20):
+        momenta = [rng.uniform(0.5, 0.99) for _ in range(2)]
+        n, kw = _config(rng, function, momenta[0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                lam = getattr(tro, function)(_optimizer(momenta), **kw).lr_lambdas[0]
+                factors = [lam(i) for i in range(n)]
+            except (ValueError, ArithmeticError):
+                continue
+            spec = SchedulerSpec("transformers." + function, {"param_name": "momentum", **kw})
+            groups = tuple(ParamGroupSpec(f"g{i}", {"lr": 0.1, "momentum": m}) for i, m in enumerate(momenta))
+            exp = Experiment(n, groups, (spec,))
+            for method in ("fast", "step"):
+                series = simulate(exp, method)
+                assert [s.param_name for s in series] == ["momentum", "momentum"]
+                for s, m in zip(series, momenta, strict=True):
+                    assert same_bits(s.values, [m * f for f in factors]), (kw, method)

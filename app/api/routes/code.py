@@ -32,12 +32,13 @@ def post_code(
     experiment: Annotated[Experiment, Body(openapi_examples=EXPERIMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     flavor: Annotated[
-        Literal["ignite", "scheduler_core", "timm"],
+        Literal["ignite", "scheduler_core", "timm", "transformers"],
         Query(
             openapi_examples={
                 "scheduler_core": {"value": "scheduler_core"},
                 "ignite": {"value": "ignite"},
                 "timm": {"value": "timm"},
+                "transformers": {"value": "transformers"},
             }
         ),
     ] = "scheduler_core",
