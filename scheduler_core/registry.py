@@ -98,7 +98,8 @@ class SchedulerType:
 
     name: the public name (the class or function name a user imports).
     kind / family: see :data:`Kind`; ``"ignite"`` (also in ``ignite.handlers``), ``"torch"``
-        (``torch.optim.lr_scheduler``) or ``"scheduler_core"`` (this package's own).
+        (``torch.optim.lr_scheduler``), ``"scheduler_core"`` (this package's own) or another
+        library's (``"timm"``: :mod:`scheduler_core.timm`).
     build: how an experiment constructs it (:data:`Builder`).
     closed_form: its exact vectorised form, or None with ``stepping_only`` giving the reason.
     restarts: the events where it restarts (cycles, children), if it has any.
@@ -110,7 +111,8 @@ class SchedulerType:
     public: the class or function users import from ``scheduler_core`` (None for torch's).
     declines: the configurations its closed form declines: every :class:`NoClosedForm` it
         raises starts with one of these (or with ``"stepping raises"``).
-    counts_epochs: its builder also takes the experiment's ``iterations_per_epoch`` (keyword).
+    counts_epochs: its builder and restart finder also take the experiment's
+        ``iterations_per_epoch`` (keyword).
     """
 
     name: str
@@ -221,11 +223,16 @@ def evaluate_spec(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarra
     return t.closed_form(spec.kwargs, events, ctx)
 
 
-def collect_restarts(spec: Any, offset: int, stop: int, out: set[int], limit: int) -> None:
+def collect_restarts(
+    spec: Any, offset: int, stop: int, out: set[int], limit: int, iterations_per_epoch: int | None = None
+) -> None:
     """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``."""
     t = TYPES.get(getattr(spec, "type", None))
     if t is not None and t.restarts is not None:
-        t.restarts(spec.kwargs, offset, stop, out, limit)
+        if t.counts_epochs:
+            t.restarts(spec.kwargs, offset, stop, out, limit, iterations_per_epoch=iterations_per_epoch)
+        else:
+            t.restarts(spec.kwargs, offset, stop, out, limit)
 
 
 def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:

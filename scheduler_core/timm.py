@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,8 @@ __all__ = [
     "UpdateDriver",
 ]
 
+CYCLES_MAX = 20_000
+"""Most cycles (within ``cycle_limit``) a closed form evaluates; more are stepped."""
 NOISE_DRAWS_MAX = 20_000
 """Noise draws (one per noisy update or epoch, ~10 µs each with torch) above which the closed
 form declines: the series are then stepped, under the stepping budget of the caller."""
@@ -61,6 +64,7 @@ DECLINES = (
     "a param group has lr_scale",
     f"noise drawn at more than {NOISE_DRAWS_MAX} updates or epochs",
     "decay_t not sorted",
+    f"more than {CYCLES_MAX} cycles",
 )
 """Why a timm closed form declines (else "stepping raises": a math domain error, a division by
 zero, an overflow or complex values at some update, exactly as stepping meets them)."""
@@ -143,8 +147,10 @@ class Scheduler:
             elif self._initial_param_group_field not in group:
                 raise KeyError(f"{self._initial_param_group_field} missing from param_groups[{i}]")
         self.base_values = [group[self._initial_param_group_field] for group in optimizer.param_groups]
-        if noise_range_t is not None and noise_type == "normal":
-            _check(noise_pct > 0, "noise_pct", "positive when noise_range_t is set", noise_pct)
+        if noise_range_t is not None:
+            import_torch()  # the noise needs it: say so now, not at the first noisy step
+            if noise_type == "normal":
+                _check(noise_pct > 0, "noise_pct", "positive when noise_range_t is set", noise_pct)
         self.metric = None
         self.t_in_epochs = t_in_epochs
         self.noise_range_t = noise_range_t
@@ -204,20 +210,20 @@ class Scheduler:
         return draw_noise(self.noise_seed + t, self.noise_type, self.noise_pct, self.noise_std)
 
     # -- vectorised counterpart of _get_lr, used by the closed forms ------------------------------
-    def _lr_array(self, t: np.ndarray) -> np.ndarray:
-        """``_get_lr`` at each step of the int64 array ``t`` (non-decreasing): rows per group."""
-        out = np.empty((len(self.base_values), len(t)), dtype=np.float64)
+    def _lr_array(self, t: np.ndarray, out: np.ndarray) -> None:
+        """``_get_lr`` at each step of the int64 array ``t`` (consecutive steps) into ``out``,
+        one row per group."""
         warm = int(np.searchsorted(t, self.warmup_t, side="left")) if self.warmup_t > 0 else 0
         if warm:
             tw = t[:warm].astype(np.float64)
             for g, s in enumerate(self.warmup_steps):
-                out[g, :warm] = self.warmup_lr_init + tw * s
+                np.multiply(tw, s, out=out[g, :warm])
+                out[g, :warm] += self.warmup_lr_init
         if warm < len(t):
             rest = t[warm:]
-            out[:, warm:] = self._after_warmup(rest - self.warmup_t if self.warmup_prefix else rest)
-        return out
+            self._after_warmup(rest - self.warmup_t if self.warmup_prefix else rest, out[:, warm:])
 
-    def _after_warmup(self, t: np.ndarray) -> np.ndarray:
+    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
         raise NotImplementedError
 
 
@@ -234,16 +240,46 @@ def _warmup_init(s: Any, warmup_t: int, warmup_lr_init: float, targets: list[flo
 # cosine, tanh, poly: cycles
 # ------------------------------------------------------------------------------------------------
 def _runs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start index and value of each run of equal values in the non-decreasing array ``a``."""
+    """Start index and value of each run of equal values in the piecewise-constant array ``a``."""
     starts = np.concatenate(([0], np.flatnonzero(np.diff(a)) + 1)) if len(a) else np.empty(0, np.int64)
     return starts, a[starts]
 
 
 def _per_run(a: np.ndarray, fn: Callable[[Any], float]) -> np.ndarray:
-    """``fn`` (Python scalar maths) of each element of non-decreasing ``a``, once per run."""
+    """``fn`` (Python scalar maths) of each element of piecewise-constant ``a``, once per run."""
     starts, values = _runs(a)
     out = np.fromiter((fn(v) for v in values.tolist()), dtype=np.float64, count=len(values))
     return np.repeat(out, np.diff(np.append(starts, len(a))))
+
+
+RUNS_MAX = 4096
+"""Most runs of a step function searched one by one (else evaluated per step with numpy)."""
+
+
+def _runs_of(f: Callable[[int], Any], t0: int, t1: int, until: Any = None) -> tuple[list[int], list[Any]]:
+    """Where the non-decreasing step function ``f`` (scalar, exact) changes over the steps
+    ``t0 .. t1``: the start of each run (from ``t0``) and its value, by galloping then bisecting
+    (about ``2 log2(run length)`` calls of ``f`` per run); it stops at the first value ``>= until``.
+
+    Raises:
+        NoClosedForm: more than :data:`CYCLES_MAX` runs.
+    """
+    starts, values, last = [0], [f(t0)], f(t1)
+    lo = t0
+    while values[-1] != last and (until is None or values[-1] < until):
+        if len(values) > CYCLES_MAX:
+            raise NoClosedForm(DECLINES[3])
+        v, step, hi = values[-1], 1, lo + 1
+        while hi < t1 and f(hi) == v:
+            lo, step = hi, step * 2
+            hi = min(t1, lo + step)
+        while hi - lo > 1:  # f(lo) == v < f(hi)
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if f(mid) != v else (mid, hi)
+        starts.append(hi - t0)
+        values.append(f(hi))
+        lo = hi
+    return starts, values
 
 
 def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
@@ -256,19 +292,33 @@ def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
         raise NoClosedForm(f"stepping raises: {exc}") from exc
 
 
+def _pow(a: np.ndarray, k: float) -> np.ndarray:
+    """``a ** k`` (float64) elementwise as Python computes it: ``a`` itself when ``k`` is 1."""
+    return a if k == 1 else _python(pow, a.tolist(), repeat(k))
+
+
+def _nonzero(den: Any) -> None:
+    if den == 0:  # Python divides by zero only to raise
+        raise ZeroDivisionError("float division by zero")
+
+
 class _Cycles(Scheduler):
     """Cycles shared by cosine, tanh and poly: cycle ``i``, its length ``t_i``, time in it."""
 
     def _cycle(self, t: int) -> tuple[int, Any, Any]:
         if self.cycle_mul != 1:
             i = math.floor(math.log(1 - t / self.t_initial * (1 - self.cycle_mul), self.cycle_mul))
-            t_i = self.cycle_mul**i * self.t_initial
-            t_curr = t - (1 - self.cycle_mul**i) / (1 - self.cycle_mul) * self.t_initial
         else:
             i = t // self.t_initial
-            t_i = self.t_initial
-            t_curr = t - (self.t_initial * i)
-        return i, t_i, t_curr
+        t_i, done = self._cycle_size(i)
+        return i, t_i, t - done
+
+    def _cycle_size(self, i: int) -> tuple[Any, Any]:
+        """Cycle ``i``'s length and the steps before it (timm's operations)."""
+        if self.cycle_mul != 1:
+            grown = self.cycle_mul**i
+            return grown * self.t_initial, (1 - grown) / (1 - self.cycle_mul) * self.t_initial
+        return self.t_initial, self.t_initial * i
 
     def _get_lr(self, t: int) -> list[float]:
         if t < self.warmup_t:
@@ -286,66 +336,71 @@ class _Cycles(Scheduler):
         (so an overflow raises there), tanh only within the limit."""
         return self.cycle_decay**i if self._gamma_first or i < self.cycle_limit else None
 
+    def _coef(self, lr_max: float) -> float:
+        return 0.5 * (lr_max - self.lr_min)
+
     def _combine(self, lr_max: float, shape: Any) -> Any:
-        return self.lr_min + 0.5 * (lr_max - self.lr_min) * shape
+        return self.lr_min + self._coef(lr_max) * shape
 
     def _shape(self, t_curr: Any, t_i: Any) -> Any:
         raise NotImplementedError
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray) -> np.ndarray:
-        return _python(self._shape, t_curr.tolist(), t_i.tolist())
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
+        """``_shape`` of each float64 ``t_curr`` (which it may overwrite) in a cycle of ``t_i``."""
+        raise NotImplementedError
 
-    def _cycles_array(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per step: cycle index, cycle length, time in cycle; and the run starts of the cycles."""
-        if self.cycle_mul == 1:
-            i = t // self.t_initial
-            return i, np.full(len(t), self.t_initial), t - self.t_initial * i, _runs(i)[0]
-        m, size = self.cycle_mul, self.t_initial
-        x = 1 - t / size * (1 - m)
-        if not (x > 0).all():
-            raise NoClosedForm("stepping raises: math domain error (cycle_mul < 1 runs out of cycles)")
-        r = np.log(x) / math.log(m)  # math.log(x, m) is log(x) / log(m); numpy's log may differ
-        i = np.floor(r)  # by an ulp, so steps near an integer ratio are redone with libm's log
-        near = np.flatnonzero(np.abs(r - np.rint(r)) < 1e-6 * np.maximum(1.0, np.abs(r)))
-        for j in near.tolist():
-            i[j] = math.floor(math.log(float(x[j]), m))
-        i = i.astype(np.int64)
-        starts, cycles = _runs(i)
-        t_i = np.empty(len(t))
-        done = np.empty(len(t))
-        bounds = np.append(starts, len(t))
-        for k, c in enumerate(cycles.tolist()):
-            mi = m**c
-            t_i[bounds[k] : bounds[k + 1]] = mi * size
-            done[bounds[k] : bounds[k + 1]] = (1 - mi) / (1 - m) * size
-        return i, t_i, t - done, starts
+    def _live_cycles(self, t: np.ndarray) -> tuple[list[int], list[int], int]:
+        """The cycles before ``cycle_limit`` met by the consecutive steps ``t``, where each
+        starts in ``t``, and where the steps after them (``lr_min``) start."""
+        t0, t1 = int(t[0]), int(t[-1])
+        size, limit = self.t_initial, self.cycle_limit
+        if self.cycle_mul == 1 and isinstance(size, int):
+            first, last = t0 // size, t1 // size
+            if self._gamma_first:  # an overflowing gamma raises where stepping raises (the
+                self._gamma(last)  # last cycle has the largest)
+            stop = min(last + 1, max(first, limit))
+            if stop - first > CYCLES_MAX:
+                raise NoClosedForm(DECLINES[3])
+            cycles = list(range(first, stop))
+            starts = [max(0, c * size - t0) for c in cycles]
+            return cycles, starts, max(0, stop * size - t0) if stop <= last else len(t)
+        try:  # cycle_mul < 1: the cycles run out (log of a non-positive number) as in stepping
+            last = self._cycle(t1)[0]
+        except ValueError as exc:
+            raise NoClosedForm(f"stepping raises: {exc}") from exc
+        if self._gamma_first:
+            self._gamma(last)
+        starts, cycles = _runs_of(lambda step: self._cycle(step)[0], t0, t1, until=limit)
+        if cycles[-1] >= limit:
+            return cycles[:-1], starts[:-1], starts[-1]
+        return cycles, starts, len(t)
 
-    def _after_warmup(self, t: np.ndarray) -> np.ndarray:
-        i, t_i, t_curr, starts = self._cycles_array(t)
-        bounds = np.append(starts, len(t))
-        out = np.full((len(self.base_values), len(t)), float(self.lr_min))
-        cycles = i[starts].tolist()
-        gammas = [self._gamma(c) for c in cycles]  # raises where stepping raises
-        live = [k for k, c in enumerate(cycles) if c < self.cycle_limit]
-        if not live:
-            return out
-        lo, hi = bounds[live[0]], bounds[live[-1] + 1]  # the live cycles are the first ones
-        shape = self._shapes(t_curr[lo:hi], t_i[lo:hi])
-        for k in live:
-            a, b = bounds[k] - lo, bounds[k + 1] - lo
-            for g, v in enumerate(self.base_values):
-                out[g, lo + a : lo + b] = self._combine_array(v * gammas[k], shape[a:b])
-        return out
-
-    def _shapes(self, t_curr: np.ndarray, t_i: np.ndarray) -> np.ndarray:
+    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
+        cycles, starts, end = self._live_cycles(t)
+        out[:, end:] = self.lr_min
+        if not cycles:
+            return
+        live = len(cycles)
+        gammas = [self._gamma(c) for c in cycles]
+        bounds = [*starts, end]
         size = self.t_initial
-        if self.cycle_mul == 1 and isinstance(size, int) and len(t_curr) > size:  # one table for all cycles
-            table = self._shape_array(np.arange(size), np.full(size, size))
-            return table[t_curr]
-        return self._shape_array(t_curr, t_i)
-
-    def _combine_array(self, lr_max: float, shape: np.ndarray) -> np.ndarray:
-        return self.lr_min + 0.5 * (lr_max - self.lr_min) * shape
+        if self.cycle_mul == 1 and isinstance(size, int) and live > 8:  # one shape table, indexed
+            head = t[:end]
+            shape = self._shape_array(np.arange(size, dtype=np.float64), size)[head - size * (head // size)]
+            lengths = np.diff(bounds)
+            for g, v in enumerate(self.base_values):
+                coef = np.repeat([self._coef(v * gamma) for gamma in gammas], lengths)
+                np.multiply(shape, coef, out=out[g, :end])
+                out[g, :end] += self.lr_min
+            return
+        for k, c in enumerate(cycles):  # cycle by cycle
+            a, b = bounds[k], bounds[k + 1]
+            t_i, done = self._cycle_size(c)
+            t_curr = np.subtract(t[a:b], done, dtype=np.float64)  # exact: steps < 2**53
+            shape = self._shape_array(t_curr, t_i)
+            for g, v in enumerate(self.base_values):
+                np.multiply(shape, self._coef(v * gammas[k]), out=out[g, a:b])
+                out[g, a:b] += self.lr_min
 
 
 def _init_cycles(s: _Cycles, t_initial: int, lr_min: float, cycle_mul: float, cycle_decay: float,
@@ -404,15 +459,15 @@ class CosineLRScheduler(_Cycles):
         k = self.k_decay
         return 1 + math.cos(math.pi * t_curr**k / t_i**k)
 
-    def _shape_array(self, t_curr: np.ndarray, t_i: np.ndarray) -> np.ndarray:
-        if self.k_decay != 1:
-            return super()._shape_array(t_curr, t_i)
-        if not (t_i != 0).all():
-            raise ZeroDivisionError("float division by zero")
-        x = np.multiply(math.pi, t_curr, dtype=np.float64)
-        np.divide(x, t_i, out=x)
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
+        den = t_i**self.k_decay
+        _nonzero(den)
+        x = _pow(t_curr, self.k_decay)
+        x *= math.pi
+        x /= den
         np.cos(x, out=x)  # numpy's float64 cos agrees with libm's (the ignite closed forms rely on it)
-        return np.add(1, x, out=x)
+        x += 1
+        return x
 
 
 class TanhLRScheduler(_Cycles):
@@ -469,6 +524,16 @@ class TanhLRScheduler(_Cycles):
         tr = t_curr / t_i
         return 1 - math.tanh(self.lb * (1.0 - tr) + self.ub * tr)
 
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
+        _nonzero(t_i)
+        tr = np.true_divide(t_curr, t_i, out=t_curr)
+        x = np.subtract(1.0, tr)
+        x *= self.lb
+        tr *= self.ub
+        x += tr
+        x = _python(math.tanh, x.tolist())
+        return np.subtract(1, x, out=x)
+
 
 class PolyLRScheduler(_Cycles):
     """Polynomial decay with restarts (timm's ``PolyLRScheduler``).
@@ -511,15 +576,20 @@ class PolyLRScheduler(_Cycles):
         self.power, self.warmup_prefix, self.k_decay = power, warmup_prefix, k_decay
         _warmup_init(self, warmup_t, warmup_lr_init, self.base_values)
 
-    def _combine(self, lr_max: float, shape: Any) -> Any:
-        return self.lr_min + (lr_max - self.lr_min) * shape
-
-    def _combine_array(self, lr_max: float, shape: np.ndarray) -> np.ndarray:
-        return self.lr_min + (lr_max - self.lr_min) * shape
+    def _coef(self, lr_max: float) -> float:
+        return lr_max - self.lr_min
 
     def _shape(self, t_curr: Any, t_i: Any) -> Any:
         k = self.k_decay
         return (1 - t_curr**k / t_i**k) ** self.power
+
+    def _shape_array(self, t_curr: np.ndarray, t_i: float) -> np.ndarray:
+        den = t_i**self.k_decay
+        _nonzero(den)
+        x = _pow(t_curr, self.k_decay)
+        x /= den
+        np.subtract(1, x, out=x)
+        return x if self.power == 1 else _pow(x, self.power)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -566,13 +636,30 @@ class StepLRScheduler(Scheduler):
         return [v * (self.decay_rate ** self._decays(t)) for v in self.base_values]
 
     def _decays_array(self, t: np.ndarray) -> np.ndarray:
-        if self.decay_t == 0:
+        d = self.decay_t
+        if d == 0:
             raise ZeroDivisionError("division by zero")
-        return t // self.decay_t
+        if isinstance(d, float) and d.is_integer() and abs(d) < 2**53:  # t // 30.0 == t // 30
+            return t // int(d)  # (as a float; numpy's integer division is the faster)
+        return t // d
 
-    def _after_warmup(self, t: np.ndarray) -> np.ndarray:
-        factor = _per_run(self._decays_array(t), lambda d: self.decay_rate**d)
-        return np.array([v * factor for v in self.base_values]).reshape(len(self.base_values), len(t))
+    def _after_warmup(self, t: np.ndarray, out: np.ndarray) -> None:
+        t0, t1 = int(t[0]), int(t[-1])
+        if self._monotone() and self._decays(t1) - self._decays(t0) <= RUNS_MAX:  # few decays:
+            starts, decays = _runs_of(self._decays, t0, t1)  # each found exactly, filled whole
+            bounds = [*starts, len(t)]
+            for k, d in enumerate(decays):
+                factor = self.decay_rate**d
+                for g, v in enumerate(self.base_values):
+                    out[g, bounds[k] : bounds[k + 1]] = v * factor
+            return
+        kind = float if isinstance(self.decay_t, float) else int  # the exponent's type in Python
+        factor = _per_run(self._decays_array(t), lambda d: self.decay_rate ** kind(d))
+        for g, v in enumerate(self.base_values):
+            np.multiply(factor, v, out=out[g])
+
+    def _monotone(self) -> bool:
+        return self.decay_t > 0
 
 
 class MultiStepLRScheduler(StepLRScheduler):
@@ -609,10 +696,13 @@ class MultiStepLRScheduler(StepLRScheduler):
         return self.get_curr_decay_steps(t)
 
     def _decays_array(self, t: np.ndarray) -> np.ndarray:
+        return np.searchsorted(np.asarray(self.decay_t, dtype=np.float64), t + 1, side="right")
+
+    def _monotone(self) -> bool:
         milestones = list(self.decay_t)
         if milestones != sorted(milestones):
             raise NoClosedForm(DECLINES[2])
-        return np.searchsorted(np.asarray(milestones, dtype=np.float64), t + 1, side="right")
+        return True
 
 
 # ------------------------------------------------------------------------------------------------
@@ -675,7 +765,10 @@ def _split(kwargs: Mapping[str, Any]) -> tuple[str, Any, dict[str, Any]]:
 
 def _builder(cls: type[Scheduler]) -> Callable[..., UpdateDriver]:
     def build(
-        spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any], iterations_per_epoch: int | None = None
+        spec: SchedulerSpec,
+        optimizer: Any,
+        inherited: Mapping[str, Any],
+        iterations_per_epoch: int | None = None,
     ) -> UpdateDriver:
         field, index, kw = _split({**inherited, **spec.kwargs})
         target = optimizer if index is None else GroupsOptimizer([optimizer.param_groups[index]])
@@ -701,8 +794,8 @@ def _closed_form(cls: type[Scheduler]) -> Callable[[Mapping[str, Any], range, Co
         values[:, :1] = np.asarray([[g[field]] for g in replica.param_groups], dtype=np.float64)
         if steps > 1:
             t = np.arange(1, steps, dtype=np.int64)
-            values[:, 1:] = s._lr_array(t)
-            noisy = t[in_noise_range(s.noise_range_t, t)]
+            s._lr_array(t, values[:, 1:])
+            noisy = t[in_noise_range(s.noise_range_t, t)] if s.noise_range_t is not None else t[:0]
             if len(noisy) > NOISE_DRAWS_MAX:
                 raise NoClosedForm(f"{DECLINES[1]}: {len(noisy)}")
             for step in noisy.tolist():
@@ -715,6 +808,37 @@ def _closed_form(cls: type[Scheduler]) -> Callable[[Mapping[str, Any], range, Co
     return closed_form
 
 
+def _cycle_restarts(cls: type[_Cycles]) -> Callable[..., None]:
+    def restarts(
+        kwargs: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int,
+        iterations_per_epoch: int | None = None,
+    ) -> None:  # fmt: skip
+        """The events where cycles after the first start (after the warm-up, within
+        ``cycle_limit``); none if they cannot be laid out (the series reports why)."""
+        field, _, kw = _split(kwargs)
+        kw["noise_range_t"] = None  # noise moves no cycle
+        s = cls(GroupsOptimizer([{field: 1.0}]), **kw, param_group_field=field)
+        ipe = iterations_per_epoch if s.t_in_epochs else 1
+        if not ipe or stop <= offset:
+            return
+        first = s.warmup_t if s.warmup_t > 0 else 0
+        steps = (stop - offset - 1) // ipe + 1
+        if first >= steps:
+            return
+        shift = s.warmup_t if s.warmup_prefix else 0
+        t = np.arange(first - shift, steps - shift, dtype=np.int64)
+        try:
+            cycles, starts, _ = s._live_cycles(t)
+        except (NoClosedForm, ArithmeticError, ValueError):
+            return
+        for c, start in zip(cycles, starts):
+            step = int(t[start])  # the cycle's first step, unless it began during the warm-up
+            if c > 0 and (start > 0 or s._cycle(step - 1)[0] < c) and len(out) < limit:
+                out.add(offset + (step + shift) * ipe)
+
+    return restarts
+
+
 for _cls in (CosineLRScheduler, TanhLRScheduler, PolyLRScheduler, StepLRScheduler, MultiStepLRScheduler):
     register(
         SchedulerType(
@@ -723,6 +847,7 @@ for _cls in (CosineLRScheduler, TanhLRScheduler, PolyLRScheduler, StepLRSchedule
             family="timm",
             build=_builder(_cls),
             closed_form=_closed_form(_cls),
+            restarts=_cycle_restarts(_cls) if issubclass(_cls, _Cycles) else None,
             counts_epochs=True,
             public=_cls,
             declines=DECLINES,

@@ -130,10 +130,15 @@ trainer.run(range(num_events), max_epochs=1)
 
 def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     """Python source rebuilding ``exp`` for ``flavor``."""
-    if flavor == "timm" or codegen_timm.uses_timm(exp):  # timm's loop (422 for other types)
+    if codegen_timm.timm_loop(exp, flavor):  # timm's loop (422 for other types)
         return codegen_timm.generate(exp, flavor, version)
     imports = _Imports()
-    calls = [_call(s, flavor, imports, {}, 1) for s in exp.schedulers]
+    calls = [
+        codegen_timm.driver_call(s, imports.use, exp)
+        if codegen_timm.is_timm(s)
+        else _call(s, flavor, imports, {}, 1)
+        for s in exp.schedulers
+    ]
     groups = "".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups)
     header = _HEADER.format(
         what="pytorch-ignite Engine, handlers at ITERATION_STARTED"

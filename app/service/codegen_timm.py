@@ -6,8 +6,12 @@ loop: record the values of update ``i``, then ``scheduler.step_update(num_update
 after each epoch's last update, ``scheduler.step(epoch)``. Keyword arguments are the model's
 non-default fields written with ``repr()`` (client strings only ever appear as literals).
 
-Refused (422 naming the place): any other flavor (``"ignite"``), a scheduler of another
-library in the experiment (one program per library), ``param_name`` other than ``lr`` for timm itself (its classes schedule ``lr``),
+An experiment mixing timm's types with others is written in flavor ``"scheduler_core"`` as the
+generic program (one call of each scheduler per event), timm's types wrapped in
+``scheduler_core.timm.UpdateDriver`` (:func:`driver_call`).
+
+Refused (422 naming the place): any other flavor (``"ignite"``), in flavor ``"timm"`` a scheduler
+of another library (one program per library), ``param_name`` other than ``lr`` for timm itself (its classes schedule ``lr``),
 two schedulers writing the same value (timm's loop writes an epoch scheduler's value only at
 epoch ends, the experiment at every event), and epochs without the experiment's
 ``iterations_per_epoch``.
@@ -15,7 +19,8 @@ epoch ends, the experiment at every event), and epochs without the experiment's
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from collections.abc import Callable
 
 from pydantic import BaseModel
 
@@ -27,9 +32,45 @@ from .limits import param_names
 FAMILY = "timm"
 
 
-def uses_timm(exp: Experiment) -> bool:
-    """Whether any scheduler of ``exp`` is one of timm's."""
-    return any(entry_for(s).core.family == FAMILY for s in exp.schedulers)
+def is_timm(model: BaseModel) -> bool:
+    """Whether a scheduler model is one of timm's."""
+    return entry_for(model).core.family == FAMILY
+
+
+def timm_loop(exp: Experiment, flavor: str) -> bool:
+    """Whether ``exp`` is exported by :func:`generate` (timm's loop, or its 422): flavor
+    ``"timm"``, or timm schedulers in another flavor, except ``"scheduler_core"`` mixing them
+    with other types (the generic program then runs them through :func:`driver_call`)."""
+    timm = [is_timm(s) for s in exp.schedulers]
+    return flavor == FAMILY or any(timm) and (flavor != "scheduler_core" or all(timm))
+
+
+def driver_call(model: BaseModel, use: Callable[[str, str], str], exp: Experiment) -> str:
+    """A timm scheduler in the generic ``scheduler_core`` program (one call per event):
+    ``UpdateDriver(CosineLRScheduler(...), iterations_per_epoch=...)``, the experiment's own
+    stepping."""
+    if model.t_in_epochs and exp.iterations_per_epoch is None:
+        _missing_epochs(exp.schedulers.index(model))
+    use("scheduler_core.timm", "UpdateDriver")
+    use("scheduler_core.timm", entry_for(model).core.public.__name__)
+    target = "optimizer"
+    if model.param_group_index is not None:
+        target = use("scheduler_core.base", "GroupsOptimizer") + (
+            f"([optimizer.param_groups[{model.param_group_index}]])"
+        )
+    call = _call(model, target).replace("\n", "\n    ")
+    return (
+        f"UpdateDriver(\n        {call},\n        iterations_per_epoch={exp.iterations_per_epoch!r},\n    )"
+    )
+
+
+def _missing_epochs(i: int) -> None:
+    raise ApiError(
+        422,
+        ("body", "iterations_per_epoch"),
+        f"schedulers[{i}] counts epochs (t_in_epochs): the experiment's iterations_per_epoch should be set",
+        "missing",
+    )
 
 
 def _check(exp: Experiment, flavor: str) -> None:
@@ -72,22 +113,18 @@ def _check(exp: Experiment, flavor: str) -> None:
                     "flavor_mismatch",
                 )
         if s.t_in_epochs and exp.iterations_per_epoch is None:
-            raise ApiError(
-                422,
-                ("body", "iterations_per_epoch"),
-                f"schedulers[{i}] counts epochs (t_in_epochs): the experiment's "
-                "iterations_per_epoch should be set",
-                "missing",
-            )
+            _missing_epochs(i)
 
 
-def _call(model: BaseModel, flavor: str) -> str:
+def _call(model: BaseModel, target: str) -> str:
+    """``Cls(target, kwarg=...)``: the non-default fields, in the order of timm's signature."""
+    public = entry_for(model).core.public
+    order = list(inspect.signature(public).parameters)
     fields = type(model).model_fields
-    target = "optimizer"
-    if model.param_group_index is not None:
-        target = f"SimpleNamespace(param_groups=[optimizer.param_groups[{model.param_group_index}]])"
     args = [target]
-    for name, field in fields.items():
+    for name, field in sorted(
+        fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else -1
+    ):
         value = getattr(model, name)
         if name in ("type", "param_name", "param_group_index") or value is None:
             continue
@@ -96,11 +133,17 @@ def _call(model: BaseModel, flavor: str) -> str:
         args.append(f"{name}={value!r}")
     if model.param_name != "lr":  # scheduler_core flavor only (checked)
         args.append(f"param_group_field={model.param_name!r}")
-    name = entry_for(model).core.public.__name__
+    name = public.__name__
     one_line = f"{name}({', '.join(args)})"
     if len(one_line) <= 88:
         return one_line
     return f"{name}(\n" + "".join(f"        {a},\n" for a in args) + "    )"
+
+
+def _target(model: BaseModel) -> str:
+    if model.param_group_index is None:
+        return "optimizer"
+    return f"SimpleNamespace(param_groups=[optimizer.param_groups[{model.param_group_index}]])"
 
 
 _PROGRAM = '''"""Rebuild a Schedule Explorer experiment: {what}, in timm's training loop.
@@ -172,7 +215,7 @@ def generate(exp: Experiment, flavor: str, version: str = "") -> str:
         imports="\n".join(imports),
         ipe_line=f"iterations_per_epoch = {ipe}\n" if epochs else "",
         groups="".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups),
-        calls="".join(f"    {_call(s, flavor)},\n" for s in exp.schedulers),
+        calls="".join(f"    {_call(s, _target(s))},\n" for s in exp.schedulers),
         names=repr(param_names(exp)),
         epoch_block=_EPOCH_BLOCK if epochs else "",
     )

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import scheduler_core.timm as core_timm
@@ -110,11 +110,11 @@ def configs(draw: Any, name: str) -> dict[str, Any]:
         kw["warmup_lr_init"] = draw(st.sampled_from([0.0, 1e-4]) | floats(0.0, 0.05))
         kw["warmup_prefix"] = draw(st.booleans())
     if name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"):
-        kw["t_initial"] = draw(st.integers(1, max(1, steps)))
+        kw["t_initial"] = draw(st.integers(1, max(1, steps)) | st.integers(1, 4))
         kw["lr_min"] = draw(st.sampled_from([0.0]) | floats(0.0, 0.01))
         kw["cycle_mul"] = draw(st.sampled_from([1.0, 2.0]) | floats(0.4, 3.0))
         kw["cycle_decay"] = draw(st.sampled_from([1.0, 0.5]) | floats(0.2, 1.5))
-        kw["cycle_limit"] = draw(st.integers(0, 6))
+        kw["cycle_limit"] = draw(st.integers(0, 6) | st.integers(7, 200))  # > 8 live: one shape table
         if name != "TanhLRScheduler":
             kw["k_decay"] = draw(st.sampled_from([1.0]) | floats(0.2, 4.0))
         if name == "TanhLRScheduler":
@@ -223,6 +223,7 @@ def test_equal_to_timm_over_random_configurations(timm_scheduler, name):
     )
     @given(configs(name))
     def run(cfg: dict[str, Any]) -> None:
+        note(repr(cfg))
         outcome = check_config(timm_scheduler, cfg)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
@@ -254,6 +255,30 @@ def test_timm_assertions_are_assertion_errors_and_value_errors(timm_scheduler, n
         getattr(core_timm, name)(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), **kwargs)
     assert isinstance(info.value, ValueError)
     assert str(info.value).startswith("Argument ")
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("CosineLRScheduler", {"t_initial": 10, "warmup_t": 2, "noise_range_t": 3}),
+        ("TanhLRScheduler", {"t_initial": 10, "warmup_t": 3}),
+        ("PolyLRScheduler", {"t_initial": 5, "t_in_epochs": False}),
+        ("StepLRScheduler", {"decay_t": 3}),
+        ("MultiStepLRScheduler", {"decay_t": [3, 5]}),
+    ],
+)
+def test_state_dict_is_timms_and_loads_into_timm(timm_scheduler, name, kwargs):
+    def make(module: Any) -> Any:
+        return getattr(module, name)(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), **kwargs)
+
+    ref, ours = make(timm_scheduler), make(core_timm)
+    for s in (ref, ours):
+        s.step(4)
+        s.step_update(7)
+    assert ours.state_dict() == ref.state_dict()
+    resumed = make(timm_scheduler)
+    resumed.load_state_dict(ours.state_dict())
+    assert resumed._get_lr(6) == ref._get_lr(6)
 
 
 def test_missing_field_is_a_key_error_like_timm(timm_scheduler):
@@ -293,8 +318,12 @@ def test_t_in_epochs_needs_the_experiments_iterations_per_epoch():
 def test_param_group_index_schedules_one_group_like_timm_on_that_group(timm_scheduler):
     kw = {"t_initial": 7, "warmup_t": 2, "t_in_epochs": False, "cycle_limit": 3}
     groups = (ParamGroupSpec("a", {"lr": 0.3}), ParamGroupSpec("b", {"lr": 0.05}))
-    spec = SchedulerSpec("timm.scheduler.CosineLRScheduler", {"param_name": "lr", "param_group_index": 1, **kw})
-    ref, _ = timm_loop(timm_scheduler.CosineLRScheduler, {"groups": [{"lr": 0.05}], "kwargs": kw, "n": 30, "ipe": 1})
+    spec = SchedulerSpec(
+        "timm.scheduler.CosineLRScheduler", {"param_name": "lr", "param_group_index": 1, **kw}
+    )
+    ref, _ = timm_loop(
+        timm_scheduler.CosineLRScheduler, {"groups": [{"lr": 0.05}], "kwargs": kw, "n": 30, "ipe": 1}
+    )
     for method in ("step", "fast"):
         a, b = simulate(Experiment(30, groups, (spec,)), method)
         assert a.values.tolist() == [0.3] * 30
@@ -308,7 +337,9 @@ def test_the_last_writer_wins_at_every_event_as_with_other_types():
     ignite = SchedulerSpec(
         "LinearCyclicalScheduler", {"param_name": "lr", "start_value": 0.0, "end_value": 1.0, "cycle_size": 4}
     )
-    timm = SchedulerSpec("timm.scheduler.StepLRScheduler", {"param_name": "lr", "decay_t": 2, "decay_rate": 0.5})
+    timm = SchedulerSpec(
+        "timm.scheduler.StepLRScheduler", {"param_name": "lr", "decay_t": 2, "decay_rate": 0.5}
+    )
     exp = Experiment(12, groups, (ignite, timm), iterations_per_epoch=3)
     expected = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]
     assert simulate(exp, "step")[0].values.tolist() == expected
@@ -324,6 +355,20 @@ def test_many_noisy_updates_are_stepped_not_drawn_by_the_closed_form():
     exp = Experiment(n, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,))
     with pytest.raises(NoClosedForm, match="noise drawn at more than"):
         simulate(exp, "fast")
+
+
+def test_too_many_cycles_are_stepped_not_searched_by_the_closed_form():
+    cases = (
+        {"t_initial": 1, "cycle_limit": 10**6},
+        {"t_initial": 1, "cycle_mul": 1.0001, "cycle_limit": 10**6},
+    )
+    for kw, n in zip(cases, (core_timm.CYCLES_MAX + 100, 100_000)):  # ~24,000 grown cycles
+        spec = SchedulerSpec(
+            "timm.scheduler.CosineLRScheduler", {"param_name": "lr", "t_in_epochs": False, **kw}
+        )
+        exp = Experiment(n, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,))
+        with pytest.raises(NoClosedForm, match=f"more than {core_timm.CYCLES_MAX} cycles"):
+            simulate(exp, "fast")
 
 
 def test_closed_form_is_vectorised_for_long_runs(timm_scheduler):
@@ -395,7 +440,10 @@ def run_export(client: Any, exp: dict[str, Any], flavor: str) -> tuple[str, list
 def assert_export_reproduces_series(client: Any, exp: dict[str, Any]) -> None:
     series = client.post("/api/v1/series", json=exp)
     assert series.status_code == 200, series.text
-    for flavor, module in (("timm", "from timm.scheduler import"), ("scheduler_core", "from scheduler_core.timm import")):
+    for flavor, module in (
+        ("timm", "from timm.scheduler import"),
+        ("scheduler_core", "from scheduler_core.timm import"),
+    ):
         code, history = run_export(client, exp, flavor)
         assert module in code and ".step_update(num_updates=update + 1)" in code
         for s in series.json()["series"]:
@@ -405,7 +453,9 @@ def assert_export_reproduces_series(client: Any, exp: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("name", TYPES)
 def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, client, name):
-    @settings(max_examples=EXAMPLES // 10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES // 10, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(configs(name))
     def run(cfg: dict[str, Any]) -> None:
         ref, err = timm_loop(getattr(timm_scheduler, cfg["name"]), cfg)
@@ -441,10 +491,9 @@ def test_flavors_refuse_what_they_cannot_write(client):
     ignite = {"type": "LinearCyclicalScheduler", "param_name": "momentum", "start_value": 0.9,
               "end_value": 0.8, "cycle_size": 4}  # fmt: skip
     mixed = {**timm_exp, "schedulers": [*timm_exp["schedulers"], ignite]}
-    for flavor in ("timm", "scheduler_core"):
-        r = client.post(f"/api/v1/code?flavor={flavor}", json=mixed)
-        assert r.status_code == 422, r.text
-        assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "type"]
+    r = client.post("/api/v1/code?flavor=timm", json=mixed)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "type"]
     r = client.post("/api/v1/code?flavor=timm", json={**timm_exp, "schedulers": [ignite]})
     assert r.status_code == 422 and "timm schedulers only" in r.json()["detail"][0]["msg"]
     momentum = {**timm_exp, "schedulers": [{**timm_exp["schedulers"][0], "param_name": "momentum"}]}
@@ -459,3 +508,115 @@ def test_flavors_refuse_what_they_cannot_write(client):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "iterations_per_epoch"]
     r = client.post("/api/v1/series", json=epochs)
     assert r.status_code == 422 and "iterations_per_epoch" in r.json()["detail"][0]["msg"]
+
+
+HOSTILE = [
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 1, "cycle_mul": 1e-300, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 3, "cycle_mul": 0.5, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 10**9, "k_decay": 1e-300},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 2, "k_decay": 20.0, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 1, "cycle_decay": 1e3, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 1, "cycle_mul": 1e3, "cycle_decay": 0.0},
+    {"type": "timm.scheduler.TanhLRScheduler", "t_initial": 5, "lb": -1e12, "ub": 1e12, "cycle_mul": 0.9},
+    {"type": "timm.scheduler.PolyLRScheduler", "t_initial": 7, "power": 100.0, "k_decay": 0.01, "cycle_mul": 1.5},
+    {"type": "timm.scheduler.PolyLRScheduler", "t_initial": 7, "power": 0.0, "cycle_mul": 0.99, "cycle_limit": 10**9},
+    {"type": "timm.scheduler.StepLRScheduler", "decay_t": 1e-12, "decay_rate": 1e3},
+    {"type": "timm.scheduler.StepLRScheduler", "decay_t": 1e-12, "decay_rate": 0.5},
+    {"type": "timm.scheduler.MultiStepLRScheduler", "decay_t": [10**9, 0, 5] * 300, "decay_rate": 1e3},
+    {"type": "timm.scheduler.StepLRScheduler", "decay_t": 2.0, "noise_range_t": 0, "noise_pct": 1e-3,
+     "noise_std": 1e-2, "noise_seed": 10**9},
+    {"type": "timm.scheduler.CosineLRScheduler", "t_initial": 9, "noise_range_t": [0, 10**9], "noise_pct": 1e3,
+     "noise_std": 1e3, "warmup_t": 10**9, "warmup_lr_init": 1e12},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("t_in_epochs", [False, True])
+@pytest.mark.parametrize("sched", HOSTILE)
+def test_hostile_configurations_answer_200_or_422(client, sched, t_in_epochs):
+    exp = {
+        "num_events": 30_000,
+        "iterations_per_epoch": 3,
+        "param_groups": [{"name": "g", "lr": 1e12}, {"name": "h", "lr": 1e-12}],
+        "schedulers": [{**sched, "t_in_epochs": t_in_epochs}],
+    }
+    for path in ("/api/v1/series?max_points=100", "/api/v1/code?flavor=timm", "/api/v1/code"):
+        r = client.post(path, json=exp)
+        assert r.status_code in (200, 422), (path, r.text)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("noise_std", 7.0),
+        ("lb", 5.0),
+        ("cycle_mul", 0.0),
+        ("t_initial", 0),
+        ("k_decay", 0.0),
+        ("decay_t", -1.0),
+    ],
+)
+def test_wire_bounds_are_422_naming_the_field(client, field, value):
+    kinds = {"lb": "TanhLRScheduler", "decay_t": "StepLRScheduler"}
+    sched = {
+        "type": f"timm.scheduler.{kinds.get(field, 'CosineLRScheduler')}",
+        "t_initial": 5,
+        "decay_t": 2.0,
+    }
+    if kinds.get(field) == "StepLRScheduler":
+        del sched["t_initial"]
+    else:
+        del sched["decay_t"]
+    sched |= {field: value, "noise_range_t": 0, "noise_pct": 0.5, "t_in_epochs": False}
+    r = client.post(
+        "/api/v1/series",
+        json={"num_events": 5, "param_groups": [{"name": "g", "lr": 0.1}], "schedulers": [sched]},
+    )
+    assert r.status_code == 422, r.text
+    assert any(field in str(d["loc"]) + d["msg"] for d in r.json()["detail"]), r.text
+
+
+@pytest.mark.parametrize("name", ["CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"])
+@pytest.mark.parametrize("cycle_mul", [1.0, 2.0, 3.0])
+@pytest.mark.parametrize("ipe", [None, 3])
+def test_restart_markers_are_timms_cycle_lengths(timm_scheduler, name, cycle_mul, ipe):
+    """Cycle starts: timm's ``get_cycle_length(c)`` steps (warm-up included with warmup_prefix)
+    for the cycles within ``cycle_limit``, in events (times iterations_per_epoch)."""
+    from scheduler_core.restarts import restart_events
+
+    kw = {"t_initial": 4, "cycle_mul": cycle_mul, "cycle_limit": 6, "warmup_t": 3, "warmup_prefix": True}
+    kw["t_in_epochs"] = ipe is not None
+    n, per = 300, ipe or 1
+    spec = SchedulerSpec(f"timm.scheduler.{name}", {"param_name": "lr", **kw})
+    markers = restart_events(
+        Experiment(n, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,), iterations_per_epoch=ipe), 0, "lr"
+    )
+    ref = getattr(timm_scheduler, name)(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), **kw)
+    expected = [ref.get_cycle_length(c) * per for c in range(1, kw["cycle_limit"])]
+    assert markers == [e for e in expected if e < n]
+    assert markers  # some cycles restart within the run
+
+
+def test_scheduler_core_export_mixing_libraries_runs_timm_types_per_event(client):
+    """flavor scheduler_core with timm and ignite types: the generic program, timm's types in
+    ``UpdateDriver`` (the experiment's own stepping); values equal /series bit for bit."""
+    exp = {
+        "num_events": 70,
+        "iterations_per_epoch": 6,
+        "param_groups": [{"name": "a", "lr": 0.1, "momentum": 0.9}, {"name": "b", "lr": 0.2, "momentum": 0.8}],
+        "schedulers": [
+            {"type": "timm.scheduler.TanhLRScheduler", "t_initial": 5, "cycle_limit": 3, "warmup_t": 1},
+            {"type": "timm.scheduler.PolyLRScheduler", "param_group_index": 1, "t_initial": 40, "t_in_epochs": False,
+             "param_name": "momentum", "power": 2.0},
+            {"type": "CosineAnnealingScheduler", "param_name": "momentum", "param_group_index": 0,
+             "start_value": 0.9, "end_value": 0.5, "cycle_size": 10},
+        ],
+    }  # fmt: skip
+    series = client.post("/api/v1/series", json=exp)
+    assert series.status_code == 200, series.text
+    code, history = run_export(client, exp, "scheduler_core")
+    assert "UpdateDriver(" in code and "from scheduler_core.timm import" in code
+    for s in series.json()["series"]:
+        got = [float(v).hex() for v in history[s["param_group"]][s["param_name"]]]
+        assert got == [float(v).hex() for v in s["values"]], s["group_name"]
+    r = client.post("/api/v1/code?flavor=scheduler_core", json={**exp, "iterations_per_epoch": None})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "iterations_per_epoch"]

@@ -5,5 +5,4 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite.
 one new module here plus its line below.
 """
 
-from . import ignite, torch, transformers  # noqa: F401, I001  (order matters: ignite's composites wrap torch's union)
-from . import timm  # noqa: F401  (registered last: the catalogue lists types in registration order)
+from . import ignite, timm, torch, transformers  # noqa: F401  (order matters: ignite's composites wrap torch's union)

@@ -68,8 +68,14 @@ _EXAMPLE = {"param_name": "lr", "t_in_epochs": False}
     "timm CosineLRScheduler",
     "timm's cosine decay from the group's lr to lr_min over t_initial steps, with warm-up, "
     "restarts (cycle_mul, cycle_decay, cycle_limit), k-decay and seeded noise.",
-    {"type": "timm.scheduler.CosineLRScheduler", **_EXAMPLE, "t_initial": 1000, "lr_min": 1e-5,
-     "warmup_t": 50, "warmup_lr_init": 1e-5},  # fmt: skip
+    {
+        "type": "timm.scheduler.CosineLRScheduler",
+        **_EXAMPLE,
+        "t_initial": 1000,
+        "lr_min": 1e-5,
+        "warmup_t": 50,
+        "warmup_lr_init": 1e-5,
+    },  # fmt: skip
 )
 class CosineLRScheduler(_Cycles):
     type: Literal["timm.scheduler.CosineLRScheduler"]
@@ -98,8 +104,13 @@ class TanhLRScheduler(_Cycles):
     "timm PolyLRScheduler",
     "timm's polynomial decay (1 - t/t_initial) ** power from the group's lr to lr_min, with "
     "warm-up, restarts, k-decay and seeded noise.",
-    {"type": "timm.scheduler.PolyLRScheduler", **_EXAMPLE, "t_initial": 1000, "power": 2.0,
-     "warmup_t": 50},  # fmt: skip
+    {
+        "type": "timm.scheduler.PolyLRScheduler",
+        **_EXAMPLE,
+        "t_initial": 1000,
+        "power": 2.0,
+        "warmup_t": 50,
+    },  # fmt: skip
 )
 class PolyLRScheduler(_Cycles):
     type: Literal["timm.scheduler.PolyLRScheduler"]
@@ -114,10 +125,14 @@ class _Steps(_Timm):
 
 @register(
     "timm StepLRScheduler",
-    "timm's step decay: the group's lr times decay_rate every decay_t steps, with warm-up and "
-    "seeded noise.",
-    {"type": "timm.scheduler.StepLRScheduler", **_EXAMPLE, "decay_t": 300.0, "decay_rate": 0.5,
-     "warmup_t": 20},  # fmt: skip
+    "timm's step decay: the group's lr times decay_rate every decay_t steps, with warm-up and seeded noise.",
+    {
+        "type": "timm.scheduler.StepLRScheduler",
+        **_EXAMPLE,
+        "decay_t": 300.0,
+        "decay_rate": 0.5,
+        "warmup_t": 20,
+    },  # fmt: skip
 )
 class StepLRScheduler(_Steps):
     type: Literal["timm.scheduler.StepLRScheduler"]
@@ -128,8 +143,12 @@ class StepLRScheduler(_Steps):
     "timm MultiStepLRScheduler",
     "timm's multi-step decay: the group's lr times decay_rate at each milestone of decay_t "
     "(a milestone m applies from step m - 1, timm's convention), with warm-up and seeded noise.",
-    {"type": "timm.scheduler.MultiStepLRScheduler", **_EXAMPLE, "decay_t": [300, 600, 900],
-     "decay_rate": 0.1},  # fmt: skip
+    {
+        "type": "timm.scheduler.MultiStepLRScheduler",
+        **_EXAMPLE,
+        "decay_t": [300, 600, 900],
+        "decay_rate": 0.1,
+    },  # fmt: skip
 )
 class MultiStepLRScheduler(_Steps):
     type: Literal["timm.scheduler.MultiStepLRScheduler"]
