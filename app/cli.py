@@ -162,7 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     code = document("code", "write Python code that rebuilds the experiment")
     output(code, "output file")
     code.add_argument(
-        "--flavor", choices=("scheduler_core", "ignite", "timm", "transformers"), default="scheduler_core"
+        "--flavor",
+        choices=("scheduler_core", "ignite", "timm", "transformers", "optax"),
+        default="scheduler_core",
     )
 
     completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")

@@ -41,7 +41,7 @@ import numpy as np
 from ._optional import import_torch
 from .base import GroupsOptimizer
 from .registry import Context, SchedulerType, register
-from .shapes import NoClosedForm
+from .shapes import CHUNK, NoClosedForm
 from .spec import SchedulerSpec
 
 __all__ = [
@@ -393,14 +393,16 @@ class _Cycles(Scheduler):
                 np.multiply(shape, coef, out=out[g, :end])
                 out[g, :end] += self.lr_min
             return
-        for k, c in enumerate(cycles):  # cycle by cycle
-            a, b = bounds[k], bounds[k + 1]
+        for k, c in enumerate(cycles):  # cycle by cycle, in cache-sized blocks
             t_i, done = self._cycle_size(c)
-            t_curr = np.subtract(t[a:b], done, dtype=np.float64)  # exact: steps < 2**53
-            shape = self._shape_array(t_curr, t_i)
-            for g, v in enumerate(self.base_values):
-                np.multiply(shape, self._coef(v * gammas[k]), out=out[g, a:b])
-                out[g, a:b] += self.lr_min
+            coefs = [self._coef(v * gammas[k]) for v in self.base_values]
+            for a in range(bounds[k], bounds[k + 1], CHUNK):
+                b = min(bounds[k + 1], a + CHUNK)
+                t_curr = np.subtract(t[a:b], done, dtype=np.float64)  # exact: steps < 2**53
+                shape = self._shape_array(t_curr, t_i)
+                for g, coef in enumerate(coefs):
+                    np.multiply(shape, coef, out=out[g, a:b])
+                    out[g, a:b] += self.lr_min
 
 
 def _init_cycles(s: _Cycles, t_initial: int, lr_min: float, cycle_mul: float, cycle_decay: float,

@@ -179,6 +179,8 @@ def record_values():
 for update in range(num_events):
     record_values()  # the values this update uses
     # your forward, backward and optimizer.step() go here
+    if update + 1 == num_events:
+        break  # no schedule after the last update
     for scheduler in schedulers:
         scheduler.step_update(num_updates=update + 1)
 {epoch_block}'''
