@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import __version__
 from .api import errors
-from .api.routes import code, docs, figure, health, links, pages, schedulers, series
+from .api.routes import code, compare, docs, figure, health, links, pages, schedulers, series, translate
 from .server.middleware import BodySizeLimit, HeadAsGet, RequireJson, SecurityHeaders
 from .server.netfix import tcp_nodelay_on_asyncio_loop
 from .server.observability import Observability
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.series_cache = SeriesCache(settings.cache_bytes)
     errors.install(app)
-    for module in (schedulers, series, figure, code, links, health):
+    for module in (schedulers, series, compare, translate, figure, code, links, health):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router, include_in_schema=False)
     app.include_router(pages.router)

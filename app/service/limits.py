@@ -190,3 +190,26 @@ def _check_csv_budget(exp: Experiment, settings: Settings, max_points: int | Non
         "this CSV",
         "use fewer events or max_points",
     )
+
+
+def check_pair(a: Experiment, b: Experiment, settings: Settings, max_points: int | None) -> None:
+    """The caps of a comparison (``/compare``): each experiment's caps as a ``"series"`` output
+    (at ``body.a`` / ``body.b``), then both together within one request's ``max_values`` and
+    time budget (refused at ``body.b.num_events``, the side that tips them over)."""
+    check_caps(a, settings, output="series", max_points=max_points, loc=("body", "a"))
+    check_caps(b, settings, output="series", max_points=max_points, loc=("body", "b"))
+    values = a.num_events * n_series(a) + b.num_events * n_series(b)
+    if values > settings.max_values:
+        raise ApiError(
+            422,
+            ("body", "b", "num_events"),
+            f"the values of a and b together ({values}) should be at most {settings.max_values}",
+            "too_many_values",
+        )
+    check_time_budget(
+        estimate_seconds(a) + estimate_seconds(b),
+        settings,
+        "this comparison",
+        "use fewer events or schedulers",
+        ("body", "b"),
+    )

@@ -69,3 +69,15 @@ export async function createLink(doc) {
 export async function getLink(id) {
   return (await request(`/links/${encodeURIComponent(id)}`)).json();
 }
+
+/** POST /compare: how experiment b differs from a (per group and param), curves decimated. */
+export async function postCompare(a, b, { rtol, atol }, maxPoints, signal) {
+  const body = { a, b, rtol, atol };
+  return (await request(`/compare?max_points=${maxPoints}`, { method: 'POST', body, signal })).json();
+}
+
+/** POST /translate: the experiment with its transformers/timm schedules as ignite schedulers,
+ * `notes` per scheduler and the `comparison` (as /compare) of the two. */
+export async function postTranslate(experiment, maxPoints) {
+  return (await request(`/translate?max_points=${maxPoints}`, { method: 'POST', body: experiment })).json();
+}

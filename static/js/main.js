@@ -3,6 +3,7 @@
 import { getCatalogue, getLink, postSeries } from './api.js';
 import { draw, loadPlotly } from './chart.js';
 import { h } from './dom.js';
+import { initCompare } from './compare.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
@@ -205,6 +206,7 @@ async function start() {
     if (info.source === 'load') redraw();
     else scheduleRedraw();
   });
+  initCompare($('chart-panel')); // the B − A panel follows the store itself
   store.replace(state, 'load');
   perf.editorReadyMs = performance.now();
   requestAnimationFrame(() => setTimeout(plotlyStart, 0));
