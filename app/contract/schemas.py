@@ -207,6 +207,8 @@ class SeriesResponse(BaseModel):
     num_events: int
     decimated: bool
     series: list[SeriesItem]
+    start: int | None = Field(None, description="First event of the window asked for (?start=).")
+    stop: int | None = Field(None, description="End (excluded) of the window asked for (?stop=).")
 
 
 class FigureResponse(BaseModel):

@@ -44,10 +44,17 @@ export async function getCatalogue() {
   return (await request('/schedulers')).json();
 }
 
-/** Decimated series of one experiment: {num_events, decimated, series: [...]}. */
-export async function postSeries(experiment, maxPoints, signal) {
-  const q = maxPoints ? `?max_points=${maxPoints}` : '';
-  return (await request(`/series${q}`, { method: 'POST', body: experiment, signal })).json();
+/**
+ * Series of one experiment: {num_events, decimated, series: [...]}, decimated to `maxPoints` (min
+ * and max kept) if given; `window` {start, stop}: only the events [start, stop) (the reply then
+ * says start and stop, and lists the events).
+ */
+export async function postSeries(experiment, maxPoints, signal, window = null) {
+  const q = new URLSearchParams();
+  if (maxPoints) q.set('max_points', String(maxPoints));
+  if (window) { q.set('start', String(window.start)); q.set('stop', String(window.stop)); }
+  const query = q.toString() ? `?${q}` : '';
+  return (await request(`/series${query}`, { method: 'POST', body: experiment, signal })).json();
 }
 
 /** CSV text of one experiment's full series. */

@@ -1,11 +1,12 @@
 // Wiring: load the catalogue and the view (URL hash, /s/{id} link or the seed), build the editor,
 // redraw the chart on every change (debounced), keep the URL in sync.
 import { getCatalogue, getLink, postSeries } from './api.js';
-import { draw, loadPlotly } from './chart.js';
+import { crosshair, draw, loadPlotly, onChartEvents, paramNamesOf } from './chart.js';
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
+import { Reading, resolutionText } from './reading.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
 
@@ -61,6 +62,25 @@ function syncViewControls(view) {
   els.ipe.value = String(view.iterations_per_epoch);
   els.ipe.disabled = view.x_axis !== 'epochs';
   els.markers.checked = view.cycle_markers;
+  if (els.logAxes.dataset.params) renderLogAxes(els.logAxes.dataset.params.split(','), view);
+}
+
+/** One "log" checkbox per param drawn (each param has its own y-axis). */
+function renderLogAxes(params, view) {
+  const on = new Set(String(view.log_axes || '').split(',').filter(Boolean));
+  const key = params.join(',');
+  if (els.logAxes.dataset.params !== key) {
+    els.logAxes.dataset.params = key;
+    els.logAxes.replaceChildren(...params.map((name) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', value: name, on: { change: onLogAxis } }), `log ${name}`)));
+  }
+  for (const box of els.logAxes.querySelectorAll('input')) box.checked = on.has(box.value) || view.log_y;
+  for (const box of els.logAxes.querySelectorAll('input')) box.disabled = view.log_y;
+}
+
+function onLogAxis() {
+  const names = [...els.logAxes.querySelectorAll('input')].filter((b) => b.checked).map((b) => b.value);
+  store.setView('log_axes', names.length ? names.join(',') : undefined);
 }
 
 function wireViewControls() {
@@ -81,6 +101,53 @@ function wireViewControls() {
 let timer = null;
 let seq = 0;
 let controllers = [];
+let zoom = null; // the visible event window {start, stop} after a zoom or pan, else null (all events)
+let reading = null;
+let chartWired = false;
+let lastRevision = null;
+
+/** The window of a variant of `numEvents` events to fetch for the zoom (null: every event). */
+function windowFor(numEvents) {
+  if (!zoom || !Number.isInteger(numEvents)) return null;
+  const stop = Math.min(zoom.stop, numEvents);
+  const start = Math.min(zoom.start, stop - 1);
+  return start <= 0 && stop >= numEvents ? null : { start: Math.max(0, start), stop };
+}
+
+/** x (events or epochs) -> event. */
+function toEvent(x, view) {
+  return view.x_axis === 'epochs' ? x * (view.iterations_per_epoch || 1) : x;
+}
+
+function onZoom(range) {
+  const view = store.getState().view;
+  const next = range === null ? null : {
+    // one event beyond each edge, so the lines reach the edges of the plot
+    start: Math.max(0, Math.floor(toEvent(range.x0, view)) - 1),
+    stop: Math.ceil(toEvent(range.x1, view)) + 2,
+  };
+  if (JSON.stringify(next) === JSON.stringify(zoom)) return;
+  zoom = next;
+  perf.zoomAt = performance.now();
+  perf.dirty = true;
+  clearTimeout(timer);
+  timer = null;
+  redraw();
+}
+
+function wireChart() {
+  if (chartWired) return;
+  chartWired = true;
+  const eventAt = (x) => Math.round(toEvent(x, store.getState().view));
+  onChartEvents(els.chart, {
+    hover: (x) => {
+      crosshair(els.chart, els.crosshair, x);
+      reading.hover(x === null ? null : eventAt(x));
+    },
+    click: (x) => reading.pin(eventAt(x)),
+    zoom: onZoom,
+  });
+}
 
 function scheduleRedraw() {
   perf.dirty = true;
@@ -96,11 +163,13 @@ async function redraw() {
   const wanted = Math.max(200, Math.min(8000, Math.round((els.chart.clientWidth || 800) * 2)));
   const maxPoints = Math.min(wanted, store.limits().max_points);
   // View-only changes (log scale, layout, ...) reuse the series already fetched for that experiment.
-  const keys = state.variants.map((v) => `${maxPoints}:${JSON.stringify(v.experiment)}`);
+  const windows = state.variants.map((v) => windowFor(v.experiment?.num_events));
+  const keys = state.variants.map((v, i) => `${maxPoints}:${JSON.stringify(windows[i])}:${JSON.stringify(v.experiment)}`);
   const outcomes = await Promise.all(state.variants.map((v, i) => {
     const known = lastGood.get(v.name);
     if (known && known.key === keys[i]) return { data: known.data };
-    return postSeries(v.experiment, maxPoints, controllers[i].signal).then((data) => ({ data }), (error) => ({ error }));
+    return postSeries(v.experiment, maxPoints, controllers[i].signal, windows[i])
+      .then((data) => ({ data }), (error) => ({ error }));
   }));
   if (mine !== seq) return; // a newer edit is on its way
   const names = new Set(state.variants.map((v) => v.name));
@@ -126,6 +195,21 @@ async function redraw() {
   await plotlyReady;
   await draw(els.chart, results, state.view);
   if (mine !== seq) return;
+  wireChart();
+  const rev = els.chart.layout.uirevision;
+  if (rev !== lastRevision && lastRevision !== null && zoom !== null) {
+    zoom = null; // a new figure (layout, axes): Plotly shows every event again, so fetch them
+    scheduleRedraw();
+  }
+  lastRevision = rev;
+  reading.setResults(results);
+  renderLogAxes(paramNamesOf(results), state.view);
+  const shown = results[Math.min(state.view.active, results.length - 1)];
+  els.resolution.textContent = resolutionText(shown?.data);
+  if (perf.zoomAt !== undefined && perf.zoomAt !== null) {
+    perf.lastZoomMs = performance.now() - perf.zoomAt;
+    perf.zoomAt = null;
+  }
   perf.draws += 1;
   perf.dirty = timer !== null;
   if (perf.editAt !== null) perf.lastRedrawMs = performance.now() - perf.editAt;
@@ -184,6 +268,7 @@ async function start() {
     duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
     xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
+    resolution: 'resolution', logAxes: 'opt-log-axes', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
   })) els[key] = $(id);
   // index.html preloads plotly.min.js; it is executed only once the editor is on screen, so the
@@ -198,6 +283,13 @@ async function start() {
   const state = await initialState(sharedLink);
   wireViewControls();
   wireToolbar(els, status);
+  reading = new Reading(els.reading, {
+    exactAt: (vi, event) => {
+      const v = store.getState().variants[vi];
+      return postSeries(v.experiment, null, undefined, { start: event, stop: event + 1 });
+    },
+    onChange: status,
+  });
   store.subscribe((s, info) => {
     if (info.structural) renderAll(s);
     else if (info.source === 'view') syncViewControls(s.view);

@@ -1,7 +1,7 @@
 // The only place the dashboard state changes, and its table of properties <-> URL.
 //
 // State = {variants: [{name, experiment}], view: {active, layout, log_y, x_axis,
-// iterations_per_epoch, cycle_markers}}. Experiments use the API's JSON (ignite's names).
+// iterations_per_epoch, cycle_markers, log_axes}}. Experiments use the API's JSON (ignite's names).
 
 // What the server says, from its catalogue (GET /schedulers), set by configure() before the
 // first state is made: its caps (`limits`), the view a fresh dashboard starts with
@@ -28,6 +28,8 @@ export const VIEW_PROPS = [
   { name: 'x_axis', short: 'x', ok: (v) => v === 'events' || v === 'epochs' },
   { name: 'iterations_per_epoch', short: 'i', ok: (v) => Number.isInteger(v) && v >= 1 },
   { name: 'cycle_markers', short: 'm', ok: (v) => typeof v === 'boolean' },
+  // params drawn on a log axis, comma-separated ("lr,momentum"); left out when none
+  { name: 'log_axes', short: 'g', ok: (v) => v === undefined || (typeof v === 'string' && v.length > 0 && v.length <= 200) },
 ];
 const VARIANTS_SHORT = 'v';
 export const VARIANT_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
