@@ -29,14 +29,18 @@ def view_url(exp: dict) -> str:
 
 def full_series(page, exp: dict) -> dict[str, list[float]]:
     """Every value of every series, straight from the API (no decimation)."""
-    r = page.request.post("/api/v1/series", data=json.dumps(exp), headers={"Content-Type": "application/json"})
+    r = page.request.post(
+        "/api/v1/series", data=json.dumps(exp), headers={"Content-Type": "application/json"}
+    )
     assert r.ok, r.text()
     return {s["param_name"]: s["values"] for s in r.json()["series"]}
 
 
 def zoom_to(page, x0: float, x1: float) -> None:
     n = draws(page)
-    page.evaluate("([a, b]) => Plotly.relayout(document.querySelector('#chart'), {'xaxis.range': [a, b]})", [x0, x1])
+    page.evaluate(
+        "([a, b]) => Plotly.relayout(document.querySelector('#chart'), {'xaxis.range': [a, b]})", [x0, x1]
+    )
     settle(page, n)
 
 
@@ -72,7 +76,9 @@ def test_each_param_has_its_own_y_axis_with_its_own_log_scale(page):
     assert axes["lr"] != axes["momentum"]
     layout = page.evaluate("document.querySelector('#chart').layout")
     key = {name: "yaxis" + ax[1:] for name, ax in axes.items()}
-    assert layout[key["lr"]]["title"]["text"] == "lr" and layout[key["momentum"]]["title"]["text"] == "momentum"
+    assert (
+        layout[key["lr"]]["title"]["text"] == "lr" and layout[key["momentum"]]["title"]["text"] == "momentum"
+    )
     n = draws(page)
     page.check('#opt-log-axes input[value="lr"]')
     settle(page, n)
@@ -101,8 +107,11 @@ def test_hover_reads_every_series_in_full_precision_and_click_pins(page):
             "#reading tbody tr", "rs => rs.map(r => [r.cells[0].textContent, r.cells[1].textContent])"
         )
     )
-    # the readout covers both subplots (lr and momentum), each value the full double
-    assert rows == {"base · lr": repr(values["lr"][event]), "base · momentum": repr(values["momentum"][event])}
+    # the readout covers both subplots (lr and momentum), each text reading back as the same double
+    assert {k: float(v) for k, v in rows.items()} == {
+        "base · lr": values["lr"][event],
+        "base · momentum": values["momentum"][event],
+    }
     assert len(page.query_selector_all("#crosshair .crosshair-line")) >= 1
     page.mouse.click(box["x"] + box["width"] * 0.31, box["y"] + box["height"] / 2)
     page.wait_for_function("() => document.querySelector('#reading .unpin')")
@@ -110,5 +119,7 @@ def test_hover_reads_every_series_in_full_precision_and_click_pins(page):
     page.wait_for_function(
         "() => ![...document.querySelectorAll('#reading td')].some(td => td.textContent === '…')"
     )
-    pinned = page.eval_on_selector_all("#reading tbody tr", "rs => rs.map(r => r.cells[r.cells.length - 1].textContent)")
-    assert pinned == [repr(values["lr"][event]), repr(values["momentum"][event])]
+    pinned = page.eval_on_selector_all(
+        "#reading tbody tr", "rs => rs.map(r => r.cells[r.cells.length - 1].textContent)"
+    )
+    assert [float(v) for v in pinned] == [values["lr"][event], values["momentum"][event]]
