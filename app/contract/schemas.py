@@ -201,6 +201,9 @@ class SeriesItem(BaseModel):
         description="Events where the group's schedule restarts (new cycle or next concatenated "
         "scheduler), at most 300.",
     )
+    summary: dict[str, float | int | None] | None = Field(
+        None, description="Summary numbers of the whole series (?summary=true)."
+    )
 
 
 class SeriesResponse(BaseModel):
@@ -209,6 +212,7 @@ class SeriesResponse(BaseModel):
     series: list[SeriesItem]
     start: int | None = Field(None, description="First event of the window asked for (?start=).")
     stop: int | None = Field(None, description="End (excluded) of the window asked for (?stop=).")
+    area_rule: str | None = Field(None, description="How summary areas are computed (?summary=true).")
 
 
 class FigureResponse(BaseModel):

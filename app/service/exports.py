@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 
 from scheduler_core.decimate import decimate_indices
+from scheduler_core.summary import AREA_RULE, summarize
 
 from .. import __version__
 from ..contract.canonical import canonical_json
@@ -37,13 +38,16 @@ def series_json(
     key: bytes | None = None,
     start: int | None = None,
     stop: int | None = None,
+    summary: bool = False,
 ) -> bytes:
     """The ``/series`` JSON reply, each series decimated to about ``max_points`` if given
     (``key``: the experiment's canonical JSON when the caller has it, as for every output).
 
     ``start``/``stop``: only the events ``[start, stop)`` (see
     :func:`~app.service.limits.check_window`), decimated the same way; the reply then says
-    ``start`` and ``stop`` and always lists the (absolute) events.
+    ``start`` and ``stop`` and always lists the (absolute) events. ``summary``: each series also
+    gets its :func:`~scheduler_core.summary.summarize` numbers (of all its events), and the reply
+    names the ``area_rule``.
     """
     check_caps(exp, settings, output="series", max_points=max_points, start=start, stop=stop)
     window = check_window(exp, start, stop)
@@ -66,6 +70,10 @@ def series_json(
     body = {"num_events": exp.num_events, "decimated": max_points is not None, "series": items}
     if window is not None:
         body["start"], body["stop"] = window
+    if summary:
+        for item, s in zip(items, series, strict=True):
+            item["summary"] = summarize(s.values, len(s.restarts))
+        body["area_rule"] = AREA_RULE
     return orjson.dumps(body, option=NUMPY)
 
 
@@ -78,12 +86,17 @@ def series_csv(
     key: bytes | None = None,
     start: int | None = None,
     stop: int | None = None,
+    summary: bool = False,
 ) -> bytes:
     """The CSV reply: one row per event (or per kept event when decimated), a ``group/param``
-    column per series; ``start``/``stop`` as for :func:`series_json`."""
+    column per series; ``start``/``stop`` as for :func:`series_json`. ``summary``: instead, the
+    summary table, one row per series (``series`` then the keys of
+    :func:`~scheduler_core.summary.summarize`; the area is the sum over events)."""
     check_caps(exp, settings, output="csv", max_points=max_points, start=start, stop=stop)
     lo, hi = check_window(exp, start, stop) or (0, exp.num_events)
     series = compute(exp, settings, cache, key)
+    if summary:
+        return _summary_csv(series)
     if max_points is None:
         events = np.arange(lo, hi)
     else:
@@ -154,6 +167,18 @@ def _decimated(
             events = decimate_indices(part, max_points) + lo  # indices of the slice, shifted
         out.append((events, part if len(events) == len(s.values) else s.values[events]))
     return out
+
+
+def _summary_csv(series: list[SeriesData]) -> bytes:
+    """One row per series: its ``group/param`` name and its summary numbers (shortest floats)."""
+    rows = [summarize(s.values, len(s.restarts)) for s in series]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["series", *rows[0]] if rows else ["series"])
+    for s, row in zip(series, rows, strict=True):
+        cells = ["" if v is None else repr(v) for v in row.values()]
+        writer.writerow([_csv_cell(f"{s.group_name}/{s.param_name}"), *cells])
+    return out.getvalue().encode()
 
 
 def _csv_cell(text: str) -> str:

@@ -6,7 +6,7 @@ import { h } from './dom.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
-import { Reading, resolutionText } from './reading.js';
+import { Reading, renderSummary, resolutionText } from './reading.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
 
@@ -168,7 +168,7 @@ async function redraw() {
   const outcomes = await Promise.all(state.variants.map((v, i) => {
     const known = lastGood.get(v.name);
     if (known && known.key === keys[i]) return { data: known.data };
-    return postSeries(v.experiment, maxPoints, controllers[i].signal, windows[i])
+    return postSeries(v.experiment, maxPoints, controllers[i].signal, windows[i], { summary: true })
       .then((data) => ({ data }), (error) => ({ error }));
   }));
   if (mine !== seq) return; // a newer edit is on its way
@@ -203,6 +203,7 @@ async function redraw() {
   }
   lastRevision = rev;
   reading.setResults(results);
+  renderSummary(els.summary, results);
   renderLogAxes(paramNamesOf(results), state.view);
   const shown = results[Math.min(state.view.active, results.length - 1)];
   els.resolution.textContent = resolutionText(shown?.data);
@@ -268,7 +269,7 @@ async function start() {
     duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
     xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
-    resolution: 'resolution', logAxes: 'opt-log-axes', reading: 'reading', crosshair: 'crosshair',
+    resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
   })) els[key] = $(id);
   // index.html preloads plotly.min.js; it is executed only once the editor is on screen, so the

@@ -128,3 +128,27 @@ export class Reading {
     this.el.replaceChildren(h('table', { class: 'reading-table' }, hint, h('thead', {}, head), h('tbody', {}, body)));
   }
 }
+
+const SUMMARY_COLUMNS = [
+  ['initial', 'initial'], ['final', 'final'], ['min', 'min'], ['max', 'max'], ['peak_event', 'peak at event'],
+  ['mean', 'mean'], ['area', 'area (Σ over events)'], ['restarts', 'restarts'], ['warmup_end', 'warm-up ends at'],
+];
+
+/** The summary table of every series (numbers from the API's `summary`) in `el`. */
+export function renderSummary(el, results) {
+  const rows = [];
+  const multi = results.length > 1;
+  for (const r of results) {
+    for (const s of r.data?.series || []) {
+      if (!s.summary) continue;
+      const name = [multi ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · ');
+      rows.push(h('tr', {}, h('th', { scope: 'row', text: name }),
+        SUMMARY_COLUMNS.map(([key]) => h('td', { class: 'num', text: s.summary[key] === null ? '—' : exact(s.summary[key]) }))));
+    }
+  }
+  if (!rows.length) { el.replaceChildren(); return; }
+  el.replaceChildren(h('table', { class: 'reading-table summary-table' },
+    h('caption', { text: 'Summary of each whole series' }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'series' }), SUMMARY_COLUMNS.map(([, label]) => h('th', { scope: 'col', text: label })))),
+    h('tbody', {}, rows)));
+}

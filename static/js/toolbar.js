@@ -46,5 +46,13 @@ export function wireToolbar(els, status) {
       status(`Could not download CSV: ${e.message}`);
     }
   });
+  els.summaryCsv.addEventListener('click', async () => {
+    const v = store.activeVariant();
+    try {
+      await actions.downloadCsv(v.experiment, `summary-${v.name}.csv`, { summary: true });
+    } catch (e) {
+      status(`Could not download the summary: ${e.message}`);
+    }
+  });
   els.png.addEventListener('click', () => downloadPng(els.chart, 'schedule'));
 }

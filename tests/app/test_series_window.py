@@ -63,3 +63,25 @@ def test_the_window_is_in_the_etag_and_whole_series_tags_unchanged(client):
     assert r.status_code == 304
     r = client.post("/api/v1/series?start=9&stop=3", json=EXP, headers={"If-None-Match": "*"})
     assert r.status_code == 422
+
+
+def test_summary_only_when_asked_for_json_and_csv(client):
+    values = full(client)
+    plain = client.post("/api/v1/series?max_points=100", json=EXP)
+    assert "summary" not in plain.text and "area_rule" not in plain.text
+    body = client.post("/api/v1/series?max_points=100&summary=true", json=EXP).json()
+    (s,) = body["series"]
+    assert body["area_rule"] == "sum"
+    summary = s["summary"]
+    assert summary["initial"] == values[0] and summary["final"] == values[-1]
+    assert summary["min"] == values.min() and summary["max"] == values.max()
+    assert summary["peak_event"] == 0 and summary["warmup_end"] is None
+    assert summary["restarts"] == len(s["restarts"]) == 7  # cycles of 700 in 5000 events
+    assert summary["mean"] == pytest.approx(values.mean(), rel=1e-14)
+    assert summary["area"] == pytest.approx(values.sum(), rel=1e-14)
+    r = client.post("/api/v1/series?format=csv&summary=true", json=EXP)
+    assert 'filename="summary.csv"' in r.headers["content-disposition"]
+    head, row = r.text.splitlines()
+    assert head == "series,initial,final,min,max,peak_event,mean,area,restarts,warmup_end"
+    assert row.split(",")[0] == "g/lr" and float(row.split(",")[7]) == summary["area"]
+    assert row.endswith(",7,")
