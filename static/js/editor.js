@@ -6,9 +6,10 @@ import { sampleObject } from './schema.js';
 /**
  * Build the editor into `container`.
  * catalogue: the catalogue's types [{type, kind, title, json_schema, example, ...}];
- * onChange(path, value, {structural}).
+ * onChange(path, value, {structural}); current(path): the value at `path` now (edits made since
+ * the editor was built included).
  */
-export function renderEditor(container, experiment, catalogue, onChange) {
+export function renderEditor(container, experiment, catalogue, onChange, current = () => undefined) {
   const groups = (experiment.param_groups || []).map((g) => String(g.name ?? ''));
   const paramListId = newId('params');
   const paramNames = new Set(['lr', 'momentum', 'weight_decay']);
@@ -17,7 +18,7 @@ export function renderEditor(container, experiment, catalogue, onChange) {
   const titles = Object.fromEntries(catalogue.map((c) => [c.type, c.title]));
   const options = catalogue.filter((c) => c.kind !== 'torch')
     .map((c) => ({ tag: c.type, schema: c.json_schema, root: c.json_schema }));
-  const ctx = { root: {}, examples, titles, groups, onChange, paramListId };
+  const ctx = { root: {}, examples, titles, groups, onChange, paramListId, current };
 
   container.replaceChildren(
     h('datalist', { id: paramListId }, [...paramNames].map((n) => h('option', { value: n }))),

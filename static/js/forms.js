@@ -62,7 +62,8 @@ export function parseNumber(text, { integer = false } = {}) {
   }
   const v = Number(t);
   if (!Number.isFinite(v)) return { error: 'Enter a finite number' };
-  if (integer && !Number.isInteger(v)) return { error: 'Enter a whole number' };
+  // "2." or "2.0" in an integer field is not taken as 2 while the user is typing "2.5"
+  if (integer && (!Number.isInteger(v) || /\./.test(t))) return { error: 'Enter a whole number' };
   return { value: v };
 }
 
@@ -171,7 +172,7 @@ function objectField(name, s, value, path, ctx) {
 
 /**
  * A tagged union: a `type` select and the fields of the chosen type. Switching type keeps the
- * fields both types share (param_name, param_group_index, ...).
+ * values of the fields both types have (param_name, start_value, cycle_size, ...).
  */
 export function unionField(name, s, value, path, ctx, { options } = {}) {
   const opts = options || unionOptions(s, ctx.root).map((o) => ({ ...o, root: ctx.root }));
@@ -184,10 +185,9 @@ export function unionField(name, s, value, path, ctx, { options } = {}) {
     const fresh = sampleObject(next.schema, next.root, ctx.examples);
     const props = next.schema.properties || {};
     for (const k of Object.keys(fresh)) if (k !== 'type' && !(k in props)) delete fresh[k];
-    for (const keep of ['param_name', 'param_group_index']) {
-      if (value && keep in value && keep in (next.schema.properties || {})) fresh[keep] = value[keep];
-      else if (!(keep in (next.schema.properties || {}))) delete fresh[keep];
-    }
+    // the values typed into fields both types have (start_value, cycle_size, ...) are kept
+    const now = (ctx.current && ctx.current(path)) || value || {};
+    for (const [k, v] of Object.entries(now)) if (k !== 'type' && k in props) fresh[k] = v;
     ctx.onChange(path, fresh, { structural: true });
   });
   const sub = { ...ctx, root: current.root };

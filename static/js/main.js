@@ -4,7 +4,7 @@ import { getCatalogue, getLink, postSeries } from './api.js';
 import { crosshair, draw, loadPlotly, onChartEvents, paramNamesOf } from './chart.js';
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
-import { clearApiErrors, showApiErrors } from './errors.js';
+import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { Reading, renderSummary, resolutionText } from './reading.js';
 import * as store from './state.js';
@@ -30,16 +30,56 @@ function showGlobalError(messages) {
 
 // ---- editor & view controls ----
 
+/** Say what a destructive edit removed, with a button to undo it. */
+function announce(text) {
+  const undo = h('button', { type: 'button', class: 'small', text: 'Undo', on: { click: () => store.undo() } });
+  els.status.replaceChildren(`${text} `, undo, ' (Ctrl+Z)');
+}
+
+/** A readable name of what an edit at `path` removes (value undefined). */
+function removedWhat(path, exp) {
+  if (path[0] === 'schedulers' && path.length === 2) return `scheduler ${path[1]} (${exp.schedulers[path[1]]?.type})`;
+  if (path[0] === 'param_groups' && path.length === 3) return `${path[2]} of group ${path[1]}`;
+  return path.join('.');
+}
+
 function onEditorChange(path, value, opts = {}) {
   perf.editAt = perf.editAt ?? performance.now();
-  if (opts.removeGroup !== undefined) return store.removeGroup(opts.removeGroup);
+  const exp = store.activeVariant().experiment;
+  if (opts.removeGroup !== undefined) {
+    const i = opts.removeGroup;
+    const gone = (exp.schedulers || []).filter((sch) => sch?.param_group_index === i).length;
+    store.removeGroup(i);
+    return announce(`Removed group ${i} (${exp.param_groups[i]?.name})${gone ? ` and its ${gone} scheduler${gone > 1 ? 's' : ''}` : ''}.`);
+  }
   store.setField(path, value, { structural: !!opts.structural });
+  if (value === undefined && opts.structural) announce(`Removed ${removedWhat(path, exp)}.`);
+}
+
+function wireHistory() {
+  els.undo.addEventListener('click', () => store.undo());
+  els.redo.addEventListener('click', () => store.redo());
+  document.addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    const key = e.key.toLowerCase();
+    const redo = (key === 'z' && e.shiftKey) || (key === 'y' && !e.shiftKey);
+    if (key !== 'z' && !redo) return;
+    e.preventDefault(); // the dashboard's history holds every edit, typed text included
+    const done = redo ? store.redo() : store.undo();
+    status(done ? (redo ? 'Redone.' : 'Undone.') : (redo ? 'Nothing to redo.' : 'Nothing to undo.'));
+  });
+}
+
+function syncHistoryButtons() {
+  els.undo.disabled = !store.canUndo();
+  els.redo.disabled = !store.canRedo();
 }
 
 function renderAll(state) {
   const key = focusKey();
   renderVariants(state);
-  renderEditor(els.editor, store.activeVariant(state).experiment, catalogue, onEditorChange);
+  renderEditor(els.editor, store.activeVariant(state).experiment, catalogue, onEditorChange,
+    (path) => store.getIn(store.activeVariant().experiment, path));
   syncViewControls(state.view);
   restoreFocus(key);
 }
@@ -93,7 +133,11 @@ function wireViewControls() {
     if (Number.isInteger(v) && v >= 1) store.setView('iterations_per_epoch', v);
   });
   els.duplicate.addEventListener('click', () => store.duplicateVariant());
-  els.removeVariant.addEventListener('click', () => store.removeVariant(store.getState().view.active));
+  els.removeVariant.addEventListener('click', () => {
+    const name = store.activeVariant().name;
+    store.removeVariant(store.getState().view.active);
+    announce(`Removed variant ${name}.`);
+  });
 }
 
 // ---- chart ----
@@ -105,6 +149,7 @@ let zoom = null; // the visible event window {start, stop} after a zoom or pan, 
 let reading = null;
 let chartWired = false;
 let lastRevision = null;
+let lastShownErrors = '';
 
 /** The window of a variant of `numEvents` events to fetch for the zoom (null: every event). */
 function windowFor(numEvents) {
@@ -177,16 +222,27 @@ async function redraw() {
   const unplaced = [];
   const activeName = store.activeVariant(state).name;
   clearApiErrors(els.editor);
+  let shownErrors = '';
   outcomes.forEach((o, i) => {
     const v = state.variants[i];
     if (o.data) lastGood.set(v.name, { experiment: v.experiment, data: o.data, key: keys[i] });
     else if (o.error && o.error.name !== 'AbortError') {
-      if (v.name === activeName && o.error.details?.length) unplaced.push(...showApiErrors(els.editor, o.error.details, v.experiment));
-      else unplaced.push(`Variant ${v.name}: ${o.error.message}`);
+      if (v.name === activeName && o.error.details?.length) {
+        unplaced.push(...showApiErrors(els.editor, o.error.details, v.experiment));
+        shownErrors = JSON.stringify(o.error.details);
+      } else if (o.error.details?.length) {
+        // another variant's errors name their field, so it can be found once that variant is shown
+        for (const d of o.error.details) {
+          const where = locToPath(d.loc, v.experiment).join('.');
+          unplaced.push(`Variant ${v.name}: ${where ? `${where}: ` : ''}${d.msg}`);
+        }
+      } else unplaced.push(`Variant ${v.name}: ${o.error.message}`);
     }
   });
   showGlobalError(unplaced);
-  const anyError = outcomes.some((o) => o.error);
+  if (shownErrors && shownErrors !== lastShownErrors) revealFirstError(els.editor);
+  lastShownErrors = shownErrors;
+  const anyError = outcomes.some((o) => o.error) || !!els.editor.querySelector('.field-error:not([hidden]):not([data-api])');
   els.chart.dataset.state = anyError ? 'stale' : 'ok';
   const results = state.variants.map((v) => {
     const good = lastGood.get(v.name);
@@ -269,7 +325,7 @@ async function start() {
     duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
     xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
-    resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
+    undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
   })) els[key] = $(id);
   // index.html preloads plotly.min.js; it is executed only once the editor is on screen, so the
@@ -291,7 +347,15 @@ async function start() {
     },
     onChange: status,
   });
+  wireHistory();
+  // a value the editor cannot take yet (local error): the chart is stale until it is fixed
+  els.editor.addEventListener('input', () => {
+    if (!els.editor.querySelector('.field-error:not([hidden]):not([data-api])')) return;
+    els.chart.dataset.state = 'stale';
+    status(STALE);
+  });
   store.subscribe((s, info) => {
+    syncHistoryButtons();
     if (info.structural) renderAll(s);
     else if (info.source === 'view') syncViewControls(s.view);
     syncUrl();

@@ -46,6 +46,52 @@ export function initialState() {
 let state = null; // set by the first replace(), once configured
 const listeners = [];
 
+// Undo/redo: earlier and later states. Keystrokes in one field within COALESCE_MS make one step.
+const HISTORY_LIMIT = 200;
+const COALESCE_MS = 1000;
+const past = [];
+const future = [];
+let lastEdit = { key: null, at: 0 };
+
+function remember(coalesce) {
+  const now = Date.now();
+  if (coalesce && coalesce === lastEdit.key && now - lastEdit.at < COALESCE_MS && past.length) {
+    lastEdit.at = now;
+    return;
+  }
+  lastEdit = { key: coalesce || null, at: now };
+  past.push(state);
+  if (past.length > HISTORY_LIMIT) past.shift();
+  future.length = 0;
+}
+
+function restore(from, to) {
+  if (!from.length) return false;
+  to.push(state);
+  state = from.pop();
+  lastEdit = { key: null, at: 0 };
+  for (const fn of listeners) fn(state, { structural: true, source: 'history' });
+  return true;
+}
+
+/** Undo the last edit (returns false when there is none). */
+export function undo() {
+  return restore(past, future);
+}
+
+/** Redo the last undone edit (returns false when there is none). */
+export function redo() {
+  return restore(future, past);
+}
+
+export function canUndo() {
+  return past.length > 0;
+}
+
+export function canRedo() {
+  return future.length > 0;
+}
+
 export function getState() {
   return state;
 }
@@ -59,10 +105,12 @@ export function subscribe(fn) {
  * Change the state: `mutate(draft)` edits a copy. `structural` says the editor must be rebuilt
  * (a control was added/removed), otherwise the controls already show the new value.
  */
-export function update(mutate, { structural = false, source = 'edit' } = {}) {
+export function update(mutate, { structural = false, source = 'edit', coalesce = null } = {}) {
   const draft = structuredClone(state);
   mutate(draft);
-  state = normalise(draft);
+  const next = normalise(draft);
+  if (JSON.stringify(next) !== JSON.stringify(state)) remember(coalesce);
+  state = next;
   for (const fn of listeners) fn(state, { structural, source });
 }
 
@@ -150,10 +198,11 @@ export function activeVariant(s = state) {
 
 /** Set the value at `path` (array of keys) inside the active experiment. */
 export function setField(path, value, opts = {}) {
+  const coalesce = opts.structural ? null : `${state.view.active}:${path.join('.')}`;
   update((d) => {
     const exp = d.variants[d.view.active].experiment;
     setIn(exp, path, value);
-  }, opts);
+  }, { coalesce, ...opts });
 }
 
 export function setIn(obj, path, value) {
@@ -171,7 +220,7 @@ export function getIn(obj, path) {
 }
 
 export function setView(name, value) {
-  update((d) => { d.view[name] = value; }, { source: 'view', structural: name === 'active' });
+  update((d) => { d.view[name] = value; }, { source: 'view', structural: name === 'active', coalesce: `view:${name}` });
 }
 
 export function duplicateVariant() {
