@@ -5,6 +5,7 @@ import { crosshair, draw, loadPlotly, onChartEvents, paramNamesOf } from './char
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
+import { fillFollowers, followers, followNumEvents } from './follow.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { Reading, renderSummary, resolutionText } from './reading.js';
 import * as store from './state.js';
@@ -15,6 +16,7 @@ const STALE = 'Showing the last valid chart: fix the highlighted field.';
 const $ = (id) => document.getElementById(id);
 const els = {};
 let catalogue = [];
+let follow = {}; // {type: [fields following num_events]}
 const lastGood = new Map(); // variant name -> {experiment, data}
 const perf = { dirty: true, draws: 0, lastRedrawMs: null, editAt: null, firstDrawMs: null };
 window.__scheduleExplorer = perf;
@@ -52,6 +54,20 @@ function onEditorChange(path, value, opts = {}) {
     store.removeGroup(i);
     return announce(`Removed group ${i} (${exp.param_groups[i]?.name})${gone ? ` and its ${gone} scheduler${gone > 1 ? 's' : ''}` : ''}.`);
   }
+  if (path.length === 1 && path[0] === 'num_events') {
+    const before = exp.num_events;
+    const moved = structuredClone(exp.schedulers || []);
+    followNumEvents({ schedulers: moved }, before, value, follow);
+    if (JSON.stringify(moved) !== JSON.stringify(exp.schedulers || [])) {
+      // horizons that followed num_events move with it (rebuild the editor to show them)
+      return store.update((d) => {
+        const e = d.variants[d.view.active].experiment;
+        e.num_events = value;
+        e.schedulers = moved;
+      }, { structural: true });
+    }
+  }
+  if (value && typeof value === 'object' && opts.structural) fillFollowers(value, exp.num_events, follow);
   store.setField(path, value, { structural: !!opts.structural });
   if (value === undefined && opts.structural) announce(`Removed ${removedWhat(path, exp)}.`);
 }
@@ -336,6 +352,7 @@ async function start() {
   const sharedLink = fetchSharedLink();
   const cat = await getCatalogue();
   catalogue = cat.types;
+  follow = followers(catalogue);
   store.configure(cat); // the server's limits, default view and example, before any state
   const state = await initialState(sharedLink);
   wireViewControls();
