@@ -271,6 +271,10 @@ class Catalogue(BaseModel):
         description="The view options a fresh dashboard starts with (a stored view lacking an "
         "option still reads View's own default).",
     )
+    presets: list[dict[str, Any]] | None = Field(
+        None,
+        description="The presets gallery: documented recipes, each {name, description, source, experiment}.",
+    )
 
 
 class Health(BaseModel):

@@ -7,6 +7,7 @@ import { renderEditor } from './editor.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
 import { fillFollowers, followers, followNumEvents } from './follow.js';
 import { focusKey, restoreFocus } from './focus.js';
+import { renderGallery } from './gallery.js';
 import { Reading, renderSummary, resolutionText } from './reading.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
@@ -314,22 +315,34 @@ function fetchSharedLink() {
 
 /** The first state: the URL hash, else the shared link, else the example (store configured). */
 async function initialState(sharedLink) {
+  let damaged = false;
   try {
     const fromHash = store.decodeHash(window.location.hash);
     if (fromHash) return fromHash;
   } catch {
-    status('The link in the address bar is damaged: showing the example instead.');
+    damaged = true;
   }
   const doc = await sharedLink;
+  const damage = 'The view in the address (its #s= part) is damaged and could not be read';
   if (doc) {
     try {
       if (doc instanceof Error) throw doc;
-      return store.fromDocument(doc);
+      const state = store.fromDocument(doc);
+      if (damaged) showNotice(`${damage}: showing the shared link instead.`);
+      return state;
     } catch (e) {
-      status(`Shared link not found or unreadable (${e.message}): showing the example instead.`);
+      showNotice(`${damaged ? `${damage}, and the` : 'The'} shared link was not found or is unreadable (${e.message}): showing the example instead.`);
+      return store.initialState();
     }
   }
+  if (damaged) showNotice(`${damage}: showing the example instead.`);
   return store.initialState();
+}
+
+/** A message about what the page is showing, kept until the user's first edit. */
+function showNotice(text) {
+  els.notice.textContent = text;
+  els.notice.hidden = false;
 }
 
 let plotlyReady;
@@ -341,7 +354,7 @@ async function start() {
     duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
     xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
-    undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
+    notice: 'notice', gallery: 'gallery', undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
   })) els[key] = $(id);
   // index.html preloads plotly.min.js; it is executed only once the editor is on screen, so the
@@ -357,6 +370,11 @@ async function start() {
   const state = await initialState(sharedLink);
   wireViewControls();
   wireToolbar(els, status);
+  renderGallery(els.gallery, cat.presets, (p) => {
+    const name = store.activeVariant().name;
+    store.update((d) => { d.variants[d.view.active].experiment = structuredClone(p.experiment); }, { structural: true });
+    announce(`Loaded preset ${p.name} into variant ${name}.`);
+  });
   reading = new Reading(els.reading, {
     exactAt: (vi, event) => {
       const v = store.getState().variants[vi];
@@ -373,6 +391,7 @@ async function start() {
   });
   store.subscribe((s, info) => {
     syncHistoryButtons();
+    if (info.source !== 'load') els.notice.hidden = true;
     if (info.structural) renderAll(s);
     else if (info.source === 'view') syncViewControls(s.view);
     syncUrl();

@@ -181,8 +181,9 @@ export function encodeHash(s = state) {
 
 /** Parse a location hash; returns a state or null when the hash holds none (throws when corrupt). */
 export function decodeHash(hash) {
-  const m = /^#s=([A-Za-z0-9_-]+)$/.exec(hash || '');
-  if (!m) return null;
+  if (!(hash || '').startsWith('#s=')) return null;
+  const m = /^#s=([A-Za-z0-9_-]+)$/.exec(hash);
+  if (!m) throw new Error('not a view: #s= holds characters base64url does not use');
   const compact = JSON.parse(b64urlDecode(m[1]));
   const view = {};
   for (const p of VIEW_PROPS) if (p.short in compact) view[p.name] = compact[p.short];

@@ -29,7 +29,11 @@ def dashboard(request: Request) -> Response:
 @router.get("/s/{link_id}", name="dashboard_link")
 def dashboard_link(request: Request, link_id: str, store: deps.StoreDep) -> Response:
     if not is_link_id(link_id) or store.get(link_id) is None:
-        raise ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
+        page = Path(request.app.state.settings.static_dir) / "link-not-found.html"
+        if not page.is_file():
+            raise ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
+        # a person followed a link: a page saying so, not the API's JSON (the id is not echoed)
+        return FileResponse(page, status_code=404, media_type="text/html", headers={"Cache-Control": "no-cache"})
     return _index(request)
 
 
