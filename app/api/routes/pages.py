@@ -33,7 +33,9 @@ def dashboard_link(request: Request, link_id: str, store: deps.StoreDep) -> Resp
         if not page.is_file():
             raise ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
         # a person followed a link: a page saying so, not the API's JSON (the id is not echoed)
-        return FileResponse(page, status_code=404, media_type="text/html", headers={"Cache-Control": "no-cache"})
+        return FileResponse(
+            page, status_code=404, media_type="text/html", headers={"Cache-Control": "no-cache"}
+        )
     return _index(request)
 
 
