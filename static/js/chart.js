@@ -93,7 +93,14 @@ export function buildFigure(results, view, { narrow = false } = {}) {
     shapes,
     font: { family: 'system-ui, sans-serif', size: 12 },
   };
-  if (rows > 1) layout.height = (narrow ? 240 : 200) * rows + 140;
+  // wide: 200 px per row of panels; narrow (a phone): the panels share the chart's own height,
+  // which the page keeps in view above the editor
+  if (rows > 1 && !narrow) layout.height = 200 * rows + 140;
+  if (narrow) {
+    layout.margin = { l: 56, r: 8, t: 22, b: 30 };
+    layout.showlegend = multiVariant;
+    layout.legend = { orientation: 'h', y: 1.12 };
+  }
   const xGap = 0.06;
   const yGap = rows > 1 ? Math.min(0.12, 0.5 / rows) : 0;
   const names = results[0]?.experiment.param_groups || [];
@@ -106,7 +113,7 @@ export function buildFigure(results, view, { narrow = false } = {}) {
     const bottom = Math.max(0, 1 - ((p.row + 1) * (1 + yGap)) / rows + yGap);
     const last = p.row === rows - 1;
     layout[`xaxis${ax}`] = {
-      title: { text: last ? xTitle : '' }, zeroline: false, anchor: `y${ax}`, domain: [x0, x1],
+      title: { text: last && !narrow ? xTitle : '' }, zeroline: false, anchor: `y${ax}`, domain: [x0, x1],
       showticklabels: last || narrow, ...(ax ? { matches: 'x' } : {}),
     };
     layout[`yaxis${ax}`] = {

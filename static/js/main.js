@@ -8,7 +8,7 @@ import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './er
 import { fillFollowers, followers, followNumEvents } from './follow.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { renderGallery } from './gallery.js';
-import { Reading, renderSummary, resolutionText } from './reading.js';
+import { Reading, renderDataTable, renderSummary, resolutionText } from './reading.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
 
@@ -167,6 +167,7 @@ let reading = null;
 let chartWired = false;
 let lastRevision = null;
 let lastShownErrors = '';
+let lastResults = [];
 
 /** The window of a variant of `numEvents` events to fetch for the zoom (null: every event). */
 function windowFor(numEvents) {
@@ -277,6 +278,8 @@ async function redraw() {
   lastRevision = rev;
   reading.setResults(results);
   renderSummary(els.summary, results);
+  lastResults = results;
+  if (els.dataTableBox.open) renderDataTable(els.dataTable, results);
   renderLogAxes(paramNamesOf(results), state.view);
   const shown = results[Math.min(state.view.active, results.length - 1)];
   els.resolution.textContent = resolutionText(shown?.data);
@@ -354,7 +357,7 @@ async function start() {
     duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
     xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
-    notice: 'notice', gallery: 'gallery', undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
+    dataTableBox: 'data-table-box', dataTable: 'data-table', notice: 'notice', gallery: 'gallery', undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
   })) els[key] = $(id);
   // index.html preloads plotly.min.js; it is executed only once the editor is on screen, so the
@@ -383,6 +386,10 @@ async function start() {
     onChange: status,
   });
   wireHistory();
+  els.dataTableBox.addEventListener('toggle', () => {
+    if (els.dataTableBox.open) renderDataTable(els.dataTable, lastResults);
+    else els.dataTable.replaceChildren();
+  });
   // a value the editor cannot take yet (local error): the chart is stale until it is fixed
   els.editor.addEventListener('input', () => {
     if (!els.editor.querySelector('.field-error:not([hidden]):not([data-api])')) return;

@@ -152,3 +152,41 @@ export function renderSummary(el, results) {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'series' }), SUMMARY_COLUMNS.map(([, label]) => h('th', { scope: 'col', text: label })))),
     h('tbody', {}, rows)));
 }
+
+/**
+ * The chart as a table (for screen readers, and for reading numbers): a row per drawn event, a
+ * column per series, each cell the exact value (empty where that series has no point there).
+ */
+export function renderDataTable(el, results) {
+  const columns = [];
+  const multi = results.length > 1;
+  for (const r of results) {
+    for (const s of r.data?.series || []) {
+      columns.push({ name: [multi ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · '), s });
+    }
+  }
+  const events = new Set();
+  for (const { s } of columns) for (let i = 0; i < s.values.length; i += 1) events.add(s.events ? s.events[i] : i);
+  const sorted = [...events].sort((a, b) => a - b);
+  const body = document.createElement('tbody');
+  for (const e of sorted) {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = String(e);
+    tr.appendChild(th);
+    for (const { s } of columns) {
+      const td = document.createElement('td');
+      td.className = 'num';
+      const v = drawnValue(s, e);
+      td.textContent = v === undefined ? '' : String(v);
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  const first = results.find((r) => r.data)?.data;
+  el.replaceChildren(h('table', { class: 'reading-table data-table' },
+    h('caption', { text: `The points drawn: ${resolutionText(first).replace(/^Resolution: /, '')}` }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'event' }), columns.map((c) => h('th', { scope: 'col', text: c.name })))),
+    body));
+}
