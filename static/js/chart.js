@@ -222,9 +222,15 @@ export function downloadPng(gd, filename = 'schedule') {
   return window.Plotly.downloadImage(gd, { format: 'png', filename, width: gd.clientWidth || 1000, height: gd.clientHeight || 500 });
 }
 
+/** The URL index.html preloads plotly.js from (content-hashed), else its plain URL. */
+function plotlyUrl() {
+  const link = document.querySelector('link[rel="preload"][as="script"]');
+  return (link && link.getAttribute('href')) || '/vendor/plotly.min.js';
+}
+
 /** Load Plotly.js (served by the app from the plotly package) once; resolves to window.Plotly. */
 let loading = null;
-export function loadPlotly(src = '/vendor/plotly.min.js') {
+export function loadPlotly(src = plotlyUrl()) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!loading) {
     loading = new Promise((resolve, reject) => {
