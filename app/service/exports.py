@@ -16,7 +16,7 @@ import numpy as np
 import orjson
 
 from scheduler_core.decimate import decimate_indices
-from scheduler_core.summary import AREA_RULE, summarize
+from scheduler_core.summary import AREA_RULE
 
 from .. import __version__
 from ..contract.canonical import canonical_json
@@ -72,7 +72,7 @@ def series_json(
         body["start"], body["stop"] = window
     if summary:
         for item, s in zip(items, series, strict=True):
-            item["summary"] = summarize(s.values, len(s.restarts))
+            item["summary"] = s.summary
         body["area_rule"] = AREA_RULE
     return orjson.dumps(body, option=NUMPY)
 
@@ -171,7 +171,7 @@ def _decimated(
 
 def _summary_csv(series: list[SeriesData]) -> bytes:
     """One row per series: its ``group/param`` name and its summary numbers (shortest floats)."""
-    rows = [summarize(s.values, len(s.restarts)) for s in series]
+    rows = [s.summary for s in series]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["series", *rows[0]] if rows else ["series"])

@@ -12,7 +12,7 @@ import { Reading, renderDataTable, renderSummary, resolutionText } from './readi
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
 
-const DEBOUNCE_MS = 60;
+const DEBOUNCE_MS = 16; // one frame: a newer edit aborts the requests of an older one
 const STALE = 'Showing the last valid chart: fix the highlighted field.';
 const $ = (id) => document.getElementById(id);
 const els = {};
@@ -381,7 +381,8 @@ async function start() {
   reading = new Reading(els.reading, {
     exactAt: (vi, event) => {
       const v = store.getState().variants[vi];
-      return postSeries(v.experiment, null, undefined, { start: event, stop: event + 1 });
+      // max_points: the caps of a decimated reply (one event is drawn exactly either way)
+      return postSeries(v.experiment, 4, undefined, { start: event, stop: event + 1 });
     },
     onChange: status,
   });
