@@ -138,7 +138,7 @@ class View(BaseModel):
 
     layout: Literal["subplots", "overlay"] = "subplots"
     log_y: Flag = False
-    x_axis: Literal["events", "epochs"] = "events"
+    x_axis: Literal["events", "epochs", "samples"] = "events"
     iterations_per_epoch: Annotated[int, Strict(), Field(ge=1, le=MAX_SIZE)] = 1
     cycle_markers: Flag = False
 

@@ -4,11 +4,18 @@ import { plotlyText } from './dom.js';
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash'];
 
+/** x units per event: 1 (events), 1 / iterations_per_epoch (epochs) or samples_per_event (samples). */
+export function xPerEvent(view) {
+  if (view.x_axis === 'epochs') return 1 / (view.iterations_per_epoch || 1);
+  if (view.x_axis === 'samples') return view.samples_per_event || 1;
+  return 1;
+}
+
 function xValues(series, numEvents, view) {
   const events = series.events || Array.from({ length: series.values.length }, (_, i) => i);
-  if (view.x_axis !== 'epochs') return events;
-  const ipe = view.iterations_per_epoch || 1;
-  return events.map((e) => e / ipe);
+  if (view.x_axis === 'epochs') { const ipe = view.iterations_per_epoch || 1; return events.map((e) => e / ipe); }
+  if (view.x_axis === 'samples') { const spe = view.samples_per_event || 1; return events.map((e) => e * spe); }
+  return events;
 }
 
 /** Is param `name`'s axis logarithmic? `view.log_y` (every axis) or `view.log_axes` ("lr,momentum"). */
@@ -88,7 +95,7 @@ export function buildFigure(results, view, { narrow = false } = {}) {
     hovermode: 'x',
     showlegend: multiVariant || (overlay && data.length > 1) || paramNames.length > 1,
     legend: { orientation: 'h', y: rows > 1 ? -0.08 : -0.18 },
-    uirevision: `${view.layout}-${nGroups}-${params.join(',')}-${narrow}-${view.x_axis}`,
+    uirevision: `${view.layout}-${nGroups}-${params.join(',')}-${narrow}-${view.x_axis}-${xPerEvent(view)}`,
     annotations: [],
     shapes,
     font: { family: 'system-ui, sans-serif', size: 12 },
@@ -104,7 +111,7 @@ export function buildFigure(results, view, { narrow = false } = {}) {
   const xGap = 0.06;
   const yGap = rows > 1 ? Math.min(0.12, 0.5 / rows) : 0;
   const names = results[0]?.experiment.param_groups || [];
-  const xTitle = view.x_axis === 'epochs' ? 'epoch' : 'event';
+  const xTitle = { epochs: 'epoch', samples: 'samples seen' }[view.x_axis] || 'event';
   for (const p of panels) {
     const { ax } = p;
     const x0 = (p.col * (1 + xGap)) / cols;
@@ -134,9 +141,9 @@ export function buildFigure(results, view, { narrow = false } = {}) {
       for (const s of active.data?.series || []) {
         if ((overlay || s.param_group === p.group) && s.param_name === p.param) for (const e of s.restarts || []) ev.add(e);
       }
-      const ipe = view.x_axis === 'epochs' ? view.iterations_per_epoch || 1 : 1;
+      const k = xPerEvent(view);
       for (const e of ev) {
-        shapes.push({ type: 'line', xref: `x${ax}`, yref: `y${ax} domain`, x0: e / ipe, x1: e / ipe, y0: 0, y1: 1,
+        shapes.push({ type: 'line', xref: `x${ax}`, yref: `y${ax} domain`, x0: e * k, x1: e * k, y0: 0, y1: 1,
           line: { color: 'rgba(120,120,120,0.45)', width: 1, dash: 'dot' } });
       }
     }

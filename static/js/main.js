@@ -1,7 +1,7 @@
 // Wiring: load the catalogue and the view (URL hash, /s/{id} link or the seed), build the editor,
 // redraw the chart on every change (debounced), keep the URL in sync.
 import { getCatalogue, getLink, postSeries } from './api.js';
-import { crosshair, draw, loadPlotly, onChartEvents, paramNamesOf } from './chart.js';
+import { crosshair, draw, loadPlotly, onChartEvents, paramNamesOf, xPerEvent } from './chart.js';
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
@@ -9,6 +9,7 @@ import { fillFollowers, followers, followNumEvents } from './follow.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { renderGallery } from './gallery.js';
 import { Reading, renderDataTable, renderSummary, resolutionText } from './reading.js';
+import { renderSteps } from './steps.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
 
@@ -118,6 +119,8 @@ function syncViewControls(view) {
   els.xAxis.value = view.x_axis;
   els.ipe.value = String(view.iterations_per_epoch);
   els.ipe.disabled = view.x_axis !== 'epochs';
+  els.spe.value = String(view.samples_per_event || 1);
+  els.spe.disabled = view.x_axis !== 'samples';
   els.markers.checked = view.cycle_markers;
   if (els.logAxes.dataset.params) renderLogAxes(els.logAxes.dataset.params.split(','), view);
 }
@@ -149,6 +152,10 @@ function wireViewControls() {
     const v = Number(els.ipe.value);
     if (Number.isInteger(v) && v >= 1) store.setView('iterations_per_epoch', v);
   });
+  els.spe.addEventListener('input', () => {
+    const v = Number(els.spe.value);
+    if (Number.isInteger(v) && v >= 1) store.setView('samples_per_event', v === 1 ? undefined : v);
+  });
   els.duplicate.addEventListener('click', () => store.duplicateVariant());
   els.removeVariant.addEventListener('click', () => {
     const name = store.activeVariant().name;
@@ -168,6 +175,7 @@ let chartWired = false;
 let lastRevision = null;
 let lastShownErrors = '';
 let lastResults = [];
+let updateSteps = () => {};
 
 /** The window of a variant of `numEvents` events to fetch for the zoom (null: every event). */
 function windowFor(numEvents) {
@@ -177,9 +185,9 @@ function windowFor(numEvents) {
   return start <= 0 && stop >= numEvents ? null : { start: Math.max(0, start), stop };
 }
 
-/** x (events or epochs) -> event. */
+/** x (events, epochs or samples) -> event. */
 function toEvent(x, view) {
-  return view.x_axis === 'epochs' ? x * (view.iterations_per_epoch || 1) : x;
+  return x / xPerEvent(view);
 }
 
 function onZoom(range) {
@@ -355,7 +363,7 @@ async function start() {
   for (const [key, id] of Object.entries({
     editor: 'editor', chart: 'chart', chartError: 'chart-error', status: 'status', variantTabs: 'variant-tabs',
     duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
-    xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
+    xAxis: 'opt-x', ipe: 'opt-ipe', spe: 'opt-spe', steps: 'steps-helper', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
     dataTableBox: 'data-table-box', dataTable: 'data-table', notice: 'notice', gallery: 'gallery', undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
@@ -373,6 +381,17 @@ async function start() {
   const state = await initialState(sharedLink);
   wireViewControls();
   wireToolbar(els, status);
+  updateSteps = renderSteps(els.steps, (r) => {
+    store.update((d) => {
+      const exp = d.variants[d.view.active].experiment;
+      followNumEvents(exp, exp.num_events, r.numEvents, follow);
+      exp.num_events = r.numEvents;
+      d.view.iterations_per_epoch = r.perEpoch;
+      d.view.samples_per_event = r.samplesPerEvent > 1 ? r.samplesPerEvent : undefined;
+      d.view.x_axis = 'epochs';
+    }, { structural: true });
+    announce(`num_events is now ${r.numEvents} (${r.perEpoch} events per epoch); the x axis is in epochs.`);
+  });
   renderGallery(els.gallery, cat.presets, (p) => {
     const name = store.activeVariant().name;
     store.update((d) => { d.variants[d.view.active].experiment = structuredClone(p.experiment); }, { structural: true });
@@ -402,6 +421,7 @@ async function start() {
     if (info.source !== 'load') els.notice.hidden = true;
     if (info.structural) renderAll(s);
     else if (info.source === 'view') syncViewControls(s.view);
+    updateSteps(store.activeVariant(s).experiment);
     syncUrl();
     if (info.source === 'load') redraw();
     else scheduleRedraw();

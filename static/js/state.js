@@ -25,9 +25,11 @@ export const VIEW_PROPS = [
   { name: 'active', short: 'a', ok: (v) => Number.isInteger(v) && v >= 0 },
   { name: 'layout', short: 'l', ok: (v) => v === 'subplots' || v === 'overlay' },
   { name: 'log_y', short: 'y', ok: (v) => typeof v === 'boolean' },
-  { name: 'x_axis', short: 'x', ok: (v) => v === 'events' || v === 'epochs' },
+  { name: 'x_axis', short: 'x', ok: (v) => v === 'events' || v === 'epochs' || v === 'samples' },
   { name: 'iterations_per_epoch', short: 'i', ok: (v) => Number.isInteger(v) && v >= 1 },
   { name: 'cycle_markers', short: 'm', ok: (v) => typeof v === 'boolean' },
+  // samples seen per event (batch size x gradient accumulation) for the x axis in samples; left out at 1
+  { name: 'samples_per_event', short: 'p', ok: (v) => v === undefined || (Number.isInteger(v) && v >= 2 && v <= 1e9) },
   // params drawn on a log axis, comma-separated ("lr,momentum"); left out when none
   { name: 'log_axes', short: 'g', ok: (v) => v === undefined || (typeof v === 'string' && v.length > 0 && v.length <= 200) },
 ];
