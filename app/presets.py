@@ -6,7 +6,7 @@ with a one-line description and where the recipe comes from; the tests validate 
 every one of them.
 
 >>> sorted(PRESETS) == sorted(["seed", "cosine-warmup", "warmup-cosine-concat", "one-cycle", "step",
-...     "sgdr", "step-30-60-90", "warmup-stable-decay"])
+...     "sgdr", "step-30-60-90", "warmup-stable-decay", "inverse-sqrt-warmup"])
 True
 >>> preset("step")["schedulers"][0]["lr_scheduler"]["type"]
 'StepLR'
@@ -152,6 +152,22 @@ PRESETS: dict[str, Preset] = {
             ],
         },
         "Hu et al. 2024, MiniCPM, arXiv:2404.06395 (the WSD schedule)",
+    ),
+    "inverse-sqrt-warmup": Preset(
+        "inverse square root with a linear warm-up over 4000 updates (transformers' schedule)",
+        {
+            "num_events": 20_000,
+            "param_groups": [{"name": "model", "lr": 0.001}],
+            "schedulers": [
+                {
+                    "type": "transformers.get_inverse_sqrt_schedule",
+                    "param_name": "lr",
+                    "num_warmup_steps": 4_000,
+                }
+            ],
+        },
+        "Vaswani et al. 2017, Attention Is All You Need, arXiv:1706.03762 (section 5.3); "
+        "transformers.get_inverse_sqrt_schedule",
     ),
 }
 """Every preset by name; ``seed`` (the API's example experiment) is the default."""

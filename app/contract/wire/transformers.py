@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict
 
-from ..fields import Count, NonNegValue, PosCount, _Model, _Targeted
+from ..fields import FOLLOWS_NUM_EVENTS, Count, NonNegValue, PosCount, _Model, _Targeted
 from ..registry import register
 
 Cycles = Annotated[
@@ -24,7 +24,9 @@ Ratio = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1e3)]
 Power = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1e3)]
 Shape = Literal["linear", "cosine", "1-sqrt"]
 Warmup = Annotated[Count, Field(description="Updates of the linear warm-up from 0.")]
-Training = Annotated[Count, Field(description="Total number of training updates (warm-up included).")]
+Training = Annotated[
+    Count, Field(description="Total number of training updates (warm-up included)."), FOLLOWS_NUM_EVENTS
+]
 
 T = "transformers."
 
