@@ -79,3 +79,5 @@ def test_horizons_follow_num_events_in_the_schema(client):
         ("CosineAnnealingLR", "T_max"),
         ("PolynomialLR", "total_iters"),
     } <= follows
+    trained = {t for t, props in types.items() if "num_training_steps" in props}  # transformers'
+    assert trained and {(t, "num_training_steps") for t in trained} <= follows
