@@ -22,10 +22,13 @@ function eachTagged(value, fn) {
   for (const v of Object.values(value)) if (v && typeof v === 'object') eachTagged(v, fn);
 }
 
-/** Set every follower field under `value` (a new scheduler) to `numEvents`. Mutates `value`. */
+/** Set every follower field under `value` (a new scheduler) that holds a number to `numEvents`
+ * (one left empty, e.g. total_steps when epochs are given, stays empty). Mutates `value`. */
 export function fillFollowers(value, numEvents, table) {
   if (!Number.isInteger(numEvents) || numEvents < 1) return value;
-  eachTagged(value, (obj) => { for (const name of table[obj.type] || []) obj[name] = numEvents; });
+  eachTagged(value, (obj) => {
+    for (const name of table[obj.type] || []) if (typeof obj[name] === 'number') obj[name] = numEvents;
+  });
   return value;
 }
 

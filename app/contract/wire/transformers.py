@@ -196,9 +196,9 @@ class GetCosineWithMinLrScheduleWithWarmupLrRate(_MinLr):
 class GetWsdSchedule(_Warmup):
     type: Literal["transformers.get_wsd_schedule"]
     num_decay_steps: Count
-    num_training_steps: Annotated[Count | None, Field(description="Total updates; or num_stable_steps.")] = (
-        None
-    )
+    num_training_steps: Annotated[
+        Count | None, Field(description="Total updates; or num_stable_steps."), FOLLOWS_NUM_EVENTS
+    ] = None
     num_stable_steps: Annotated[Count | None, Field(description="Updates of the stable phase.")] = None
     warmup_type: Shape = "linear"
     decay_type: Shape = "cosine"
