@@ -177,8 +177,12 @@ function objectField(name, s, value, path, ctx) {
 export function unionField(name, s, value, path, ctx, { options } = {}) {
   const opts = options || unionOptions(s, ctx.root).map((o) => ({ ...o, root: ctx.root }));
   const current = opts.find((o) => o.tag === (value && value.type)) || opts[0];
-  const select = h('select', { id: newId('type') },
-    opts.map((o) => h('option', { value: o.tag, text: (ctx.titles && ctx.titles[o.tag]) || o.tag })));
+  const option = (o) => h('option', { value: o.tag, text: (ctx.titles && ctx.titles[o.tag]) || o.tag });
+  // grouped by library: a dotted type name ("transformers.get_...") names its library
+  const library = (o) => (o.tag.includes('.') ? o.tag.split('.')[0] : 'ignite');
+  const libraries = [...new Set(opts.map(library))];
+  const select = h('select', { id: newId('type') }, libraries.length < 2 ? opts.map(option)
+    : libraries.map((lib) => h('optgroup', { label: lib }, opts.filter((o) => library(o) === lib).map(option))));
   select.value = current.tag;
   select.addEventListener('change', () => {
     const next = opts.find((o) => o.tag === select.value);

@@ -398,11 +398,8 @@ async function start() {
     announce(`Loaded preset ${p.name} into variant ${name}.`);
   });
   reading = new Reading(els.reading, {
-    exactAt: (vi, event) => {
-      const v = store.getState().variants[vi];
-      // max_points: the caps of a decimated reply (one event is drawn exactly either way)
-      return postSeries(v.experiment, 4, undefined, { start: event, stop: event + 1 });
-    },
+    // max_points: the caps of a decimated reply (one event is drawn exactly either way)
+    exactAt: (experiment, event) => postSeries(experiment, 4, undefined, { start: event, stop: event + 1 }),
     onChange: status,
   });
   wireHistory();

@@ -44,7 +44,8 @@ export function exact(v) {
 
 /**
  * The reading table in `el`: a row per series, a column for the hovered event and one per pinned
- * event. `exactAt(variantIndex, event)` resolves to that variant's /series reply for [event, event+1).
+ * event. `exactAt(experiment, event)` resolves to the /series reply of that drawn experiment for
+ * [event, event+1).
  */
 export class Reading {
   constructor(el, { exactAt, onChange }) {
@@ -98,7 +99,7 @@ export class Reading {
     if (got && !(got instanceof Promise)) return got.series[si]?.values[0];
     if (!got && event < (r.data.num_events ?? 0)) {
       const results = this.results;
-      const p = this.exactAt(vi, event).then((reply) => {
+      const p = this.exactAt(r.experiment, event).then((reply) => {
         if (this.results !== results) return;
         this.exactValues.set(key, reply);
         this.render();

@@ -135,3 +135,19 @@ def test_an_invalid_inactive_variant_survives_a_reload_and_names_its_field(page)
     page.click("#btn-share")
     page.wait_for_function("() => document.querySelector('#share-url').value.includes('#s=')")
     assert "keeps them as typed" in page.text_content("#status")
+
+
+def test_the_type_menu_is_grouped_by_library(page):
+    open_dashboard(page)
+    groups = page.eval_on_selector_all(
+        field("schedulers.0.type", "select") + " optgroup",
+        "gs => gs.map(g => [g.label, [...g.querySelectorAll('option')].map(o => o.value)])",
+    )
+    labels = [label for label, _ in groups]
+    assert labels[0] == "ignite" and "transformers" in labels
+    for label, values in groups:
+        assert (
+            all(v.startswith(label + ".") for v in values)
+            if label != "ignite"
+            else all("." not in v for v in values)
+        )
