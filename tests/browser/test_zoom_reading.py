@@ -6,7 +6,7 @@ import base64
 import json
 
 import pytest
-from pwhelpers import draws, open_dashboard, settle, traces
+from pwhelpers import draws, edit, field, open_dashboard, settle, traces
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +57,13 @@ def test_zoom_fetches_the_window_and_draws_every_event_exactly(page):
         assert t["x"] == list(range(299, 1453)), name
         assert [v.hex() for v in t["y"]] == [values[name][e].hex() for e in t["x"]], name
     assert page.text_content("#resolution").startswith("Resolution: every event")
+    # an edit keeps the zoom: the new series is fetched for the same window
+    edit(page, field("schedulers.1.cycle_size"), "1001")
+    edited = full_series(
+        page, {**BIG, "schedulers": [BIG["schedulers"][0], {**BIG["schedulers"][1], "cycle_size": 1001}]}
+    )
+    momentum = next(t for t in traces(page) if t["meta"]["param_name"] == "momentum")
+    assert momentum["x"] == list(range(299, 1453)) and momentum["y"] == edited["momentum"][299:1453]
     # a wide window is decimated again, min and max of the window kept exactly
     zoom_to(page, 7000, 90000)
     lr = next(t for t in traces(page) if t["meta"]["param_name"] == "lr")
