@@ -1,24 +1,25 @@
 // Wiring: load the catalogue and the view (URL hash, /s/{id} link or the seed), build the editor,
 // redraw the chart on every change (debounced), keep the URL in sync.
 import { getCatalogue, getLink, postSeries } from './api.js';
-import { crosshair, draw, loadPlotly, onChartEvents, paramNamesOf, xPerEvent } from './chart.js';
+import { draw, loadPlotly } from './chart.js';
 import { h } from './dom.js';
 import { renderEditor } from './editor.js';
+import { editHandlers } from './edits.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
-import { fillFollowers, followers, followNumEvents } from './follow.js';
 import { focusKey, restoreFocus } from './focus.js';
-import { renderGallery } from './gallery.js';
-import { Reading, renderDataTable, renderSummary, resolutionText } from './reading.js';
-import { renderSteps } from './steps.js';
+import { announce as announceIn, wireHistory } from './history.js';
+import { setupPanels } from './panels.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
+import { setZoom, windowFor, zoomed } from './zoom.js';
 
 const DEBOUNCE_MS = 16; // one frame: a newer edit aborts the requests of an older one
 const STALE = 'Showing the last valid chart: fix the highlighted field.';
 const $ = (id) => document.getElementById(id);
 const els = {};
 let catalogue = [];
-let follow = {}; // {type: [fields following num_events]}
+let edits = null; // the editor's edits into the store (edits.js)
+let panels = null; // reading, summary, steps helper, presets... (panels.js)
 const lastGood = new Map(); // variant name -> {experiment, data}
 const perf = { dirty: true, draws: 0, lastRedrawMs: null, editAt: null, firstDrawMs: null };
 window.__scheduleExplorer = perf;
@@ -34,64 +35,12 @@ function showGlobalError(messages) {
 
 // ---- editor & view controls ----
 
-/** Say what a destructive edit removed, with a button to undo it. */
-function announce(text) {
-  const undo = h('button', { type: 'button', class: 'small', text: 'Undo', on: { click: () => store.undo() } });
-  els.status.replaceChildren(`${text} `, undo, ' (Ctrl+Z)');
-}
-
-/** A readable name of what an edit at `path` removes (value undefined). */
-function removedWhat(path, exp) {
-  if (path[0] === 'schedulers' && path.length === 2) return `scheduler ${path[1]} (${exp.schedulers[path[1]]?.type})`;
-  if (path[0] === 'param_groups' && path.length === 3) return `${path[2]} of group ${path[1]}`;
-  return path.join('.');
-}
-
 function onEditorChange(path, value, opts = {}) {
   perf.editAt = perf.editAt ?? performance.now();
-  const exp = store.activeVariant().experiment;
-  if (opts.removeGroup !== undefined) {
-    const i = opts.removeGroup;
-    const gone = (exp.schedulers || []).filter((sch) => sch?.param_group_index === i).length;
-    store.removeGroup(i);
-    return announce(`Removed group ${i} (${exp.param_groups[i]?.name})${gone ? ` and its ${gone} scheduler${gone > 1 ? 's' : ''}` : ''}.`);
-  }
-  if (path.length === 1 && path[0] === 'num_events') {
-    const before = exp.num_events;
-    const moved = structuredClone(exp.schedulers || []);
-    followNumEvents({ schedulers: moved }, before, value, follow);
-    if (JSON.stringify(moved) !== JSON.stringify(exp.schedulers || [])) {
-      // horizons that followed num_events move with it (rebuild the editor to show them)
-      return store.update((d) => {
-        const e = d.variants[d.view.active].experiment;
-        e.num_events = value;
-        e.schedulers = moved;
-      }, { structural: true });
-    }
-  }
-  if (value && typeof value === 'object' && opts.structural) fillFollowers(value, exp.num_events, follow);
-  store.setField(path, value, { structural: !!opts.structural });
-  if (value === undefined && opts.structural) announce(`Removed ${removedWhat(path, exp)}.`);
+  edits.onChange(path, value, opts);
 }
 
-function wireHistory() {
-  els.undo.addEventListener('click', () => store.undo());
-  els.redo.addEventListener('click', () => store.redo());
-  document.addEventListener('keydown', (e) => {
-    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
-    const key = e.key.toLowerCase();
-    const redo = (key === 'z' && e.shiftKey) || (key === 'y' && !e.shiftKey);
-    if (key !== 'z' && !redo) return;
-    e.preventDefault(); // the dashboard's history holds every edit, typed text included
-    const done = redo ? store.redo() : store.undo();
-    status(done ? (redo ? 'Redone.' : 'Undone.') : (redo ? 'Nothing to redo.' : 'Nothing to undo.'));
-  });
-}
-
-function syncHistoryButtons() {
-  els.undo.disabled = !store.canUndo();
-  els.redo.disabled = !store.canRedo();
-}
+const announce = (text) => announceIn(els.status, text);
 
 function renderAll(state) {
   const key = focusKey();
@@ -119,28 +68,7 @@ function syncViewControls(view) {
   els.xAxis.value = view.x_axis;
   els.ipe.value = String(view.iterations_per_epoch);
   els.ipe.disabled = view.x_axis !== 'epochs';
-  els.spe.value = String(view.samples_per_event || 1);
-  els.spe.disabled = view.x_axis !== 'samples';
   els.markers.checked = view.cycle_markers;
-  if (els.logAxes.dataset.params) renderLogAxes(els.logAxes.dataset.params.split(','), view);
-}
-
-/** One "log" checkbox per param drawn (each param has its own y-axis). */
-function renderLogAxes(params, view) {
-  const on = new Set(String(view.log_axes || '').split(',').filter(Boolean));
-  const key = params.join(',');
-  if (els.logAxes.dataset.params !== key) {
-    els.logAxes.dataset.params = key;
-    els.logAxes.replaceChildren(...params.map((name) => h('label', { class: 'check' },
-      h('input', { type: 'checkbox', value: name, on: { change: onLogAxis } }), `log ${name}`)));
-  }
-  for (const box of els.logAxes.querySelectorAll('input')) box.checked = on.has(box.value) || view.log_y;
-  for (const box of els.logAxes.querySelectorAll('input')) box.disabled = view.log_y;
-}
-
-function onLogAxis() {
-  const names = [...els.logAxes.querySelectorAll('input')].filter((b) => b.checked).map((b) => b.value);
-  store.setView('log_axes', names.length ? names.join(',') : undefined);
 }
 
 function wireViewControls() {
@@ -151,10 +79,6 @@ function wireViewControls() {
   els.ipe.addEventListener('input', () => {
     const v = Number(els.ipe.value);
     if (Number.isInteger(v) && v >= 1) store.setView('iterations_per_epoch', v);
-  });
-  els.spe.addEventListener('input', () => {
-    const v = Number(els.spe.value);
-    if (Number.isInteger(v) && v >= 1) store.setView('samples_per_event', v === 1 ? undefined : v);
   });
   els.duplicate.addEventListener('click', () => store.duplicateVariant());
   els.removeVariant.addEventListener('click', () => {
@@ -169,55 +93,17 @@ function wireViewControls() {
 let timer = null;
 let seq = 0;
 let controllers = [];
-let zoom = null; // the visible event window {start, stop} after a zoom or pan, else null (all events)
-let reading = null;
-let chartWired = false;
 let lastRevision = null;
 let lastShownErrors = '';
-let lastResults = [];
-let updateSteps = () => {};
 
-/** The window of a variant of `numEvents` events to fetch for the zoom (null: every event). */
-function windowFor(numEvents) {
-  if (!zoom || !Number.isInteger(numEvents)) return null;
-  const stop = Math.min(zoom.stop, numEvents);
-  const start = Math.min(zoom.start, stop - 1);
-  return start <= 0 && stop >= numEvents ? null : { start: Math.max(0, start), stop };
-}
-
-/** x (events, epochs or samples) -> event. */
-function toEvent(x, view) {
-  return x / xPerEvent(view);
-}
-
+/** After a zoom or pan: fetch the visible window (null: every event) and redraw at once. */
 function onZoom(range) {
-  const view = store.getState().view;
-  const next = range === null ? null : {
-    // one event beyond each edge, so the lines reach the edges of the plot
-    start: Math.max(0, Math.floor(toEvent(range.x0, view)) - 1),
-    stop: Math.ceil(toEvent(range.x1, view)) + 2,
-  };
-  if (JSON.stringify(next) === JSON.stringify(zoom)) return;
-  zoom = next;
+  if (!setZoom(range, store.getState().view)) return;
   perf.zoomAt = performance.now();
   perf.dirty = true;
   clearTimeout(timer);
   timer = null;
   redraw();
-}
-
-function wireChart() {
-  if (chartWired) return;
-  chartWired = true;
-  const eventAt = (x) => Math.round(toEvent(x, store.getState().view));
-  onChartEvents(els.chart, {
-    hover: (x) => {
-      crosshair(els.chart, els.crosshair, x);
-      reading.hover(x === null ? null : eventAt(x));
-    },
-    click: (x) => reading.pin(eventAt(x)),
-    zoom: onZoom,
-  });
 }
 
 function scheduleRedraw() {
@@ -268,7 +154,7 @@ async function redraw() {
   showGlobalError(unplaced);
   if (shownErrors && shownErrors !== lastShownErrors) revealFirstError(els.editor);
   lastShownErrors = shownErrors;
-  const anyError = outcomes.some((o) => o.error) || !!els.editor.querySelector('.field-error:not([hidden]):not([data-api])');
+  const anyError = outcomes.some((o) => o.error) || hasLocalError();
   els.chart.dataset.state = anyError ? 'stale' : 'ok';
   const results = state.variants.map((v) => {
     const good = lastGood.get(v.name);
@@ -277,24 +163,15 @@ async function redraw() {
   await plotlyReady;
   await draw(els.chart, results, state.view);
   if (mine !== seq) return;
-  wireChart();
   const rev = els.chart.layout.uirevision;
-  if (rev !== lastRevision && lastRevision !== null && zoom !== null) {
-    zoom = null; // a new figure (layout, axes): Plotly shows every event again, so fetch them
+  if (rev !== lastRevision && lastRevision !== null && zoomed()) {
+    setZoom(null); // a new figure (layout, axes): Plotly shows every event again, so fetch them
     scheduleRedraw();
   }
   lastRevision = rev;
-  reading.setResults(results);
-  renderSummary(els.summary, results);
-  lastResults = results;
-  if (els.dataTableBox.open) renderDataTable(els.dataTable, results);
-  renderLogAxes(paramNamesOf(results), state.view);
-  const shown = results[Math.min(state.view.active, results.length - 1)];
-  els.resolution.textContent = resolutionText(shown?.data);
-  if (perf.zoomAt !== undefined && perf.zoomAt !== null) {
-    perf.lastZoomMs = performance.now() - perf.zoomAt;
-    perf.zoomAt = null;
-  }
+  panels.afterDraw(results, state.view);
+  if (perf.zoomAt) perf.lastZoomMs = performance.now() - perf.zoomAt;
+  perf.zoomAt = null;
   perf.draws += 1;
   perf.dirty = timer !== null;
   if (perf.editAt !== null) perf.lastRedrawMs = performance.now() - perf.editAt;
@@ -356,6 +233,11 @@ function showNotice(text) {
   els.notice.hidden = false;
 }
 
+/** A field shows a value the editor cannot take yet (a local error): the chart is stale. */
+function hasLocalError() {
+  return !!els.editor.querySelector('.field-error:not([hidden]):not([data-api])');
+}
+
 let plotlyReady;
 let plotlyStart;
 
@@ -363,9 +245,11 @@ async function start() {
   for (const [key, id] of Object.entries({
     editor: 'editor', chart: 'chart', chartError: 'chart-error', status: 'status', variantTabs: 'variant-tabs',
     duplicate: 'duplicate-variant', removeVariant: 'remove-variant', layout: 'opt-layout', logY: 'opt-log',
-    xAxis: 'opt-x', ipe: 'opt-ipe', spe: 'opt-spe', steps: 'steps-helper', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
+    xAxis: 'opt-x', ipe: 'opt-ipe', markers: 'opt-markers', share: 'btn-share', shareOut: 'share-out',
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
-    dataTableBox: 'data-table-box', dataTable: 'data-table', notice: 'notice', gallery: 'gallery', undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes', summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
+    spe: 'opt-spe', steps: 'steps-helper', dataTableBox: 'data-table-box', dataTable: 'data-table', notice: 'notice',
+    gallery: 'gallery', undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes',
+    summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
   })) els[key] = $(id);
   // index.html preloads plotly.min.js; it is executed only once the editor is on screen, so the
@@ -376,49 +260,20 @@ async function start() {
   const sharedLink = fetchSharedLink();
   const cat = await getCatalogue();
   catalogue = cat.types;
-  follow = followers(catalogue);
   store.configure(cat); // the server's limits, default view and example, before any state
   const state = await initialState(sharedLink);
   wireViewControls();
   wireToolbar(els, status);
-  updateSteps = renderSteps(els.steps, (r) => {
-    store.update((d) => {
-      const exp = d.variants[d.view.active].experiment;
-      followNumEvents(exp, exp.num_events, r.numEvents, follow);
-      exp.num_events = r.numEvents;
-      d.view.iterations_per_epoch = r.perEpoch;
-      d.view.samples_per_event = r.samplesPerEvent > 1 ? r.samplesPerEvent : undefined;
-      d.view.x_axis = 'epochs';
-    }, { structural: true });
-    announce(`num_events is now ${r.numEvents} (${r.perEpoch} events per epoch); the x axis is in epochs.`);
-  });
-  renderGallery(els.gallery, cat.presets, (p) => {
-    const name = store.activeVariant().name;
-    store.update((d) => { d.variants[d.view.active].experiment = structuredClone(p.experiment); }, { structural: true });
-    announce(`Loaded preset ${p.name} into variant ${name}.`);
-  });
-  reading = new Reading(els.reading, {
-    // max_points: the caps of a decimated reply (one event is drawn exactly either way)
-    exactAt: (experiment, event) => postSeries(experiment, 4, undefined, { start: event, stop: event + 1 }),
-    onChange: status,
-  });
-  wireHistory();
-  els.dataTableBox.addEventListener('toggle', () => {
-    if (els.dataTableBox.open) renderDataTable(els.dataTable, lastResults);
-    else els.dataTable.replaceChildren();
-  });
-  // a value the editor cannot take yet (local error): the chart is stale until it is fixed
+  edits = editHandlers(catalogue, announce);
+  panels = setupPanels(els, { presets: cat.presets, applyLoop: edits.applyLoop, announce, status, onZoom });
+  wireHistory(els.undo, els.redo, status);
   els.editor.addEventListener('input', () => {
-    if (!els.editor.querySelector('.field-error:not([hidden]):not([data-api])')) return;
-    els.chart.dataset.state = 'stale';
-    status(STALE);
+    if (hasLocalError()) { els.chart.dataset.state = 'stale'; status(STALE); }
   });
   store.subscribe((s, info) => {
-    syncHistoryButtons();
-    if (info.source !== 'load') els.notice.hidden = true;
+    panels.onState(s, info);
     if (info.structural) renderAll(s);
     else if (info.source === 'view') syncViewControls(s.view);
-    updateSteps(store.activeVariant(s).experiment);
     syncUrl();
     if (info.source === 'load') redraw();
     else scheduleRedraw();
