@@ -1,6 +1,6 @@
 // The experiment editor of the active variant: num_events, param groups, schedulers.
 import { h, newId } from './dom.js';
-import { parseNumber, renderField, setLocalError, unionField } from './forms.js';
+import { parseNumber, renderField, setLocalError, typedAsIs, unionField } from './forms.js';
 import { sampleObject } from './schema.js';
 
 /**
@@ -35,7 +35,8 @@ function numEventsField(experiment, onChange) {
   input.setAttribute('aria-describedby', 'num-events-err');
   input.addEventListener('input', () => {
     const r = parseNumber(input.value, { integer: true });
-    if (r.error || r.empty) return setLocalError(input, r.error || 'Required');
+    if (r.error) return typedAsIs(onChange, ['num_events'], input, r.error);
+    if (r.empty) return setLocalError(input, 'Required');
     setLocalError(input, '');
     onChange(['num_events'], r.value);
   });
@@ -92,7 +93,8 @@ function groupEditor(group, i, count, onChange) {
     valInput.setAttribute('aria-describedby', err.id);
     valInput.addEventListener('input', () => {
       const r = parseNumber(valInput.value);
-      if (r.error || r.empty) return setLocalError(valInput, r.error || 'Required');
+      if (r.error) return typedAsIs(onChange, [...base, key], valInput, r.error);
+      if (r.empty) return setLocalError(valInput, 'Required');
       setLocalError(valInput, '');
       onChange([...base, key], r.value);
     });

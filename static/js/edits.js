@@ -37,6 +37,7 @@ export function editHandlers(types, announce) {
         return;
       }
     }
+    if (opts.typed) { store.setField(path, value, { source: 'typed' }); return; } // kept as typed, not drawn
     if (value && typeof value === 'object' && opts.structural) fillFollowers(value, exp.num_events, follow);
     store.setField(path, value, { structural: !!opts.structural });
     if (value === undefined && opts.structural) announce(`Removed ${removedWhat(path, exp)}.`);

@@ -78,6 +78,7 @@ export function showApiErrors(root, details, experiment) {
       unplaced.push(path.length ? `${path.join('.')}: ${d.msg}` : d.msg);
       continue;
     }
+    if (!err.hidden && !err.dataset.api) continue; // the editor's own message about that text stays
     err.textContent = err.dataset.api ? `${err.textContent}; ${d.msg}` : d.msg;
     err.dataset.api = '1';
     err.hidden = false;

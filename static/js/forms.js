@@ -54,6 +54,15 @@ export function setLocalError(control, message) {
   control.setAttribute('aria-invalid', message ? 'true' : 'false');
 }
 
+/**
+ * Text a number field cannot take: the local `message` at the field, and the text kept as typed in
+ * the experiment (so the URL and share links keep it; the API names the field when asked).
+ */
+export function typedAsIs(onChange, path, control, message) {
+  setLocalError(control, message);
+  onChange(path, control.value, { typed: true });
+}
+
 export function parseNumber(text, { integer = false } = {}) {
   const t = text.trim();
   if (t === '') return { empty: true };
@@ -77,7 +86,7 @@ function numberField(name, s, value, path, ctx, { required, nullable, integer })
   });
   input.addEventListener('input', () => {
     const r = parseNumber(input.value, { integer });
-    if (r.error) return setLocalError(input, r.error);
+    if (r.error) return typedAsIs(ctx.onChange, path, input, r.error);
     if (r.empty) {
       if (required && !nullable) return setLocalError(input, 'Required');
       setLocalError(input, '');
@@ -94,7 +103,8 @@ function numberList(name, s, value, path, ctx, { required, nullable }) {
   const integer = items.type === 'integer';
   const input = h('input', {
     id: newId('list'), type: 'text', autocomplete: 'off', inputmode: 'decimal',
-    value: Array.isArray(value) ? value.join(', ') : '', placeholder: 'comma-separated, e.g. 30, 80',
+    value: Array.isArray(value) ? value.join(', ') : (typeof value === 'string' ? value : ''),
+    placeholder: 'comma-separated, e.g. 30, 80',
   });
   input.addEventListener('input', () => {
     const parts = input.value.split(/[\s,;]+/).filter(Boolean);
@@ -102,7 +112,7 @@ function numberList(name, s, value, path, ctx, { required, nullable }) {
     const out = [];
     for (const p of parts) {
       const r = parseNumber(p, { integer });
-      if (r.error) return setLocalError(input, `${p}: ${r.error}`);
+      if (r.error) return typedAsIs(ctx.onChange, path, input, `${p}: ${r.error}`);
       out.push(r.value);
     }
     setLocalError(input, '');

@@ -276,7 +276,7 @@ async function start() {
     else if (info.source === 'view') syncViewControls(s.view);
     syncUrl();
     if (info.source === 'load') redraw();
-    else scheduleRedraw();
+    else if (info.source !== 'typed') scheduleRedraw(); // text kept as typed: nothing to draw
   });
   store.replace(state, 'load');
   perf.editorReadyMs = performance.now();

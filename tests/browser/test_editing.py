@@ -121,6 +121,9 @@ def test_an_invalid_inactive_variant_survives_a_reload_and_names_its_field(page)
     n = draws(page)
     page.fill(field("schedulers.1.cycle_size"), "1")
     settle(page, n)
+    # text the editor cannot read is kept as typed too (not drawn: the chart stays stale)
+    page.fill(field("schedulers.0.end_value"), "1e-5x")
+    assert "number" in page.text_content('#editor [data-path="schedulers.0.end_value"] > .field-error')
     n = draws(page)
     page.click("#variant-tabs button >> text=Variant A")
     settle(page, n)
@@ -129,8 +132,11 @@ def test_an_invalid_inactive_variant_survives_a_reload_and_names_its_field(page)
     settle(page, 0)
     assert page.locator("#variant-tabs button").all_text_contents() == ["Variant A", "Variant B"]
     assert "Variant B: schedulers.1.cycle_size:" in page.text_content("#chart-error")
+    assert "Variant B: schedulers.0.end_value:" in page.text_content("#chart-error")
     page.click("#variant-tabs button >> text=Variant B")
     assert page.input_value(field("schedulers.1.cycle_size")) == "1"
+    assert page.input_value(field("schedulers.0.end_value")) == "1e-5x"
+    page.locator('#editor [data-path="schedulers.0.end_value"] > .field-error').wait_for(state="visible")
     # a short link needs valid variants: the full link, which keeps B as typed, is offered
     page.click("#btn-share")
     page.wait_for_function("() => document.querySelector('#share-url').value.includes('#s=')")
