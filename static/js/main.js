@@ -249,7 +249,7 @@ async function start() {
     shareUrl: 'share-url', codeIgnite: 'btn-code-ignite', codeCore: 'btn-code-core', csv: 'btn-csv', png: 'btn-png',
     spe: 'opt-spe', steps: 'steps-helper', dataTableBox: 'data-table-box', dataTable: 'data-table', notice: 'notice',
     gallery: 'gallery', undo: 'btn-undo', redo: 'btn-redo', resolution: 'resolution', logAxes: 'opt-log-axes',
-    summary: 'summary', summaryCsv: 'btn-summary-csv', reading: 'reading', crosshair: 'crosshair',
+    summary: 'summary', summaryCsv: 'btn-summary-csv', pinForm: 'pin-form', pinEvent: 'pin-event', reading: 'reading', crosshair: 'crosshair',
     codeDialog: 'code-dialog', codeTitle: 'code-title', codeText: 'code-text', codeCopy: 'code-copy', codeClose: 'code-close',
   })) els[key] = $(id);
   // index.html preloads plotly.min.js; it is executed only once the editor is on screen, so the

@@ -24,6 +24,14 @@ export function setupPanels(els, { presets, applyLoop, announce, status, onZoom 
     onChange: status,
   });
   const updateSteps = renderSteps(els.steps, applyLoop);
+  // pinning from the keyboard: type an event number
+  els.pinForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = Number(els.pinEvent.value);
+    const n = Math.max(0, ...lastResults.map((r) => r.data?.num_events ?? 0));
+    if (Number.isInteger(v) && v >= 0 && v < n) reading.pin(v);
+    else status(`Pin: enter an event number from 0 to ${n - 1}.`);
+  });
   renderGallery(els.gallery, presets, (p) => {
     const name = store.activeVariant().name;
     store.update((d) => { d.variants[d.view.active].experiment = structuredClone(p.experiment); }, { structural: true });

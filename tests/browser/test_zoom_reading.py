@@ -130,3 +130,18 @@ def test_hover_reads_every_series_in_full_precision_and_click_pins(page):
         "#reading tbody tr", "rs => rs.map(r => r.cells[r.cells.length - 1].textContent)"
     )
     assert [float(v) for v in pinned] == [values["lr"][event], values["momentum"][event]]
+
+
+def test_an_event_is_pinned_from_the_keyboard(page):
+    exp = {**BIG, "num_events": 2000}
+    open_dashboard(page, view_url(exp))
+    values = full_series(page, exp)
+    page.fill("#pin-event", "1234")
+    page.press("#pin-event", "Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#reading .unpin')"
+        " && ![...document.querySelectorAll('#reading td')].some(td => td.textContent === '…')"
+    )
+    assert "Pinned event 1234" in page.text_content("#status")
+    cells = page.eval_on_selector_all("#reading tbody tr", "rs => rs.map(r => r.cells[1].textContent)")
+    assert [float(c) for c in cells] == [values["lr"][1234], values["momentum"][1234]]
