@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import cachetools
@@ -19,6 +20,7 @@ import numpy as np
 from scheduler_core.experiment import build, simulate_built
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
+from scheduler_core.summary import summarize
 
 from ..contract.canonical import canonical_json
 from ..contract.errors import CORE_ERRORS, ApiError, core_errors
@@ -42,6 +44,12 @@ class SeriesData:
     param_name: str
     values: np.ndarray
     restarts: tuple[int, ...] = ()
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """:func:`scheduler_core.summary.summarize` of the series, computed once and kept with
+        the series in the cache (a zoom asks again for every window)."""
+        return summarize(self.values, len(self.restarts))
 
 
 def _entry_bytes(entry: tuple[int, list[SeriesData]]) -> int:

@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 
 from scheduler_core.decimate import decimate_indices
+from scheduler_core.summary import AREA_RULE
 
 from .. import __version__
 from ..contract.canonical import canonical_json
@@ -24,7 +25,7 @@ from ..settings import Settings
 from . import codegen_transformers
 from .codegen import Flavor, check_flavor, generate
 from .compute import SeriesCache, SeriesData, compute
-from .limits import check_caps, check_variants
+from .limits import check_caps, check_variants, check_window
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
@@ -36,12 +37,26 @@ def series_json(
     max_points: int | None = None,
     *,
     key: bytes | None = None,
+    start: int | None = None,
+    stop: int | None = None,
+    summary: bool = False,
 ) -> bytes:
     """The ``/series`` JSON reply, each series decimated to about ``max_points`` if given
-    (``key``: the experiment's canonical JSON when the caller has it, as for every output)."""
-    check_caps(exp, settings, output="series", max_points=max_points)
+    (``key``: the experiment's canonical JSON when the caller has it, as for every output).
+
+    ``start``/``stop``: only the events ``[start, stop)`` (see
+    :func:`~app.service.limits.check_window`), decimated the same way; the reply then says
+    ``start`` and ``stop`` and always lists the (absolute) events. ``summary``: each series also
+    gets its :func:`~scheduler_core.summary.summarize` numbers (of all its events), and the reply
+    names the ``area_rule``.
+    """
+    check_caps(exp, settings, output="series", max_points=max_points, start=start, stop=stop)
+    window = check_window(exp, start, stop)
     series = compute(exp, settings, cache, key)
-    points = [(None, s.values) for s in series] if max_points is None else _decimated(series, max_points)
+    if max_points is None and window is None:
+        points = [(None, s.values) for s in series]
+    else:
+        points = _decimated(series, max_points, window)
     items = [
         {
             "param_group": s.param_group,
@@ -54,6 +69,12 @@ def series_json(
         for s, (ev, va) in zip(series, points, strict=True)
     ]
     body = {"num_events": exp.num_events, "decimated": max_points is not None, "series": items}
+    if window is not None:
+        body["start"], body["stop"] = window
+    if summary:
+        for item, s in zip(items, series, strict=True):
+            item["summary"] = s.summary
+        body["area_rule"] = AREA_RULE
     return orjson.dumps(body, option=NUMPY)
 
 
@@ -64,20 +85,30 @@ def series_csv(
     max_points: int | None = None,
     *,
     key: bytes | None = None,
+    start: int | None = None,
+    stop: int | None = None,
+    summary: bool = False,
 ) -> bytes:
     """The CSV reply: one row per event (or per kept event when decimated), a ``group/param``
-    column per series."""
-    check_caps(exp, settings, output="csv", max_points=max_points)
+    column per series; ``start``/``stop`` as for :func:`series_json`. ``summary``: instead, the
+    summary table, one row per series (``series`` then the keys of
+    :func:`~scheduler_core.summary.summarize`; the area is the sum over events)."""
+    check_caps(exp, settings, output="csv", max_points=max_points, start=start, stop=stop)
+    lo, hi = check_window(exp, start, stop) or (0, exp.num_events)
     series = compute(exp, settings, cache, key)
+    if summary:
+        return _summary_csv(series)
     if max_points is None:
-        events = np.arange(exp.num_events)
+        events = np.arange(lo, hi)
     else:
-        events = np.unique(np.concatenate([decimate_indices(s.values, max_points) for s in series]))
+        events = lo + np.unique(
+            np.concatenate([decimate_indices(s.values[lo:hi], max_points) for s in series])
+        )
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow(
         ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
     )
-    columns = [s.values if max_points is None else s.values[events] for s in series]
+    columns = [s.values[lo:hi] if max_points is None else s.values[events] for s in series]
     return head.getvalue().encode() + _csv_rows(events, columns)
 
 
@@ -125,13 +156,33 @@ def link_document(doc: StoredDocument, settings: Settings) -> bytes:
     return canonical_json(doc)
 
 
-def _decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each series reduced to at most about ``max_points`` (events, values)."""
+def _decimated(
+    series: list[SeriesData], max_points: int | None, window: tuple[int, int] | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each series' events ``[start, stop)`` of ``window`` (default: all), reduced to at most
+    about ``max_points`` (``None``: all of them) as (events, values)."""
     out = []
     for s in series:
-        events = decimate_indices(s.values, max_points)  # events are 0..n-1: indices are events
-        out.append((events, s.values if len(events) == len(s.values) else s.values[events]))
+        lo, hi = window or (0, len(s.values))
+        part = s.values if window is None else s.values[lo:hi]
+        if max_points is None:
+            events = np.arange(lo, hi, dtype=np.int64)
+        else:
+            events = decimate_indices(part, max_points) + lo  # indices of the slice, shifted
+        out.append((events, part if len(events) == len(s.values) else s.values[events]))
     return out
+
+
+def _summary_csv(series: list[SeriesData]) -> bytes:
+    """One row per series: its ``group/param`` name and its summary numbers (shortest floats)."""
+    rows = [s.summary for s in series]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["series", *rows[0]] if rows else ["series"])
+    for s, row in zip(series, rows, strict=True):
+        cells = ["" if v is None else repr(v) for v in row.values()]
+        writer.writerow([_csv_cell(f"{s.group_name}/{s.param_name}"), *cells])
+    return out.getvalue().encode()
 
 
 def _csv_cell(text: str) -> str:

@@ -51,13 +51,16 @@ def check_caps(
     output: Output,
     max_points: int | None = None,
     loc: tuple = ("body",),
+    start: int | None = None,
+    stop: int | None = None,
 ) -> None:
     """Raise :class:`ApiError` (422) at the first cap ``exp`` breaks for ``output``.
 
     In order: ``max_points`` (``query.max_points``), the CSV writing time (``"csv"``), counts
     of schedulers and param groups, ``param_group_index`` in range, every scheduled param
     present in every group, then (except for ``"code"``) ``num_events`` by output,
-    ``max_values`` and the closed-form time estimate. ``loc`` prefixes body locations.
+    ``max_values`` and the closed-form time estimate, last the event window ``start``/``stop``
+    (:func:`check_window`). ``loc`` prefixes body locations.
     """
     if max_points is not None and max_points > settings.max_points:
         raise ApiError(
@@ -92,6 +95,34 @@ def check_caps(
     check_time_budget(
         estimate_seconds(exp), settings, "this experiment", "use fewer events or schedulers", loc
     )
+    check_window(exp, start, stop)
+
+
+def check_window(exp: Experiment, start: int | None, stop: int | None) -> tuple[int, int] | None:
+    """The event window ``[start, stop)`` of a ``/series`` request, or ``None`` for all events.
+
+    A missing bound is the series' own (0, ``num_events``). Refused (422 at ``query.start`` or
+    ``query.stop``): ``stop`` past ``num_events``, or a window holding no event.
+    """
+    if start is None and stop is None:
+        return None
+    lo = 0 if start is None else start
+    hi = exp.num_events if stop is None else stop
+    if hi > exp.num_events:
+        raise ApiError(
+            422,
+            ("query", "stop"),
+            f"stop should be at most num_events ({exp.num_events}), but given {hi}",
+            "out_of_range",
+        )
+    if lo >= hi:
+        raise ApiError(
+            422,
+            ("query", "start"),
+            f"start should be below stop ({hi}), but given {lo}",
+            "out_of_range",
+        )
+    return lo, hi
 
 
 def check_variants(count: int, settings: Settings) -> None:

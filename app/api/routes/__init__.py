@@ -53,6 +53,7 @@ def cached_reply(
     *,
     output: Output,
     max_points: int | None = None,
+    **window: int | None,
 ) -> Response | None:
     """The 304 for a request whose If-None-Match names ``tag``, else ``None`` (compute the reply).
 
@@ -62,5 +63,5 @@ def cached_reply(
     """
     if not not_modified(request, tag):
         return None
-    check_caps(experiment, settings, output=output, max_points=max_points)
+    check_caps(experiment, settings, output=output, max_points=max_points, **window)
     return not_modified_response(tag)

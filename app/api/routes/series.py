@@ -26,6 +26,16 @@ MaxPoints = Annotated[
     ),
 ]
 
+EventBound = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_SIZE,
+        description="Event window [start, stop) of the reply (default: every event); decimated "
+        "like the whole series when max_points is given.",
+    ),
+]
+
 
 def _one_group(scheduler: dict) -> dict:
     """1,000 events of one param group (``lr`` 0.01) driven by ``scheduler``."""
@@ -117,18 +127,31 @@ def post_series(
             openapi_examples={"json": {"value": "json"}, "csv": {"value": "csv"}},
         ),
     ] = None,
+    start: EventBound = None,
+    stop: EventBound = None,
+    summary: Annotated[
+        bool,
+        Query(
+            description="Add each series' summary numbers (initial, final, min, max, peak_event, "
+            "mean, area = sum over events, restarts, warmup_end); as CSV: the summary table instead."
+        ),
+    ] = False,
 ) -> Response:
     as_csv = wants_csv(request, fmt)
     key = canonical_json(experiment)
-    tag = etag("series", key, max_points=max_points, csv=as_csv)
+    # the window joins the ETag only when given, so the tags of whole series stay as they were
+    window = {k: v for k, v in (("start", start), ("stop", stop)) if v is not None}
+    extra = {"summary": True} if summary else {}  # likewise
+    tag = etag("series", key, max_points=max_points, csv=as_csv, **window, **extra)
     output = "csv" if as_csv else "series"
-    reply = cached_reply(request, tag, experiment, settings, output=output, max_points=max_points)
+    reply = cached_reply(request, tag, experiment, settings, output=output, max_points=max_points, **window)
     if reply is not None:
         return reply
     headers = {"ETag": tag}
     if as_csv:
-        headers["Content-Disposition"] = 'attachment; filename="series.csv"'
-        body = exports.series_csv(experiment, settings, cache, max_points, key=key)
+        name = "summary.csv" if summary else "series.csv"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        body = exports.series_csv(experiment, settings, cache, max_points, key=key, **window, **extra)
         return Response(body, media_type="text/csv", headers=headers)
-    body = exports.series_json(experiment, settings, cache, max_points, key=key)
+    body = exports.series_json(experiment, settings, cache, max_points, key=key, **window, **extra)
     return Response(body, media_type="application/json", headers=headers)
