@@ -174,7 +174,7 @@ def _locate_step_error(exp: Experiment, exc: BaseException) -> tuple[str | int, 
 
 
 def compute(
-    exp: Experiment, settings: Settings, cache: SeriesCache, key: bytes | None = None
+    exp: Experiment, settings: Settings, cache: SeriesCache, key: bytes | None = None, *, store: bool = True
 ) -> list[SeriesData]:
     """The series of ``exp`` (caps checked already, see :func:`app.service.limits.check_caps`).
 
@@ -184,6 +184,8 @@ def compute(
     an error while stepping names the scheduler that raised it and, where clear, the field
     (:func:`_locate_step_error`), with the library's message and type ``scheduler_step_error``;
     anything else is a bug and propagates. ``key``: ``canonical_json(exp)`` if known already.
+    ``store=False``: a cache hit is used, but a new result is not kept (full downloads are
+    one-off and large: their memory goes back once the reply is sent).
     """
     key = canonical_json(exp) if key is None else key
     hit = cache.get(key)
@@ -225,5 +227,6 @@ def compute(
         values.flags.writeable = False
         restarts = tuple(restart_events(core, s.param_group, s.param_name))
         out.append(SeriesData(s.param_group, s.group_name, s.param_name, values, restarts))
-    cache.put(key, out)
+    if store:
+        cache.put(key, out)
     return out

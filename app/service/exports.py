@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import numpy as np
@@ -23,9 +24,14 @@ from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
 from .codegen import Flavor, generate
 from .compute import SeriesCache, SeriesData, compute
-from .limits import check_caps, check_variants
+from .limits import check_caps, check_variants, n_series
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
+CHUNK_VALUES = 65_536
+"""Values encoded per orjson call when streaming (about 1.5 MB of JSON or CSV): between two
+calls the encoder lets go of the GIL, and no request holds more than a chunk of text at once."""
+CHUNK_BYTES = 1 << 20
+"""Streamed replies come in chunks of about this many bytes (small replies in one)."""
 
 
 def series_json(
@@ -38,22 +44,23 @@ def series_json(
 ) -> bytes:
     """The ``/series`` JSON reply, each series decimated to about ``max_points`` if given
     (``key``: the experiment's canonical JSON when the caller has it, as for every output)."""
+    return b"".join(series_json_chunks(exp, settings, cache, max_points, key=key))
+
+
+def series_json_chunks(
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    max_points: int | None = None,
+    *,
+    key: bytes | None = None,
+) -> Iterator[bytes]:
+    """:func:`series_json` as chunks of about :data:`CHUNK_BYTES` (caps checked and series
+    computed before the first chunk is asked for; the bytes joined are the same)."""
     check_caps(exp, settings, output="series", max_points=max_points)
-    series = compute(exp, settings, cache, key)
+    series = compute(exp, settings, cache, key, store=_keep(exp, max_points))
     points = [(None, s.values) for s in series] if max_points is None else _decimated(series, max_points)
-    items = [
-        {
-            "param_group": s.param_group,
-            "group_name": s.group_name,
-            "param_name": s.param_name,
-            "values": va,
-            "events": ev,
-            "restarts": s.restarts,
-        }
-        for s, (ev, va) in zip(series, points, strict=True)
-    ]
-    body = {"num_events": exp.num_events, "decimated": max_points is not None, "series": items}
-    return orjson.dumps(body, option=NUMPY)
+    return _coalesce(_json_pieces(exp.num_events, max_points is not None, series, points))
 
 
 def series_csv(
@@ -66,8 +73,20 @@ def series_csv(
 ) -> bytes:
     """The CSV reply: one row per event (or per kept event when decimated), a ``group/param``
     column per series."""
+    return b"".join(series_csv_chunks(exp, settings, cache, max_points, key=key))
+
+
+def series_csv_chunks(
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    max_points: int | None = None,
+    *,
+    key: bytes | None = None,
+) -> Iterator[bytes]:
+    """:func:`series_csv` as chunks of about :data:`CHUNK_BYTES` (a block of rows each)."""
     check_caps(exp, settings, output="csv", max_points=max_points)
-    series = compute(exp, settings, cache, key)
+    series = compute(exp, settings, cache, key, store=_keep(exp, max_points))
     if max_points is None:
         events = np.arange(exp.num_events)
     else:
@@ -77,7 +96,7 @@ def series_csv(
         ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
     )
     columns = [s.values if max_points is None else s.values[events] for s in series]
-    return head.getvalue().encode() + _csv_rows(events, columns)
+    return _coalesce(_csv_pieces(head.getvalue().encode(), events, columns))
 
 
 def figure(
@@ -143,3 +162,60 @@ def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
     rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].split(b"],[")
     firsts = orjson.dumps(events, option=NUMPY)[1:-1].split(b",")
     return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"
+
+
+def _keep(exp: Experiment, max_points: int | None) -> bool:
+    """Whether the cache keeps the series: not for a large full download (one-off, so the
+    worker's memory goes back to where it was once the reply is sent)."""
+    return max_points is not None or exp.num_events * n_series(exp) <= CHUNK_VALUES
+
+
+def _coalesce(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """``pieces`` joined into chunks of at least :data:`CHUNK_BYTES` (the last one smaller)."""
+    buffer: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK_BYTES:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+def _json_array(a: np.ndarray) -> Iterator[bytes]:
+    """``orjson.dumps(a, option=NUMPY)`` of a 1-d array, :data:`CHUNK_VALUES` values at a time."""
+    if len(a) == 0:
+        yield b"[]"
+        return
+    yield b"["
+    for i in range(0, len(a), CHUNK_VALUES):
+        yield (b"," if i else b"") + orjson.dumps(a[i : i + CHUNK_VALUES], option=NUMPY)[1:-1]
+    yield b"]"
+
+
+def _json_pieces(
+    num_events: int, decimated: bool, series: list[SeriesData], points: list[tuple[np.ndarray | None, np.ndarray]]
+) -> Iterator[bytes]:
+    """The bytes of ``orjson.dumps({"num_events", "decimated", "series": [...]})``, in pieces."""
+    yield orjson.dumps({"num_events": num_events, "decimated": decimated})[:-1] + b',"series":['
+    for n, (s, (ev, va)) in enumerate(zip(series, points, strict=True)):
+        names = {"param_group": s.param_group, "group_name": s.group_name, "param_name": s.param_name}
+        yield (b"," if n else b"") + orjson.dumps(names)[:-1] + b',"values":'
+        yield from _json_array(va)
+        yield b',"events":'
+        if ev is None:
+            yield b"null"
+        else:
+            yield from _json_array(ev)
+        yield b',"restarts":' + orjson.dumps(s.restarts) + b"}"
+    yield b"]}"
+
+
+def _csv_pieces(head: bytes, events: np.ndarray, columns: list[np.ndarray]) -> Iterator[bytes]:
+    """The CSV header, then blocks of about :data:`CHUNK_VALUES` cells of rows."""
+    yield head
+    rows = max(1, CHUNK_VALUES // max(1, len(columns)))
+    for i in range(0, len(events), rows):
+        yield _csv_rows(events[i : i + rows], [c[i : i + rows] for c in columns])
