@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     max_values: int = Field(
         40_000_000, ge=1, description="Cap on num_events x number of series computed per request."
     )
+    max_reply_bytes: int = Field(
+        200 * 2**20,
+        ge=2**20,
+        description="Largest /series reply (JSON or CSV), counted at the longest a value can be "
+        "written; bigger requests are refused with a 422 naming max_points as the way round.",
+    )
     max_points: int = Field(20_000, ge=4, description="Largest max_points a client may ask for.")
     figure_points: int = Field(
         2_000, ge=4, description="Points per trace of /figure by default (at most max_points)."

@@ -196,7 +196,10 @@ def _json_array(a: np.ndarray) -> Iterator[bytes]:
 
 
 def _json_pieces(
-    num_events: int, decimated: bool, series: list[SeriesData], points: list[tuple[np.ndarray | None, np.ndarray]]
+    num_events: int,
+    decimated: bool,
+    series: list[SeriesData],
+    points: list[tuple[np.ndarray | None, np.ndarray]],
 ) -> Iterator[bytes]:
     """The bytes of ``orjson.dumps({"num_events", "decimated", "series": [...]})``, in pieces."""
     yield orjson.dumps({"num_events": num_events, "decimated": decimated})[:-1] + b',"series":['

@@ -23,6 +23,9 @@ STEPPED_EVENTS_PER_S = 30_000
 when an experiment has no exact closed form (e.g. two torch schedulers on one optimizer)."""
 CSV_CELLS_PER_S = 4_000_000
 """Rough throughput of writing CSV cells (a value and its separator)."""
+BYTES_PER_VALUE = 25
+"""The most a value takes in a reply: ``-2.2250738585072014e-308`` (24 characters, the longest
+float orjson writes) and its separator."""
 
 
 def param_names(exp: Experiment) -> list[str]:
@@ -89,9 +92,41 @@ def check_caps(
             f"at most {settings.max_values}",
             "too_many_values",
         )
+    if output in ("series", "csv"):
+        _check_reply_size(exp, settings, output, max_points, loc)
     check_time_budget(
         estimate_seconds(exp), settings, "this experiment", "use fewer events or schedulers", loc
     )
+
+
+def reply_bytes(exp: Experiment, output: Output, max_points: int | None = None) -> int:
+    """The most bytes the ``/series`` reply (``"series"``: JSON, ``"csv"``) can take: every
+    value at :data:`BYTES_PER_VALUE`, and each written event number with its separator."""
+    series = n_series(exp)
+    event_bytes = len(str(max(exp.num_events - 1, 0))) + 1
+    if output == "csv":
+        rows = exp.num_events if max_points is None else min(exp.num_events, max_points * series)
+        return rows * (event_bytes + series * BYTES_PER_VALUE)
+    if max_points is None:  # "events": null
+        return series * exp.num_events * BYTES_PER_VALUE
+    return series * min(exp.num_events, max_points) * (event_bytes + BYTES_PER_VALUE)
+
+
+def _check_reply_size(
+    exp: Experiment, settings: Settings, output: Output, max_points: int | None, loc: tuple
+) -> None:
+    """Refuse (422 ``reply_too_large``) a reply that could be over ``max_reply_bytes``."""
+    size = reply_bytes(exp, output, max_points)
+    if size > settings.max_reply_bytes:
+        mb = 2**20
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"this reply could take {size / mb:.0f} MB, over the {settings.max_reply_bytes / mb:g} MB "
+            "cap of one reply: ask for a decimated series (max_points), or send fewer events or "
+            "param groups",
+            "reply_too_large",
+        )
 
 
 def check_variants(count: int, settings: Settings) -> None:

@@ -12,7 +12,7 @@ from ...contract.registry import REGISTRY
 from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
 from ...service import exports
 from .. import deps
-from . import ERRORS, NOT_MODIFIED, cached_reply
+from . import ERRORS, NOT_MODIFIED, cached_reply, chunked_reply
 
 router = APIRouter(tags=["series"])
 
@@ -128,7 +128,7 @@ def post_series(
     headers = {"ETag": tag}
     if as_csv:
         headers["Content-Disposition"] = 'attachment; filename="series.csv"'
-        body = exports.series_csv(experiment, settings, cache, max_points, key=key)
-        return Response(body, media_type="text/csv", headers=headers)
-    body = exports.series_json(experiment, settings, cache, max_points, key=key)
-    return Response(body, media_type="application/json", headers=headers)
+        chunks = exports.series_csv_chunks(experiment, settings, cache, max_points, key=key)
+        return chunked_reply(chunks, "text/csv", headers)
+    chunks = exports.series_json_chunks(experiment, settings, cache, max_points, key=key)
+    return chunked_reply(chunks, "application/json", headers)
