@@ -84,6 +84,18 @@ class Settings(BaseSettings):
     request_time_budget_s: float = Field(
         10.0, gt=0, description="Requests estimated to need longer are refused with a 422."
     )
+    heavy_processes: int = Field(
+        1,
+        ge=0,
+        description="Child processes per server worker that step heavy experiments (those "
+        "without a closed form, estimated at isolate_above_s or more); 0 = step in threads.",
+    )
+    heavy_queue: int = Field(
+        4, ge=0, description="Heavy requests that may wait for a child process; more get a 503."
+    )
+    isolate_above_s: float = Field(
+        0.2, ge=0, description="Stepping estimated to take this long or longer runs in a child process."
+    )
     cache_bytes: int = Field(
         256 * 2**20, ge=0, description="Memory for the LRU cache of computed series (0 = off)."
     )

@@ -110,6 +110,8 @@ class SchedulerType:
     public: the class or function users import from ``scheduler_core`` (None for torch's).
     declines: the configurations its closed form declines: every :class:`NoClosedForm` it
         raises starts with one of these (or with ``"stepping raises"``).
+    step_cost: microseconds one step of it takes per param group it writes (measured by
+        ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
     """
 
     name: str
@@ -126,6 +128,7 @@ class SchedulerType:
     code_args: tuple[str, ...] = ()
     public: Any = None
     declines: tuple[str, ...] = ()
+    step_cost: float = 1.0
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):

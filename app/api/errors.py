@@ -42,7 +42,7 @@ def _jsonable(v: Any) -> Any:
 
 
 async def _api_error(request: Request, exc: ApiError) -> Response:
-    return error_response(exc.status, exc.items)
+    return error_response(exc.status, exc.items, headers=exc.headers)
 
 
 def clean_loc(loc: Sequence[Any]) -> list[str | int]:

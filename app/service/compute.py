@@ -25,6 +25,7 @@ from ..contract.errors import CORE_ERRORS, ApiError, core_errors
 from ..contract.schemas import Experiment
 from ..settings import Settings
 from .convert import to_core
+from .isolation import is_heavy, run_isolated
 from .limits import check_step_budget
 
 BUILD_ERRORS = (*CORE_ERRORS, RecursionError, ModuleNotFoundError)
@@ -173,6 +174,25 @@ def _locate_step_error(exp: Experiment, exc: BaseException) -> tuple[str | int, 
     return loc
 
 
+def _step(exp: Experiment, core: Any, built: Any) -> list[Any]:
+    """``simulate_built(method="step")``; its errors → 422 naming the scheduler (and field)."""
+    with core_errors(("body", "schedulers"), step=True):
+        try:
+            with np.errstate(all="ignore"):
+                return simulate_built(core, built, method="step")
+        except CORE_ERRORS as exc:  # name the scheduler (and field) that raised
+            with core_errors(_locate_step_error(exp, exc), step=True):
+                raise exc
+
+
+def stepped(key: bytes) -> list[Any]:
+    """The stepped series of the experiment whose canonical JSON is ``key`` (what a child
+    process runs, see :func:`app.service.isolation.run_isolated`)."""
+    exp = Experiment.model_validate_json(key)
+    core = to_core(exp)
+    return _step(exp, core, build(core))
+
+
 def compute(
     exp: Experiment, settings: Settings, cache: SeriesCache, key: bytes | None = None, *, store: bool = True
 ) -> list[SeriesData]:
@@ -203,14 +223,11 @@ def compute(
         with np.errstate(all="ignore"):
             raw = simulate_built(core, built, method="fast")  # reads the built groups only
     except NoClosedForm:  # no exact closed form here, or one whose stepping raises: step
-        check_step_budget(exp, settings)
-        with core_errors(("body", "schedulers"), step=True):
-            try:
-                with np.errstate(all="ignore"):
-                    raw = simulate_built(core, built, method="step")
-            except CORE_ERRORS as exc:  # name the scheduler (and field) that raised
-                with core_errors(_locate_step_error(exp, exc), step=True):
-                    raise exc
+        seconds = check_step_budget(exp, settings)
+        if is_heavy(seconds, settings):  # in a child process: the GIL stays with cheap requests
+            raw = run_isolated(stepped, (key,), settings, seconds)
+        else:
+            raw = _step(exp, core, built)
     out = []
     for s in raw:
         values = np.ascontiguousarray(s.values, dtype=np.float64)

@@ -6,21 +6,25 @@ field. The cost estimates refuse requests that would exceed the request time bud
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+
+from scheduler_core.registry import scheduler_type
 
 from ..contract.errors import ApiError
 from ..contract.registry import written_param
 from ..contract.schemas import Experiment
 from ..settings import Settings
+from .convert import to_core
 
 Output = Literal["series", "csv", "figure", "code", "link"]
 """What a request makes: series JSON, series CSV, a figure, code, or a stored link."""
 
 VECTOR_VALUES_PER_S = 20_000_000
 """Rough throughput of the closed-form path (values per second, this class of machine)."""
-STEPPED_EVENTS_PER_S = 30_000
-"""Rough throughput of stepping (events x schedulers per second), the fallback of scheduler_core
-when an experiment has no exact closed form (e.g. two torch schedulers on one optimizer)."""
+STEP_US_PER_SCHEDULER = 5.0
+"""Microseconds each top-level scheduler's call costs per event when stepping, whatever it writes."""
+STEP_US_PER_SERIES = 0.3
+"""Microseconds recording one value of one series per event when stepping."""
 CSV_CELLS_PER_S = 4_000_000
 """Rough throughput of writing CSV cells (a value and its separator)."""
 BYTES_PER_VALUE = 25
@@ -201,19 +205,50 @@ def check_time_budget(
         )
 
 
-def check_step_budget(exp: Experiment, settings: Settings) -> None:
-    """Refuse (422) an experiment that must be stepped event by event and would take too long.
+def step_seconds_per_event(exp: Experiment) -> float:
+    """The cost model of stepping ``exp`` (the fallback of scheduler_core when it has no exact
+    closed form, e.g. two torch schedulers on one optimizer), in seconds per event.
+
+    Per event: each top-level scheduler costs :data:`STEP_US_PER_SCHEDULER` plus, for each
+    param group it writes (one with ``param_group_index``, else all; a torch scheduler always
+    steps all of the optimizer's groups), the ``step_cost`` of its type and of every nested type
+    (the core record's, :class:`scheduler_core.registry.SchedulerType`); then every series
+    records a value (:data:`STEP_US_PER_SERIES`). ``python -m bench.cost`` compares the model
+    with measured times over random experiments.
+    """
+    groups = len(exp.param_groups)
+    micros = n_series(exp) * STEP_US_PER_SERIES
+    for spec in to_core(exp).schedulers:
+        nodes = _tree(spec)
+        torch = any(scheduler_type(n.type).kind == "torch" for n in nodes)
+        written = 1 if spec.kwargs.get("param_group_index") is not None and not torch else groups
+        micros += STEP_US_PER_SCHEDULER + written * sum(scheduler_type(n.type).step_cost for n in nodes)
+    return micros / 1e6
+
+
+def _tree(spec: Any) -> list[Any]:
+    """``spec`` and every scheduler spec nested in it (a Concat's children, a wrapped one)."""
+    out = [spec]
+    for child in scheduler_type(spec.type).children(spec.kwargs):
+        out.extend(_tree(child))
+    return out
+
+
+def check_step_budget(exp: Experiment, settings: Settings) -> float:
+    """Refuse (422) an experiment that must be stepped event by event and would take too long;
+    else return the estimate (seconds, :func:`step_seconds_per_event`).
 
     Only known once the closed form has failed, so :func:`app.service.compute.compute` calls it
     at that point (the one check not made by :func:`check_caps`)."""
-    schedulers = max(1, len(exp.schedulers))
-    most = int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // schedulers
+    per_event = step_seconds_per_event(exp)
+    seconds = exp.num_events * per_event
     check_time_budget(
-        exp.num_events * len(exp.schedulers) / STEPPED_EVENTS_PER_S,
+        seconds,
         settings,
         "this experiment has no closed form and must be stepped event by event: it",
-        f"use at most {most} events",
+        f"use at most {int(settings.request_time_budget_s / per_event)} events, or fewer param groups",
     )
+    return seconds
 
 
 def _check_csv_budget(exp: Experiment, settings: Settings, max_points: int | None) -> None:
