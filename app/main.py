@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from . import __version__
 from .api import errors
 from .api.routes import code, docs, figure, health, links, pages, schedulers, series
-from .server.middleware import BodySizeLimit, HeadAsGet, RequireJson, SecurityHeaders
+from .server.middleware import BodySizeLimit, DisconnectWatch, HeadAsGet, RequireJson, SecurityHeaders
 from .server.netfix import tcp_nodelay_on_asyncio_loop
 from .server.observability import Observability
 from .service.compute import SeriesCache
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RequireJson, prefix=API_PREFIX + "/")  # 415: no form POSTs across sites
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # 413 before 415
+    app.add_middleware(DisconnectWatch)  # a client gone before its reply: heavy work stopped, a 499
     app.add_middleware(Observability, metrics_dir=settings.metrics_dir)  # counts 413s too
     app.add_middleware(SecurityHeaders)
     return app

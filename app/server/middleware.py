@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Sequence
 
 import orjson
@@ -220,3 +222,83 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+DISCONNECTED = "schedule_explorer.disconnected"
+"""Scope key of the :class:`threading.Event` that :class:`DisconnectWatch` sets when the client
+hangs up before its reply is complete (routes hand it to heavy work to cancel it)."""
+
+
+class DisconnectWatch:
+    """Notice a client that hangs up while its request is still being served.
+
+    Once the request body has been read (at once for a request without one), a task waits for
+    the server's ``http.disconnect``; if it comes before the reply is complete, the event at
+    ``scope[DISCONNECTED]`` is set (a thread running heavy work polls it, and the access log
+    counts the request as 499). The app still receives every message, the disconnect included.
+    The body itself is never read ahead, so the server's back-pressure on uploads stays.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        gone = threading.Event()
+        scope[DISCONNECTED] = gone
+        complete = False
+        watcher: asyncio.Task | None = None
+
+        async def watch(after_empty_request: bool) -> Message:
+            message = await receive()
+            if after_empty_request and message["type"] == "http.request":
+                message = await receive()
+            if message["type"] == "http.disconnect" and not complete:
+                gone.set()
+            return message
+
+        def start_watching(after_empty_request: bool = False) -> None:
+            nonlocal watcher
+            if watcher is None:
+                watcher = asyncio.ensure_future(watch(after_empty_request))
+
+        async def watched_receive() -> Message:
+            if watcher is not None:
+                return await asyncio.shield(watcher)
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+            elif not message.get("more_body", False):
+                start_watching()
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal complete
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                complete = True
+            await send(message)
+
+        headers = dict(scope.get("headers", ()))
+        if headers.get(b"content-length", b"0") == b"0" and b"transfer-encoding" not in headers:
+            # no body: the app's one http.request message is made here, the watch starts now
+            body_read = False
+
+            async def no_body_receive() -> Message:
+                nonlocal body_read
+                if not body_read:
+                    body_read = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+                return await asyncio.shield(watcher)  # type: ignore[arg-type]
+
+            start_watching(after_empty_request=True)
+            app_receive = no_body_receive
+        else:
+            app_receive = watched_receive
+        try:
+            await self.app(scope, app_receive, watched_send)
+        finally:
+            complete = True
+            if watcher is not None and not watcher.done():
+                watcher.cancel()

@@ -140,6 +140,8 @@ def run_isolated(fn: Callable[..., Any], args: tuple, settings: Settings, second
         ClientGone: the client hung up while the request waited or the child ran (killed).
         RuntimeError: the child died, or raised anything but an ApiError (a bug: a 500).
     """
+    if cancelled():
+        raise ClientGone()
     retry_after = max(1, math.ceil(min(seconds, settings.request_time_budget_s)))
     with _gate(settings).admit(retry_after):
         ctx = _forkserver(fn)

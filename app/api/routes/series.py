@@ -10,7 +10,9 @@ from starlette.responses import Response
 from ...contract.canonical import canonical_json, etag
 from ...contract.registry import REGISTRY
 from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
+from ...server.middleware import DISCONNECTED
 from ...service import exports
+from ...service.isolation import cancel_on
 from .. import deps
 from . import ERRORS, NOT_MODIFIED, cached_reply, chunked_reply
 
@@ -126,9 +128,10 @@ def post_series(
     if reply is not None:
         return reply
     headers = {"ETag": tag}
+    render = exports.series_csv_chunks if as_csv else exports.series_json_chunks
+    with cancel_on(request.scope.get(DISCONNECTED)):  # heavy work stops if the client hangs up
+        chunks = render(experiment, settings, cache, max_points, key=key)
     if as_csv:
         headers["Content-Disposition"] = 'attachment; filename="series.csv"'
-        chunks = exports.series_csv_chunks(experiment, settings, cache, max_points, key=key)
         return chunked_reply(chunks, "text/csv", headers)
-    chunks = exports.series_json_chunks(experiment, settings, cache, max_points, key=key)
     return chunked_reply(chunks, "application/json", headers)
