@@ -21,7 +21,7 @@ Output = Literal["series", "csv", "figure", "code", "link"]
 
 VECTOR_VALUES_PER_S = 20_000_000
 """Rough throughput of the closed-form path (values per second, this class of machine)."""
-STEP_US_PER_SCHEDULER = 5.0
+STEP_US_PER_SCHEDULER = 2.0
 """Microseconds each top-level scheduler's call costs per event when stepping, whatever it writes."""
 STEP_US_PER_SERIES = 0.3
 """Microseconds recording one value of one series per event when stepping."""
@@ -211,27 +211,28 @@ def step_seconds_per_event(exp: Experiment) -> float:
 
     Per event: each top-level scheduler costs :data:`STEP_US_PER_SCHEDULER` plus, for each
     param group it writes (one with ``param_group_index``, else all; a torch scheduler always
-    steps all of the optimizer's groups), the ``step_cost`` of its type and of every nested type
-    (the core record's, :class:`scheduler_core.registry.SchedulerType`); then every series
+    steps all of the optimizer's groups), the ``step_cost`` of its type and of the dearest type
+    nested in it, level by level (the core record's, :class:`scheduler_core.registry.SchedulerType`);
+    then every series
     records a value (:data:`STEP_US_PER_SERIES`). ``python -m bench.cost`` compares the model
     with measured times over random experiments.
     """
     groups = len(exp.param_groups)
     micros = n_series(exp) * STEP_US_PER_SERIES
     for spec in to_core(exp).schedulers:
-        nodes = _tree(spec)
-        torch = any(scheduler_type(n.type).kind == "torch" for n in nodes)
+        cost, torch = _step_cost(spec)
         written = 1 if spec.kwargs.get("param_group_index") is not None and not torch else groups
-        micros += STEP_US_PER_SCHEDULER + written * sum(scheduler_type(n.type).step_cost for n in nodes)
+        micros += STEP_US_PER_SCHEDULER + written * cost
     return micros / 1e6
 
 
-def _tree(spec: Any) -> list[Any]:
-    """``spec`` and every scheduler spec nested in it (a Concat's children, a wrapped one)."""
-    out = [spec]
-    for child in scheduler_type(spec.type).children(spec.kwargs):
-        out.extend(_tree(child))
-    return out
+def _step_cost(spec: Any) -> tuple[float, bool]:
+    """The ``step_cost`` of ``spec``'s type plus the dearest of its children (a composite steps
+    one child at a time: a Concat's active one, the one it wraps), and whether torch is in it."""
+    t = scheduler_type(spec.type)
+    children = [_step_cost(c) for c in t.children(spec.kwargs)]
+    cost = t.step_cost + max((c for c, _ in children), default=0.0)
+    return cost, t.kind == "torch" or any(torch for _, torch in children)
 
 
 def check_step_budget(exp: Experiment, settings: Settings) -> float:

@@ -57,10 +57,10 @@ def test_decimated_csv_rows_are_two_per_point_per_series() -> None:
     assert refusal(check_caps, exp, Settings(request_time_budget_s=7.4e-4), output="csv", max_points=1000)
 
 
-@pytest.mark.parametrize("schedulers, most", [(1, 1587), (2, 813), (3, 546)])
+@pytest.mark.parametrize("schedulers, most", [(1, 3571), (2, 1886), (3, 1282)])
 def test_step_budget_edge_and_advice(schedulers: int, most: int) -> None:
-    # stepping, per event: 0.3 us for the one series, 5 us + 1 us (the cosine's step_cost, one
-    # group) per scheduler; a 0.01 s budget: 0.01 / 6.3e-6 = 1587.3 events with one scheduler
+    # stepping, per event: 0.3 us for the one series, 2 us + 0.5 us (the cosine's step_cost, one
+    # group) per scheduler; a 0.01 s budget: 0.01 / 2.8e-6 = 3571.4 events with one scheduler
     settings = Settings(request_time_budget_s=0.01)
     check_step_budget(exp_of(*[COSINE] * schedulers, num_events=most), settings)
     item = refusal(check_step_budget, exp_of(*[COSINE] * schedulers, num_events=most + 1), settings)
@@ -73,9 +73,9 @@ def test_step_budget_edge_and_advice(schedulers: int, most: int) -> None:
 
 
 def test_step_budget_rounds_the_advice_down() -> None:
-    settings = Settings(request_time_budget_s=0.0101)  # 0.0101 / 12.3e-6 = 821.1 events
-    item = refusal(check_step_budget, exp_of(COSINE, COSINE, num_events=900), settings)
-    assert item["msg"].endswith("use at most 821 events, or fewer param groups")
+    settings = Settings(request_time_budget_s=0.0101)  # 0.0101 / 5.3e-6 = 1905.7 events
+    item = refusal(check_step_budget, exp_of(COSINE, COSINE, num_events=2000), settings)
+    assert item["msg"].endswith("use at most 1905 events, or fewer param groups")
 
 
 def test_group_index_must_be_below_the_group_count() -> None:
