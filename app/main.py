@@ -15,9 +15,10 @@ from .api.routes import code, docs, figure, health, links, pages, schedulers, se
 from .server.middleware import BodySizeLimit, DisconnectWatch, HeadAsGet, RequireJson, SecurityHeaders
 from .server.netfix import tcp_nodelay_on_asyncio_loop
 from .server.observability import Observability
+from .server.ratelimit import RateLimit
 from .service.compute import SeriesCache
 from .settings import Settings, get_settings
-from .storage.links import POSTGRES_SCHEMES, open_link_store
+from .storage.links import open_link_store
 
 API_PREFIX = "/api/v1"
 
@@ -29,8 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tcp_nodelay_on_asyncio_loop()  # --workers N on asyncio leaves Nagle on: +40 ms per reply
-        if settings.link_store_url.startswith(POSTGRES_SCHEMES):  # fail fast, create the table
-            app.state.link_store = open_link_store(settings)
+        app.state.link_store = open_link_store(settings)  # fail fast, create the table
         yield
         store = getattr(app.state, "link_store", None)
         if store is not None:
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.series_cache = SeriesCache(settings.cache_bytes)
+    app.state.link_rate = RateLimit(settings.link_rate_per_minute)
     errors.install(app)
     for module in (schedulers, series, figure, code, links, health):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -19,7 +19,9 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 ENV_PREFIX = "SCHEDULE_EXPLORER_"
-LINK_STORE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+LINK_STORE_SCHEMES = (SQLITE_SCHEME, *POSTGRES_SCHEMES)
 """The ``link_store_url`` forms :func:`app.storage.links.open_link_store` opens (besides '')."""
 
 
@@ -80,6 +82,18 @@ class Settings(BaseSettings):
     max_schedulers: int = Field(32, ge=1, description="Schedulers per experiment.")
     max_param_groups: int = Field(32, ge=1, description="Param groups per experiment.")
     max_variants: int = Field(8, ge=1, description="Experiments per stored dashboard view.")
+    max_link_bytes: int = Field(
+        256 * 2**10, ge=1024, description="Largest share-link document (its canonical JSON) stored."
+    )
+    max_link_store_bytes: int = Field(
+        1 * 2**30,
+        ge=2**16,
+        description="The link store's size past which new links are refused (507; existing links "
+        "are still served and re-shared).",
+    )
+    link_rate_per_minute: int = Field(
+        30, ge=1, description="New links one client (IP address) may create per minute (429 past it)."
+    )
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted.")
     request_time_budget_s: float = Field(
         10.0, gt=0, description="Requests estimated to need longer are refused with a 422."
@@ -121,9 +135,9 @@ class Settings(BaseSettings):
                 f"unsupported link_store_url scheme {scheme!r}: use '' (links.sqlite3 under "
                 "data_dir), 'sqlite:///path/to/file' or 'postgresql://user:pass@host:5432/db'"
             )
-        if url.startswith("sqlite:///"):
-            path = Path(url.removeprefix("sqlite:///"))
-            if not url.removeprefix("sqlite:///") or path.is_dir():
+        if url.startswith(SQLITE_SCHEME):
+            path = Path(url.removeprefix(SQLITE_SCHEME))
+            if not url.removeprefix(SQLITE_SCHEME) or path.is_dir():
                 raise _error(f"{url!r} should name a file, e.g. 'sqlite:///data/links.sqlite3'")
             problem = _writable_dir_problem(path.parent)
             if problem:
@@ -214,8 +228,8 @@ class Settings(BaseSettings):
 
     def link_db_path(self) -> Path:
         """The SQLite file of the link store."""
-        if self.link_store_url.startswith("sqlite:///"):
-            return Path(self.link_store_url.removeprefix("sqlite:///"))
+        if self.link_store_url.startswith(SQLITE_SCHEME):
+            return Path(self.link_store_url.removeprefix(SQLITE_SCHEME))
         if self.link_store_url:
             raise ValueError(f"unsupported link_store_url {self.link_store_url!r}")
         return self.data_dir / "links.sqlite3"

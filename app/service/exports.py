@@ -20,6 +20,7 @@ from scheduler_core.decimate import decimate_indices
 
 from .. import __version__
 from ..contract.canonical import canonical_json
+from ..contract.errors import ApiError
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
 from .codegen import Flavor, generate
@@ -137,7 +138,16 @@ def link_document(doc: StoredDocument, settings: Settings) -> bytes:
             check_caps(variant.experiment, settings, output="link", loc=("body", "variants", i, "experiment"))
     else:
         check_caps(root, settings, output="link")
-    return canonical_json(doc)
+    canonical = canonical_json(doc)
+    if len(canonical) > settings.max_link_bytes:
+        raise ApiError(
+            413,
+            ("body",),
+            f"this document takes {len(canonical)} bytes as canonical JSON, over the "
+            f"{settings.max_link_bytes} bytes of a share link",
+            "link_too_large",
+        )
+    return canonical
 
 
 def _decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:
