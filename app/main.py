@@ -12,7 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from . import __version__
 from .api import errors
 from .api.routes import code, docs, figure, health, links, pages, schedulers, series
-from .server.middleware import BodySizeLimit, DisconnectWatch, HeadAsGet, RequireJson, SecurityHeaders
+from .server.middleware import (
+    BodySizeLimit,
+    Compress,
+    DisconnectWatch,
+    HeadAsGet,
+    RequireJson,
+    SecurityHeaders,
+)
 from .server.netfix import tcp_nodelay_on_asyncio_loop
 from .server.observability import Observability
 from .server.ratelimit import RateLimit
@@ -54,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
-    app.add_middleware(HeadAsGet)  # innermost: HEAD wherever GET, without doubling the routes
+    app.add_middleware(Compress)  # innermost: gzip for large replies and static files (weak ETag then)
+    app.add_middleware(HeadAsGet)  # HEAD wherever GET (the GET's headers), without doubling the routes
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

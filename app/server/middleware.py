@@ -1,4 +1,5 @@
-"""Pure-ASGI middleware: request body size cap (413) and security headers."""
+"""Pure-ASGI middleware: request body size cap (413), security headers, JSON-only bodies (415),
+HEAD as GET, client hang-ups noticed, and gzip."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from collections.abc import Sequence
 
 import orjson
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -302,3 +304,38 @@ class DisconnectWatch:
             complete = True
             if watcher is not None and not watcher.done():
                 watcher.cancel()
+
+
+class Compress:
+    """gzip for replies of ``minimum_size`` bytes or more to clients that accept it (Starlette's
+    ``GZipMiddleware``: streamed replies chunk by chunk, ``Vary: Accept-Encoding``).
+
+    To a client that accepts gzip, every ETag goes out weak (``W/"..."``), 304s included: a
+    gzip-encoded body is not the identity body byte for byte, so a strong tag would claim a
+    match it does not have, and weakening them all (not only the bodies this reply happened to
+    compress) keeps one tag per representation for the client. ``If-None-Match`` compares
+    weakly (the routes and StaticFiles drop ``W/``), so the weak tags still get their 304s.
+    """
+
+    def __init__(self, app: ASGIApp, minimum_size: int = 1024, level: int = 5) -> None:
+        from starlette.middleware.gzip import GZipMiddleware
+
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=level)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or b"gzip" not in dict(scope.get("headers", ())).get(
+            b"accept-encoding", b""
+        ):
+            await self.gzip(scope, receive, send)
+            return
+
+        async def weak_etag_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                tag = headers.get("etag")
+                if tag and not tag.startswith("W/"):
+                    headers["etag"] = "W/" + tag
+                    message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await self.gzip(scope, receive, weak_etag_send)

@@ -17,12 +17,6 @@ from bench.server import start_server
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _no_link_rate_limit(monkeypatch):
-    """These tests create hundreds of links from one address (servers read the variable)."""
-    monkeypatch.setenv("SCHEDULE_EXPLORER_LINK_RATE_PER_MINUTE", "1000000")
-
-
 def view_doc(seed: dict) -> dict:
     b = copy.deepcopy(seed)
     b["schedulers"][1]["cycle_size"] = 200

@@ -25,7 +25,7 @@ OPERATION_MODULES = {
     "figure": ["figure"],
     "code": ["code"],
     "links": ["create_link", "get_link"],
-    "health": ["healthz"],
+    "health": ["healthz", "readyz"],
 }
 
 

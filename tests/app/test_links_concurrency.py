@@ -29,12 +29,6 @@ from bench.server import start_server
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def _no_link_rate_limit(monkeypatch):
-    """These tests create hundreds of links from one address (servers read the variable)."""
-    monkeypatch.setenv("SCHEDULE_EXPLORER_LINK_RATE_PER_MINUTE", "1000000")
-
-
 def doc(i: int) -> dict:
     return {
         "num_events": 100 + i,

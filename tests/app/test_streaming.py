@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 
 import numpy as np
@@ -103,7 +104,9 @@ def test_a_large_reply_is_streamed_a_small_one_is_not(client) -> None:
     r = client.post("/api/v1/series?format=csv", json=big)
     assert r.status_code == 200 and "content-length" not in r.headers
     assert r.content.count(b"\n") == 100_001
-    small = client.post("/api/v1/series", json=experiment(10).model_dump(mode="json"))
+    small = client.post(
+        "/api/v1/series", json=experiment(10).model_dump(mode="json"), headers={"Accept-Encoding": "identity"}
+    )
     assert small.headers["content-length"] == str(len(small.content))
 
 
@@ -150,3 +153,45 @@ def test_over_the_reply_cap_names_it_and_the_way_round(make_client) -> None:
 
 def test_trim_heap_asks_glibc() -> None:
     assert trim_heap() is True
+
+
+# ---------------------------------------------------------------- compression
+def raw_post(client, path: str, body: dict, **headers: str):
+    """POST and keep the body as sent (httpx would decode gzip): a streamed request."""
+    request = client.build_request("POST", path, json=body, headers=headers)
+    reply = client.send(request, stream=True)
+    raw = b"".join(reply.iter_raw())
+    reply.close()
+    return reply, raw
+
+
+def test_large_replies_are_gzipped_with_a_weak_etag(client) -> None:
+    body = experiment(20_000).model_dump(mode="json")
+    plain, plain_raw = raw_post(client, "/api/v1/series", body, **{"Accept-Encoding": "identity"})
+    zipped, zipped_raw = raw_post(client, "/api/v1/series", body, **{"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and zipped.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(zipped_raw) == plain_raw and len(zipped_raw) < len(plain_raw) / 2
+    assert zipped.headers["etag"] == "W/" + plain.headers["etag"]
+    assert "Accept-Encoding" in zipped.headers["vary"]
+    again = client.post("/api/v1/series", json=body, headers={"If-None-Match": zipped.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == zipped.headers["etag"]
+
+
+def test_small_replies_are_not_gzipped(client) -> None:
+    r, _ = raw_post(client, "/api/v1/series", experiment(3, groups=1).model_dump(mode="json"))
+    assert "content-encoding" not in r.headers
+
+
+def test_static_files_are_gzipped_and_revalidate(client) -> None:
+    r, raw = raw_post_get(client, "/static/vendor/plotly.min.js")
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert len(raw) < int(len(gzip.decompress(raw)) / 2)
+    again = client.get("/static/vendor/plotly.min.js", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+
+
+def raw_post_get(client, path: str):
+    reply = client.send(client.build_request("GET", path, headers={"Accept-Encoding": "gzip"}), stream=True)
+    raw = b"".join(reply.iter_raw())
+    reply.close()
+    return reply, raw
