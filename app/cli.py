@@ -586,6 +586,8 @@ def serve(args: argparse.Namespace) -> None:
             access_log=False,
             log_config=LOG_CONFIG,
             proxy_headers=True,
+            timeout_keep_alive=settings.keep_alive_s,
+            limit_concurrency=settings.max_connections,
         )
     finally:
         if set_multiproc:

@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag"],
         )
     app.add_middleware(RequireJson, prefix=API_PREFIX + "/")  # 415: no form POSTs across sites
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # 413 before 415
+    app.add_middleware(  # 413 before 415; 408 for a body that stalls
+        BodySizeLimit, max_bytes=settings.max_body_bytes, read_timeout_s=settings.body_timeout_s
+    )
     app.add_middleware(DisconnectWatch)  # a client gone before its reply: heavy work stopped, a 499
     app.add_middleware(Observability, metrics_dir=settings.metrics_dir)  # counts 413s too
     app.add_middleware(SecurityHeaders)

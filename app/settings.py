@@ -95,6 +95,18 @@ class Settings(BaseSettings):
         30, ge=1, description="New links one client (IP address) may create per minute (429 past it)."
     )
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted.")
+    body_timeout_s: float = Field(
+        30.0, gt=0, description="Longest wait for the next piece of a request body (408 past it)."
+    )
+    keep_alive_s: float = Field(
+        5.0, gt=0, description="An idle keep-alive connection is closed after this (uvicorn's timeout_keep_alive)."
+    )
+    max_connections: int | None = Field(
+        None,
+        ge=1,
+        description="Connections and requests at once per worker before uvicorn answers 503 "
+        "(its limit_concurrency); unset: no limit (put the reverse proxy of deploy/ in front).",
+    )
     request_time_budget_s: float = Field(
         10.0, gt=0, description="Requests estimated to need longer are refused with a 422."
     )

@@ -93,6 +93,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     kind = f"http_{status}"
     if status == 413:
         kind = "body_too_large"
+    if status == 408:  # app.server.middleware.BodyTimeout
+        kind = "body_timeout"
     if status == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): a 422 like the rest
         status, kind = 422, "body_parse_error"
         detail = f"{detail}: {_parse_problem(exc.__cause__)}"

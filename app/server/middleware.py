@@ -43,12 +43,23 @@ def _error_413(limit: int) -> bytes:
     )
 
 
-class BodySizeLimit:
-    """Refuse bodies over ``max_bytes``: by Content-Length up front, else while streaming."""
+class BodyTimeout(HTTPException):
+    """Raised when a piece of the request body takes longer than the read timeout to arrive."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"request body not received within {seconds:g} s")
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``max_bytes`` (413): by Content-Length up front, else while streaming;
+    and bodies whose next piece takes more than ``read_timeout_s`` to arrive (408, connection
+    closed). uvicorn has no such timeout (nor one for headers: see the reverse proxy of
+    ``deploy/``); the timeout ends once the body is complete."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, read_timeout_s: float | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_s = read_timeout_s
 
     async def _reply_413(self, send: Send) -> None:
         body = _error_413(self.max_bytes)
@@ -65,14 +76,22 @@ class BodySizeLimit:
                     return
         received = 0
         started = False
+        complete = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete or self.read_timeout_s is None:
+                message = await receive()
+            else:
+                try:
+                    message = await asyncio.wait_for(receive(), self.read_timeout_s)
+                except TimeoutError:
+                    raise BodyTimeout(self.read_timeout_s) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise BodyTooLarge(self.max_bytes)
+                complete = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -87,6 +106,11 @@ class BodySizeLimit:
             if started:
                 raise
             await self._reply_413(send)
+        except BodyTimeout as exc:
+            if started:
+                raise
+            body = orjson.dumps({"detail": [{"loc": ["body"], "msg": exc.detail, "type": "body_timeout"}]})
+            await send_bytes(send, 408, body, b"application/json", [(b"connection", b"close")])
 
 
 APP_CSP = (
