@@ -4,9 +4,10 @@
    as many events as the caps accept), as JSON and then as CSV: peak and after-reply resident
    memory of the worker, and ``/healthz`` latency meanwhile.
 2. **Heavy next to cheap**: 32 wrk connections of varied (uncached) 10k-event ``/series`` for
-   ``--duration`` seconds while one client loops the most expensive request the time budget
-   accepts (a stepped warm-up around OneCycleLR on 32 groups): errors, p50/p99 of the cheap
-   requests, and the heavy client's replies.
+   ``--duration`` seconds against ``--workers`` workers (2, as ``bench.load``) while one client
+   loops the most expensive request the time budget accepts (a stepped warm-up around
+   OneCycleLR on 32 groups, run in a child process): errors, p50/p99 of the cheap requests,
+   and the heavy client's replies.
 
     python -m bench.stress                  # both parts, 60 s of load
     python -m bench.stress --part downloads
@@ -20,8 +21,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import shutil
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -158,22 +161,96 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=("all", "downloads", "load"), default="all")
     parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers of part 2")
     args = parser.parse_args()
     if args.part in ("all", "load") and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other jobs skew times)")
     with tempfile.TemporaryDirectory() as tmp:
-        server, base_url = start_server(tmp, workers=1)
-        try:
-            if args.part in ("all", "downloads"):
+        if args.part in ("all", "downloads"):
+            server, base_url = start_server(tmp, workers=1)
+            try:
                 downloads(base_url, server.pid)
-            if args.part in ("all", "load"):
+            finally:
+                stop_server(server)
+        if args.part in ("all", "load"):
+            server, base_url = start_server(tmp, workers=args.workers)
+            try:
                 heavy_next_to_cheap(base_url, Path(tmp), args.duration)
-        finally:
-            stop_server(server)
+            finally:
+                stop_server(server)
+
+
+def heaviest_accepted() -> dict:
+    """The most expensive request the time budget accepts: a warm-up around OneCycleLR (stepped:
+    its closed form declines with several groups) on 32 groups, as many events as fit."""
+    from app.contract.schemas import Experiment
+    from app.service.limits import step_seconds_per_event
+    from app.settings import Settings
+
+    settings = Settings()
+    body = {
+        "num_events": 1,
+        "param_groups": [{"name": f"g{i}", "lr": 0.1} for i in range(settings.max_param_groups)],
+        "schedulers": [
+            {"type": "create_lr_scheduler_with_warmup", "warmup_start_value": 0.0, "warmup_duration": 100,
+             "lr_scheduler": {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": 10**7}}
+        ],
+    }  # fmt: skip
+    per_event = step_seconds_per_event(Experiment.model_validate(body))
+    body["num_events"] = int(settings.request_time_budget_s / per_event)
+    return body
+
+
+def loop_heavy(base_url: str, stop: threading.Event, out: list[tuple[int, float]]) -> None:
+    body = heaviest_accepted()
+    i = 0
+    while not stop.is_set():
+        i += 1
+        body["schedulers"][0]["warmup_start_value"] = i * 1e-9  # a new experiment every time
+        start = time.perf_counter()
+        status, _ = post(base_url, "/api/v1/series?max_points=2000", body, timeout=120)
+        out.append((status, time.perf_counter() - start))
 
 
 def heavy_next_to_cheap(base_url: str, workdir: Path, duration: int) -> bool:
-    raise NotImplementedError
+    """Part 2; prints its table and returns whether the targets are met."""
+    from bench.load import LUA, SERIES_10K
+
+    print(f"== 2. 32 connections of 10k-event /series for {duration} s, one client looping the heaviest ==")
+    body = json.dumps(SERIES_10K).replace("1e-07", "%s")
+    script = workdir / "series.lua"
+    script.write_text(LUA % {"method": "POST", "path": "/api/v1/series", "body": body, "random": "true"})
+    wrk = ["wrk", "-t2", "-c32", f"-d{duration}s", "--timeout", "10s", "-s", str(script), base_url]
+
+    def cheap_load() -> dict:
+        out = subprocess.run(wrk, capture_output=True, text=True, check=True).stdout
+        return json.loads(next(x for x in out.splitlines() if x.startswith("{")))
+
+    def line(label: str, r: dict) -> str:
+        rps = r["requests"] / (r["duration_us"] / 1e6)
+        return f"{label:<22} {rps:>6.0f} req/s, p50 {r['p50_us'] / 1e3:>6.1f} ms, p99 {r['p99_us'] / 1e3:>6.1f} ms, {r['errors']} errors"
+
+    alone = cheap_load()  # the baseline, same run
+    print(line("cheap alone:", alone))
+    stop, heavy = threading.Event(), []
+    looper = threading.Thread(target=loop_heavy, args=(base_url, stop, heavy))
+    looper.start()
+    time.sleep(1.0)  # the heavy client first: its child process is running when the load starts
+    beside = cheap_load()
+    stop.set()
+    looper.join()
+    p99 = beside["p99_us"] / 1e3
+    statuses = sorted({s for s, _ in heavy})
+    met = beside["errors"] == 0 and p99 < 250 and set(statuses) <= {200, 503}
+    print(line("cheap beside heavy:", beside) + f" (p99 x{beside['p99_us'] / alone['p99_us']:.2f} of alone)")
+    times = [t for _, t in heavy]
+    print(
+        f"heavy client: {heaviest_accepted()['num_events']} events x 32 groups, stepped in a child: "
+        f"{len(heavy)} replies {statuses}, {statistics.median(times) if times else 0:.1f} s median"
+    )
+    print(f"target (0 errors, cheap p99 < 250 ms beside the heavy client): {'met' if met else 'NOT met'}")
+    return met
 
 
 if __name__ == "__main__":
