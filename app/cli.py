@@ -587,7 +587,7 @@ def serve(args: argparse.Namespace) -> None:
             log_config=LOG_CONFIG,
             proxy_headers=True,
             timeout_keep_alive=settings.keep_alive_s,
-            limit_concurrency=settings.max_connections,
+            limit_concurrency=settings.limit_concurrency,
         )
     finally:
         if set_multiproc:

@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     keep_alive_s: float = Field(
         5.0, gt=0, description="An idle keep-alive connection is closed after this (uvicorn's timeout_keep_alive)."
     )
-    max_connections: int | None = Field(
+    limit_concurrency: int | None = Field(
         None,
         ge=1,
         description="Connections and requests at once per worker before uvicorn answers 503 "

@@ -1,7 +1,7 @@
 """Read timeouts: what the server itself closes (the rest is the reverse proxy's, see deploy/).
 
 - ``schedule-explorer serve`` hands uvicorn its keep-alive timeout and connection limit from the
-  settings (``keep_alive_s``, ``max_connections``).
+  settings (``keep_alive_s``, ``limit_concurrency``).
 - Against a real ``schedule-explorer serve``: an idle keep-alive connection is closed after
   ``keep_alive_s``; a request whose body stalls gets a 408 JSON reply after ``body_timeout_s``
   and its connection is closed (counted as 408, not 499 or 500).
@@ -29,7 +29,7 @@ def test_serve_hands_uvicorn_its_timeouts(monkeypatch) -> None:
     seen: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda target, **kwargs: seen.update(kwargs))
     monkeypatch.setenv("SCHEDULE_EXPLORER_KEEP_ALIVE_S", "2.5")
-    monkeypatch.setenv("SCHEDULE_EXPLORER_MAX_CONNECTIONS", "300")
+    monkeypatch.setenv("SCHEDULE_EXPLORER_LIMIT_CONCURRENCY", "300")
     assert cli.main(["serve", "--port", "0"]) == 0
     assert seen["timeout_keep_alive"] == 2.5 and seen["limit_concurrency"] == 300
 
