@@ -99,7 +99,9 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Longest wait for the next piece of a request body (408 past it)."
     )
     keep_alive_s: float = Field(
-        5.0, gt=0, description="An idle keep-alive connection is closed after this (uvicorn's timeout_keep_alive)."
+        5.0,
+        gt=0,
+        description="An idle keep-alive connection is closed after this (uvicorn's timeout_keep_alive).",
     )
     limit_concurrency: int | None = Field(
         None,
