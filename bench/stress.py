@@ -106,7 +106,14 @@ def downloads(base_url: str, pid: int) -> bool:
     for fmt in ("json", "csv"):  # warm up: the first request imports the library
         post(base_url, f"/api/v1/series?format={fmt}", small)
     base_kb = proc_kb(pid, "VmRSS")
-    print(f"worker RSS at start: {base_kb / 1024:.0f} MB")
+    stop, idle = threading.Event(), []
+    threading.Timer(3.0, stop.set).start()
+    healthz_latencies(base_url, stop, idle)  # the baseline, same run: no download
+    idle_ms = sorted(x * 1000 for x in idle)
+    print(
+        f"worker RSS at start: {base_kb / 1024:.0f} MB; /healthz alone: p50 {statistics.median(idle_ms):.1f} ms, "
+        f"p99 {idle_ms[min(len(idle_ms) - 1, int(0.99 * len(idle_ms)))]:.1f} ms, max {idle_ms[-1]:.1f} ms"
+    )
     ok = True
     for fmt in ("json", "csv"):
         ok &= download_round(base_url, pid, fmt)

@@ -28,8 +28,8 @@ from .compute import SeriesCache, SeriesData, compute
 from .limits import check_caps, check_variants, n_series
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
-CHUNK_VALUES = 65_536
-"""Values encoded per orjson call when streaming (about 1.5 MB of JSON or CSV): between two
+CHUNK_VALUES = 16_384
+"""Values encoded per orjson call when streaming (about 400 kB of JSON or CSV): between two
 calls the encoder lets go of the GIL, and no request holds more than a chunk of text at once."""
 CHUNK_BYTES = 1 << 20
 """Streamed replies come in chunks of about this many bytes (small replies in one)."""
