@@ -128,7 +128,7 @@ class SchedulerType:
     code_args: tuple[str, ...] = ()
     public: Any = None
     declines: tuple[str, ...] = ()
-    step_cost: float = 0.5
+    step_cost: float = 0.3
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):

@@ -21,9 +21,9 @@ Output = Literal["series", "csv", "figure", "code", "link"]
 
 VECTOR_VALUES_PER_S = 20_000_000
 """Rough throughput of the closed-form path (values per second, this class of machine)."""
-STEP_US_PER_SCHEDULER = 2.0
+STEP_US_PER_SCHEDULER = 1.2
 """Microseconds each top-level scheduler's call costs per event when stepping, whatever it writes."""
-STEP_US_PER_SERIES = 0.3
+STEP_US_PER_SERIES = 0.2
 """Microseconds recording one value of one series per event when stepping."""
 CSV_CELLS_PER_S = 4_000_000
 """Rough throughput of writing CSV cells (a value and its separator)."""
