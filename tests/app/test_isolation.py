@@ -208,7 +208,7 @@ def test_a_client_that_hangs_up_stops_the_work_and_counts_as_499(tmp_path, monke
         assert metrics_count(base_url, 500) == 0
 
 
-def test_a_client_that_hangs_up_mid_body_counts_as_499(tmp_path) -> None:
+def test_hang_ups_mid_body_and_mid_download_count_as_499(tmp_path) -> None:
     with serving(tmp_path) as base_url:
         host, port = base_url.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port))) as sock:
@@ -218,4 +218,16 @@ def test_a_client_that_hangs_up_mid_body_counts_as_499(tmp_path) -> None:
             )
             time.sleep(0.3)
         assert wait_for_count(base_url, 499, timeout=10) == 1
+        big = one_group(COSINE, num_events=200_000)  # streamed: about 20 MB of JSON
+        big["param_groups"] += [{"name": f"h{i}", "lr": 0.1} for i in range(1, 4)]
+        con = http.client.HTTPConnection(host, int(port))
+        con.request("POST", "/api/v1/series", json.dumps(big), {"Content-Type": "application/json"})
+        reply = con.getresponse()
+        assert reply.status == 200 and len(reply.read(1_000_000)) == 1_000_000
+        con.sock.shutdown(socket.SHUT_RDWR)
+        con.close()
+        deadline = time.monotonic() + 10
+        while metrics_count(base_url, 499) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert metrics_count(base_url, 499) == 2
         assert metrics_count(base_url, 500) == 0
