@@ -16,7 +16,7 @@ from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
 from .limits import param_names
 
-Flavor = Literal["ignite", "scheduler_core"]
+Flavor = Literal["ignite", "scheduler_core", "transformers"]
 
 
 class _Imports:
