@@ -113,6 +113,8 @@ class SchedulerType:
         raises starts with one of these (or with ``"stepping raises"``).
     counts_epochs: its builder and restart finder also take the experiment's
         ``iterations_per_epoch`` (keyword).
+    step_cost: microseconds one step of it takes per param group it writes (measured by
+        ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
     """
 
     name: str
@@ -130,6 +132,7 @@ class SchedulerType:
     public: Any = None
     declines: tuple[str, ...] = ()
     counts_epochs: bool = False
+    step_cost: float = 0.3
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):

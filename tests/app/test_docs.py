@@ -25,6 +25,7 @@ OPERATION_IDS = {
     ("post", "/api/v1/links"): "create_link",
     ("get", "/api/v1/links/{link_id}"): "get_link",
     ("get", "/api/v1/healthz"): "healthz",
+    ("get", "/api/v1/readyz"): "readyz",
 }
 
 

@@ -26,7 +26,7 @@ OPERATION_MODULES = {
     "figure": ["figure"],
     "code": ["code"],
     "links": ["create_link", "get_link"],
-    "health": ["healthz"],
+    "health": ["healthz", "readyz"],
 }
 
 

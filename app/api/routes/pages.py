@@ -55,13 +55,17 @@ def dashboard_link(request: Request, link_id: str, store: deps.StoreDep) -> Resp
 
 @router.get("/static/vendor/plotly.min.js")
 @router.get("/vendor/plotly.min.js")
-def plotly_js() -> Response:
-    """plotly.js as bundled in the plotly Python package (no CDN)."""
-    return FileResponse(
-        plotly_path(),
+def plotly_js(request: Request) -> Response:
+    """plotly.js as bundled in the plotly Python package (no CDN); 304 on a matching ETag."""
+    path = plotly_path()
+    reply = FileResponse(
+        path,
         media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},  # FileResponse adds ETag
+        headers={"Cache-Control": "public, max-age=86400"},
+        stat_result=path.stat(),  # FileResponse's ETag, known now
     )
+    tag = reply.headers["etag"]
+    return not_modified_response(tag) if not_modified(request, tag) else reply
 
 
 @router.get("/favicon.ico")

@@ -10,9 +10,11 @@ from starlette.responses import Response
 from ...contract.canonical import canonical_json, etag
 from ...contract.registry import REGISTRY
 from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
+from ...server.middleware import DISCONNECTED
 from ...service import exports
+from ...service.isolation import cancel_on
 from .. import deps
-from . import ERRORS, NOT_MODIFIED, cached_reply
+from . import ERRORS, NOT_MODIFIED, cached_reply, chunked_reply
 
 router = APIRouter(tags=["series"])
 
@@ -148,10 +150,11 @@ def post_series(
     if reply is not None:
         return reply
     headers = {"ETag": tag}
+    render = exports.series_csv_chunks if as_csv else exports.series_json_chunks
+    with cancel_on(request.scope.get(DISCONNECTED)):  # heavy work stops if the client hangs up
+        chunks = render(experiment, settings, cache, max_points, key=key, **window, **extra)
     if as_csv:
         name = "summary.csv" if summary else "series.csv"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        body = exports.series_csv(experiment, settings, cache, max_points, key=key, **window, **extra)
-        return Response(body, media_type="text/csv", headers=headers)
-    body = exports.series_json(experiment, settings, cache, max_points, key=key, **window, **extra)
-    return Response(body, media_type="application/json", headers=headers)
+        return chunked_reply(chunks, "text/csv", headers)
+    return chunked_reply(chunks, "application/json", headers)
