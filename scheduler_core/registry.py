@@ -102,7 +102,8 @@ class SchedulerType:
 
     name: the public name (the class or function name a user imports).
     kind / family: see :data:`Kind`; ``"ignite"`` (also in ``ignite.handlers``), ``"torch"``
-        (``torch.optim.lr_scheduler``) or ``"scheduler_core"`` (this package's own).
+        (``torch.optim.lr_scheduler``), ``"scheduler_core"`` (this package's own) or another
+        library's (``"timm"``: :mod:`scheduler_core.timm`).
     build: how an experiment constructs it (:data:`Builder`).
     closed_form: its exact vectorised form, or None with ``stepping_only`` giving the reason.
     restarts: the events where it restarts (cycles, children), if it has any.
@@ -118,6 +119,10 @@ class SchedulerType:
         series' ``group_name``. Its closed form gives the value after each call.
     expands: it only calls its children (top-level specs) in order, as ``ParamGroupScheduler``
         does: experiments evaluate those children in its place (:func:`expanded`).
+    counts_epochs: its builder and restart finder also take the experiment's
+        ``iterations_per_epoch`` (keyword).
+    step_cost: microseconds one step of it takes per param group it writes (measured by
+        ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
     """
 
     name: str
@@ -136,6 +141,8 @@ class SchedulerType:
     declines: tuple[str, ...] = ()
     holder: str | None = None
     expands: bool = False
+    counts_epochs: bool = False
+    step_cost: float = 0.3
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -191,11 +198,16 @@ def scheduler_type(name: str, kinds: Sequence[Kind] = ("param", "composite", "to
 # ------------------------------------------------------------------------------------------------
 # dispatch
 # ------------------------------------------------------------------------------------------------
-def build_spec(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+def build_spec(
+    spec: Any, optimizer: Any, inherited: Mapping[str, Any], iterations_per_epoch: int | None = None
+) -> Any:
     """Construct an experiment-level (param or composite) scheduler from its spec."""
     if not isinstance(spec, SchedulerSpec):
         raise TypeError(f"Argument schedulers should hold SchedulerSpec, but given {type(spec)}")
-    return scheduler_type(spec.type, ("param", "composite", "state")).build(spec, optimizer, inherited)
+    t = scheduler_type(spec.type, ("param", "composite", "state"))
+    if t.counts_epochs:
+        return t.build(spec, optimizer, inherited, iterations_per_epoch=iterations_per_epoch)
+    return t.build(spec, optimizer, inherited)
 
 
 def build_torch(spec: Any, optimizer: Any) -> Any:
@@ -225,11 +237,16 @@ def evaluate_spec(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarra
     return t.closed_form(spec.kwargs, events, ctx)
 
 
-def collect_restarts(spec: Any, offset: int, stop: int, out: set[int], limit: int) -> None:
+def collect_restarts(
+    spec: Any, offset: int, stop: int, out: set[int], limit: int, iterations_per_epoch: int | None = None
+) -> None:
     """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``."""
     t = TYPES.get(getattr(spec, "type", None))
     if t is not None and t.restarts is not None:
-        t.restarts(spec.kwargs, offset, stop, out, limit)
+        if t.counts_epochs:
+            t.restarts(spec.kwargs, offset, stop, out, limit, iterations_per_epoch=iterations_per_epoch)
+        else:
+            t.restarts(spec.kwargs, offset, stop, out, limit)
 
 
 def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:

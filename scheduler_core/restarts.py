@@ -34,7 +34,7 @@ def restart_events(experiment: Experiment, group_index: int, param_name: str, li
             continue
         own: set[int] = set()  # each scheduler's events come in increasing order: keep its first
         try:
-            collect_restarts(spec, 0, experiment.num_events, own, limit)
+            collect_restarts(spec, 0, experiment.num_events, own, limit, experiment.iterations_per_epoch)
         except (NoClosedForm, ZeroDivisionError):
             pass
         out |= own

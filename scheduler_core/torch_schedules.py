@@ -198,8 +198,10 @@ _chain_type(
     lambda kw, le: shapes.polynomial_lr_factors(le, kw.get("total_iters", 5), kw.get("power", 1.0)),
 )
 _torch_type("CosineAnnealingWarmRestarts", _warm_restarts)
-_torch_type("OneCycleLR", _one_cycle, side_writes=_momentum_writes)  # declines: stepping raises
-_torch_type("CyclicLR", _cyclic, declines=CYCLIC_DECLINES, side_writes=_momentum_writes)
+_torch_type(
+    "OneCycleLR", _one_cycle, side_writes=_momentum_writes, step_cost=4.5
+)  # declines: stepping raises
+_torch_type("CyclicLR", _cyclic, declines=CYCLIC_DECLINES, side_writes=_momentum_writes, step_cost=1.2)
 _torch_type(
     "CosineAnnealingLR",
     stepping_only="torch updates it recursively from the previous lr; the rounding of that chain "

@@ -8,4 +8,4 @@ state-writing types. A new family is one new module here plus its line below.
 # ignite imports torch (its composites wrap torch's union) and ignite_state imports ignite: the
 # registration order is torch, ignite, ignite_state, then the other libraries, whatever the
 # order of this line
-from . import ignite, ignite_state, optax, torch, transformers  # noqa: F401
+from . import ignite, ignite_state, optax, timm, torch, transformers  # noqa: F401
