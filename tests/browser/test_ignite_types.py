@@ -65,8 +65,8 @@ def test_state_schedulers_draw_in_their_own_panels(page):
 def test_param_groups_and_warm_up_around_cosine(page):
     open_dashboard(page)
     choose(page, "schedulers.0.type", "ParamGroupScheduler")
-    # its example: a cosine on group 0 and a linear cycle on group 1
-    assert page.locator('#editor [data-path="schedulers.0.schedulers.1.type"] > select').count() == 1
+    # its example: a cosine on lr, its children editable as top-level forms
+    assert page.locator('#editor [data-path="schedulers.0.schedulers.0.type"] > select').count() == 1
     edit(page, field("schedulers.0.schedulers.0.cycle_size"), "300")
     g0 = lr_of_group(page, 0)
     assert g0[0] == 0.01 and g0[150] < g0[0] and len(set(g0)) > 100

@@ -202,18 +202,9 @@ GroupMember = union("param", "composite")
                 "start_value": 0.01,
                 "end_value": 0.0,
                 "cycle_size": 500,
-                "param_group_index": 0,
-            },
-            {
-                "type": "LinearCyclicalScheduler",
-                "param_name": "lr",
-                "start_value": 0.001,
-                "end_value": 0.01,
-                "cycle_size": 200,
-                "param_group_index": 1,
             },
         ],
-        "names": ["lr (base)", "lr (fc)"],
+        "names": ["lr (cosine)"],
     },
 )
 class ParamGroupScheduler(_Model):
