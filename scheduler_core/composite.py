@@ -589,6 +589,24 @@ def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
     return out
 
 
+def _warmup_side_form(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """A wrapped torch scheduler's side writes: the constructed value during the warm-up, then
+    the torch scheduler's from ``last_epoch`` 1 (the helper advanced it once)."""
+    inner = kw["lr_scheduler"]
+    if _wraps_ignite(inner):
+        raise NoClosedForm(WARMUP_DECLINES[1])
+    if len(ctx.groups) != 1:
+        raise NoClosedForm(WARMUP_DECLINES[0])
+    group, duration = ctx.groups[0], kw["warmup_duration"]
+    end = group["lr"] if kw.get("warmup_end_value") is None else kw["warmup_end_value"]
+    span = duration + 1 if group["lr"] != end else duration
+    out = np.full((1, len(events)), float(group[name]), dtype=np.float64)
+    if len(events) > span:
+        sub = dataclasses.replace(ctx, last_epoch0=1)
+        out[:, span:] = evaluate_torch(inner, events[: len(events) - span], sub, name)
+    return out
+
+
 register(
     SchedulerType(
         name="create_lr_scheduler_with_warmup",
@@ -596,6 +614,7 @@ register(
         family="ignite",
         build=_build_warmup,
         closed_form=_warmup_closed_form,
+        side_form=_warmup_side_form,
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=create_lr_scheduler_with_warmup,

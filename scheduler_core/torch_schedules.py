@@ -15,7 +15,7 @@ import numpy as np
 
 from . import shapes
 from ._optional import import_torch
-from .registry import Context, SchedulerType, evaluate_spec, register
+from .registry import Context, SchedulerType, evaluate_side, evaluate_spec, register
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
 
@@ -32,11 +32,12 @@ def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) ->
     return getattr(torch_schedulers, spec.type)(optimizer, **spec.kwargs)
 
 
-def evaluate_torch(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarray:
-    """The closed form of a wrapped torch scheduler (rows per group) over ``events``."""
+def evaluate_torch(spec: SchedulerSpec, events: range, ctx: Context, side: str | None = None) -> np.ndarray:
+    """The closed form of a wrapped torch scheduler (rows per group) over ``events``: its lr, or
+    the param ``side`` it also writes."""
     if spec.kwargs.get("last_epoch", -1) != -1:
         raise NoClosedForm(RESUMED)
-    return evaluate_spec(spec, events, ctx)
+    return evaluate_spec(spec, events, ctx) if side is None else evaluate_side(spec, side, events, ctx)
 
 
 def with_legacy_start(ctx: Context, use_legacy: bool) -> Context:
@@ -102,11 +103,33 @@ def _one_cycle(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray
     )
 
 
-def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+def _one_cycle_momentum(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """OneCycleLR's momentum: its lr phases with (initial, max, min) lr read as (max, base, max)
+    momentum (torch anneals momentum max→base→max, or max→base→max→max in three phases)."""
+    total = kw.get("total_steps")
+    if total is None:
+        total = kw["epochs"] * kw["steps_per_epoch"]
+    le = _last_epochs(events, ctx)
+    return _rows(
+        ctx,
+        lambda g: shapes.one_cycle(
+            le,
+            ctx.groups[g]["max_momentum"],
+            ctx.groups[g]["base_momentum"],
+            ctx.groups[g]["max_momentum"],
+            total,
+            kw.get("pct_start", 0.3),
+            kw.get("anneal_strategy", "cos"),
+            kw.get("three_phase", False),
+        ),
+    )
+
+
+def _cyclic_rows(kw: Mapping[str, Any], events: range, ctx: Context, low: str, high: str, down: bool):
     if kw.get("scale_fn") is not None:
         raise NoClosedForm(CYCLIC_DECLINES[1])
-    base = _per_group(kw["base_lr"], len(ctx.groups))
-    top = _per_group(kw["max_lr"], len(ctx.groups))
+    base = _per_group(kw[low] if low in kw else _CYCLIC_DEFAULTS[low], len(ctx.groups))
+    top = _per_group(kw[high] if high in kw else _CYCLIC_DEFAULTS[high], len(ctx.groups))
     le = _last_epochs(events, ctx)
     return _rows(
         ctx,
@@ -118,13 +141,31 @@ def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
             kw.get("step_size_down"),
             kw.get("mode", "triangular"),
             kw.get("gamma", 1.0),
+            from_top=down,
         ),
     )
 
 
+_CYCLIC_DEFAULTS = {"base_momentum": 0.8, "max_momentum": 0.9}
+
+
+def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return _cyclic_rows(kw, events, ctx, "base_lr", "max_lr", down=False)
+
+
+def _cyclic_momentum(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """CyclicLR's momentum: ``max_momentum - (max - base) * scale * f``, inverse to the lr."""
+    return _cyclic_rows(kw, events, ctx, "base_momentum", "max_momentum", down=True)
+
+
 def _momentum_writes(kw: Mapping[str, Any]) -> tuple[str, ...]:
-    """OneCycleLR / CyclicLR also cycle ``momentum`` (or Adam's ``betas``) unless told not to."""
-    return ("momentum", "betas") if kw.get("cycle_momentum", True) else ()
+    """OneCycleLR / CyclicLR also cycle ``momentum`` unless told not to.
+
+    torch writes ``betas[0]`` instead when the optimizer's defaults hold ``betas`` (Adam); an
+    experiment's optimizer is SGD (as ignite's ``simulate_values`` and the exported code), whose
+    defaults hold ``momentum`` (0 unless a group gives it), so ``momentum`` is what moves.
+    """
+    return ("momentum",) if kw.get("cycle_momentum", True) else ()
 
 
 def _chain_type(name: str, factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray]) -> None:
@@ -170,8 +211,12 @@ _chain_type(
     lambda kw, le: shapes.polynomial_lr_factors(le, kw.get("total_iters", 5), kw.get("power", 1.0)),
 )
 _torch_type("CosineAnnealingWarmRestarts", _warm_restarts)
-_torch_type("OneCycleLR", _one_cycle, side_writes=_momentum_writes)  # declines: stepping raises
-_torch_type("CyclicLR", _cyclic, declines=CYCLIC_DECLINES, side_writes=_momentum_writes)
+_torch_type(  # declines: stepping raises
+    "OneCycleLR", _one_cycle, side_writes=_momentum_writes, side_form=_one_cycle_momentum
+)
+_torch_type(
+    "CyclicLR", _cyclic, declines=CYCLIC_DECLINES, side_writes=_momentum_writes, side_form=_cyclic_momentum
+)
 _torch_type(
     "CosineAnnealingLR",
     stepping_only="torch updates it recursively from the previous lr; the rounding of that chain "

@@ -269,6 +269,12 @@ def _lr_scheduler_closed_form(kw: Mapping[str, Any], events: range, ctx: Context
     return evaluate_torch(kw["lr_scheduler"], events, with_legacy_start(ctx, kw.get("use_legacy", False)))
 
 
+def _lr_scheduler_side_form(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return evaluate_torch(
+        kw["lr_scheduler"], events, with_legacy_start(ctx, kw.get("use_legacy", False)), name
+    )
+
+
 register(
     SchedulerType(
         name="LRScheduler",
@@ -276,6 +282,7 @@ register(
         family="ignite",
         build=_build_lr_scheduler,
         closed_form=_lr_scheduler_closed_form,
+        side_form=_lr_scheduler_side_form,
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=LRScheduler,
