@@ -27,7 +27,7 @@ from .registry import (
 )
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
-from .torch_schedules import evaluate_torch
+from .torch_schedules import evaluate_torch, torch_restarts
 from .torch_wrappers import LRScheduler, is_torch_lr_scheduler
 
 __all__ = ["ConcatScheduler", "ParamGroupScheduler", "create_lr_scheduler_with_warmup"]
@@ -589,6 +589,34 @@ def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
     return out
 
 
+def _warmup_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """The warm-up's end (where the wrapped scheduler takes over), then the wrapped scheduler's
+    own restarts.
+
+    Markers do not see the param groups, so the hand-over is read from the arguments: after
+    ``warmup_duration`` events, one later for a torch scheduler when ``warmup_end_value`` is
+    given (ignite inserts an event at the group's lr unless they are equal), one earlier for an
+    ignite scheduler starting at ``warmup_end_value`` (ignite shortens the warm-up).
+    """
+    inner, span, wanted = kw.get("lr_scheduler"), kw["warmup_duration"], kw.get("warmup_end_value")
+    if not _wraps_ignite(inner):
+        span += wanted is not None
+    elif wanted is not None and wanted == _first_value(inner):
+        span -= 1
+    if offset + span < stop and len(out) < limit:
+        out.add(offset + span)
+    if _wraps_ignite(inner):
+        collect_restarts(inner, offset + span, stop, out, limit)
+    else:
+        torch_restarts(inner, offset + span, 1, stop, out, limit)
+
+
+def _first_value(spec: SchedulerSpec) -> Any:
+    """An ignite scheduler's nominal first value (its start value or first milestone's)."""
+    milestones = spec.kwargs.get("milestones_values")
+    return spec.kwargs.get("start_value", milestones[0][1] if milestones else None)
+
+
 def _warmup_side_form(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     """A wrapped torch scheduler's side writes: the constructed value during the warm-up, then
     the torch scheduler's from ``last_epoch`` 1 (the helper advanced it once)."""
@@ -615,6 +643,7 @@ register(
         build=_build_warmup,
         closed_form=_warmup_closed_form,
         side_form=_warmup_side_form,
+        restarts=_warmup_restarts,
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=create_lr_scheduler_with_warmup,

@@ -8,6 +8,7 @@ one (values are rows, one per param group). torch itself is imported only to bui
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,11 +16,11 @@ import numpy as np
 
 from . import shapes
 from ._optional import import_torch
-from .registry import Context, SchedulerType, evaluate_side, evaluate_spec, register
+from .registry import Context, SchedulerType, collect_restarts, evaluate_side, evaluate_spec, register
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
 
-__all__ = ["evaluate_torch"]
+__all__ = ["evaluate_torch", "torch_restarts"]
 
 
 RESUMED = "torch scheduler resumed from last_epoch"
@@ -38,6 +39,15 @@ def evaluate_torch(spec: SchedulerSpec, events: range, ctx: Context, side: str |
     if spec.kwargs.get("last_epoch", -1) != -1:
         raise NoClosedForm(RESUMED)
     return evaluate_spec(spec, events, ctx) if side is None else evaluate_side(spec, side, events, ctx)
+
+
+def torch_restarts(spec: Any, offset: int, first_epoch: int, stop: int, out: set[int], limit: int) -> None:
+    """Restart events of a wrapped torch scheduler first called at ``offset`` with
+    ``last_epoch == first_epoch``."""
+    if isinstance(spec, SchedulerSpec):
+        collect_restarts(
+            SchedulerSpec(spec.type, {**spec.kwargs, "last_epoch": first_epoch - 1}), offset, stop, out, limit
+        )
 
 
 def with_legacy_start(ctx: Context, use_legacy: bool) -> Context:
@@ -168,6 +178,50 @@ def _momentum_writes(kw: Mapping[str, Any]) -> tuple[str, ...]:
     return ("momentum",) if kw.get("cycle_momentum", True) else ()
 
 
+# ------------------------------------------------------------------------------------------------
+# restart events (markers): ``offset`` is the event of the first call, whose ``last_epoch`` is
+# ``kwargs["last_epoch"] + 1`` (wrappers that advance it pass a larger ``last_epoch``)
+# ------------------------------------------------------------------------------------------------
+def _add(out: set[int], events: Any, offset: int, stop: int, limit: int) -> None:
+    for e in events:
+        if e >= stop or len(out) >= limit:
+            return
+        if e > offset:
+            out.add(e)
+
+
+def _first_epoch(kw: Mapping[str, Any]) -> int:
+    return kw.get("last_epoch", -1) + 1
+
+
+def _milestone_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """MultiStepLR: the lr drops where ``last_epoch`` reaches a milestone."""
+    first = _first_epoch(kw)
+    _add(out, (offset + m - first for m in sorted(set(kw["milestones"]))), offset, stop, limit)
+
+
+def _cyclic_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """CyclicLR: a cycle starts where ``last_epoch`` is a multiple of ``step_size_up + down``."""
+    up = kw.get("step_size_up", 2000)
+    total = up + (kw.get("step_size_down") or up)
+    first = _first_epoch(kw)
+    _add(out, (offset + j * total - first for j in itertools.count(1)), offset, stop, limit)
+
+
+def _warm_restarts_events(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """CosineAnnealingWarmRestarts through ignite's adapter: call k is T_cur's (k+1)-th step, so
+    periods T_0, T_0*T_mult, ... restart at calls T_0 - 1, T_0 * (1 + T_mult) - 1, ..."""
+
+    def starts() -> Any:
+        t, period = kw["T_0"], kw["T_0"]
+        while True:
+            yield offset + t - 1
+            period *= kw.get("T_mult", 1)
+            t += period
+
+    _add(out, starts(), offset, stop, limit)
+
+
 def _chain_type(name: str, factors: Callable[[Mapping[str, Any], np.ndarray], np.ndarray]) -> None:
     """A chainable torch type: ``lr_k = lr_{k-1} * factors(kwargs, last_epochs)[k]``."""
     _torch_type(name, _chain(factors), declines=(CHAINED,))
@@ -192,8 +246,11 @@ def _torch_type(
 
 
 _chain_type("StepLR", lambda kw, le: shapes.step_lr_factors(le, kw["step_size"], kw.get("gamma", 0.1)))
-_chain_type(
-    "MultiStepLR", lambda kw, le: shapes.multistep_lr_factors(le, kw["milestones"], kw.get("gamma", 0.1))
+_torch_type(
+    "MultiStepLR",
+    _chain(lambda kw, le: shapes.multistep_lr_factors(le, kw["milestones"], kw.get("gamma", 0.1))),
+    declines=(CHAINED,),
+    restarts=_milestone_restarts,
 )
 _chain_type("ExponentialLR", lambda kw, le: shapes.exponential_lr_factors(le, kw["gamma"]))
 _chain_type(
@@ -210,12 +267,17 @@ _chain_type(
     "PolynomialLR",
     lambda kw, le: shapes.polynomial_lr_factors(le, kw.get("total_iters", 5), kw.get("power", 1.0)),
 )
-_torch_type("CosineAnnealingWarmRestarts", _warm_restarts)
+_torch_type("CosineAnnealingWarmRestarts", _warm_restarts, restarts=_warm_restarts_events)
 _torch_type(  # declines: stepping raises
     "OneCycleLR", _one_cycle, side_writes=_momentum_writes, side_form=_one_cycle_momentum
 )
 _torch_type(
-    "CyclicLR", _cyclic, declines=CYCLIC_DECLINES, side_writes=_momentum_writes, side_form=_cyclic_momentum
+    "CyclicLR",
+    _cyclic,
+    declines=CYCLIC_DECLINES,
+    side_writes=_momentum_writes,
+    side_form=_cyclic_momentum,
+    restarts=_cyclic_restarts,
 )
 _torch_type(
     "CosineAnnealingLR",
