@@ -109,7 +109,9 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
         own = written_param(spec)
         for name in (own, *side_params(spec)):
             try:
-                if name == own:
+                if not events:  # never called before the last iteration (closed forms need events)
+                    values = np.empty(0, dtype=np.float64)
+                elif name == own:
                     values = evaluate_spec(spec, events, ctx)
                 else:
                     values = evaluate_side(spec, name, events, ctx)
