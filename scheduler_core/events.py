@@ -68,8 +68,15 @@ def calls_before(event: str, n: int, ipe: int | None) -> np.ndarray:
 
 
 def num_calls(event: str, n: int, ipe: int | None) -> int:
-    """The calls of a handler of ``event`` that the ``n`` iterations' values depend on."""
-    return int(calls_before(event, n, ipe)[-1]) if n else 0
+    """The calls of a handler of ``event`` that the ``n`` iterations' values depend on (the
+    last entry of :func:`calls_before`)."""
+    if n == 0:
+        return 0
+    if event == "ITERATION_STARTED":
+        return n
+    if event == "ITERATION_COMPLETED":
+        return n - 1
+    return (n - 1) // ipe + (event == "EPOCH_STARTED")
 
 
 def first_iteration(event: str, call: int, ipe: int | None) -> int:

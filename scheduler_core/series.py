@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .events import calls_before, last_call_stamps, num_calls
+from .events import DEFAULT_EVENT, calls_before, last_call_stamps, num_calls
 from .registry import (
     SIDE_DECLINE,
     TYPES,
@@ -65,11 +65,12 @@ def _check_joinable(experiment: Experiment) -> None:
             raise NoClosedForm(f"{JOIN_DECLINES[1]}: {t.type} writes {TYPES[t.type].side_writes(t.kwargs)}")
 
 
-def _held(values: np.ndarray, calls: np.ndarray, initial: float) -> np.ndarray:
+def _held(values: np.ndarray, event: str, n: int, ipe: int | None, initial: float) -> np.ndarray:
     """Per iteration: the value written by the last call before it (``initial`` before any)."""
-    if len(calls) and calls[0] == 1 and len(values) == len(calls):  # a call before every iteration
+    if event == DEFAULT_EVENT:  # a call before every iteration
         return values
-    out = values[np.maximum(calls - 1, 0)] if len(values) else np.empty(len(calls))
+    calls = calls_before(event, n, ipe)
+    out = values[np.maximum(calls - 1, 0)] if len(values) else np.empty(n)
     return np.where(calls > 0, out, initial)
 
 
@@ -105,7 +106,6 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
     for order, spec in enumerate(experiment.schedulers if n else ()):  # nothing runs for 0 events
         targets = _targets(spec, count)
         events = range(num_calls(spec.event, n, ipe))
-        calls = calls_before(spec.event, n, ipe)
         own = written_param(spec)
         for name in (own, *side_params(spec)):
             try:
@@ -119,7 +119,7 @@ def evaluate(experiment: Experiment, groups: Sequence[Mapping[str, Any]]) -> lis
                 raise NoClosedForm(f"stepping raises: {spec.type}: {type(exc).__name__}: {exc}") from exc
             for g in targets if name == own else range(count):  # side writes: every group
                 row = values[g] if values.ndim == 2 else values
-                held = _held(row, calls, float(groups[g][name]))
+                held = _held(row, spec.event, n, ipe, float(groups[g][name]))
                 written.setdefault((g, name), []).append((order, spec.event, held))
     result, seen = [], set()
     for g, group in enumerate(experiment.param_groups):
