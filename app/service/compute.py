@@ -16,6 +16,7 @@ from typing import Any
 import cachetools
 import numpy as np
 
+from scheduler_core.events import num_calls
 from scheduler_core.experiment import build, simulate_built
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
@@ -108,9 +109,12 @@ def _step_culprit(exp: Experiment, exc: BaseException) -> int | None:
             alone.extend((i, sched) for sched in build(single)[1])
         except BUILD_ERRORS:
             continue
+    calls = [num_calls(s.event, exp.num_events, exp.iterations_per_epoch) for s in exp.schedulers]
     with np.errstate(all="ignore"):
-        for _ in range(exp.num_events):
+        for k in range(exp.num_events):
             for i, sched in list(alone):
+                if k >= calls[i]:  # an epoch-level scheduler is called fewer times
+                    continue
                 try:
                     sched(None)
                 except CORE_ERRORS as err:

@@ -110,3 +110,23 @@ def test_restart_markers_of_milestones_warmups_and_epochs(client) -> None:
             del exp["iterations_per_epoch"]
         series = client.post("/api/v1/series", json=exp).json()["series"]
         assert series[0]["restarts"] == expected, scheduler["type"]
+
+
+def test_a_stepping_error_names_the_scheduler_that_reaches_it(client) -> None:
+    """An epoch-level OneCycleLR is called 9 times in 100 iterations (10 per epoch): the
+    iteration-level one, stepped past its 50 steps, is the culprit."""
+
+    def one_cycle(total: int, event: str) -> dict:
+        return {
+            "type": "LRScheduler",
+            "event": event,
+            "lr_scheduler": {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": total},
+        }
+
+    exp = {
+        **one_group(one_cycle(20, "EPOCH_COMPLETED"), one_cycle(50, "ITERATION_STARTED"), num_events=100),
+        "iterations_per_epoch": 10,
+    }
+    r = client.post("/api/v1/series", json=exp)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "lr_scheduler", "total_steps"]
