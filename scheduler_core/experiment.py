@@ -35,6 +35,7 @@ __all__ = [
     "SchedulerSpec",
     "Series",
     "build",
+    "groups_state",
     "scheduled_names",
     "simulate",
     "simulate_built",
@@ -96,7 +97,9 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     return [Series(g, specs[g].name, name, out[row]) for row, (g, name) in enumerate(pairs)]
 
 
-def _groups_state(optimizer: Any) -> list[dict[str, Any]]:
+def groups_state(optimizer: Any) -> list[dict[str, Any]]:
+    """A copy of the optimizer's param groups without their params (read it right after
+    :func:`build`, before stepping, for the groups after construction)."""
     return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
 
 
@@ -132,8 +135,8 @@ def simulate_built(
     if method == "step":
         return _step(experiment, optimizer, schedulers)
     if method == "fast":
-        return evaluate(experiment, _groups_state(optimizer))
+        return evaluate(experiment, groups_state(optimizer))
     try:
-        return evaluate(experiment, _groups_state(optimizer))
+        return evaluate(experiment, groups_state(optimizer))
     except NoClosedForm:  # not exact here, or stepping fails: step for identical results
         return _step(experiment, optimizer, schedulers)

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -84,8 +85,9 @@ ClosedForm = Callable[[Mapping[str, Any], range, Context], np.ndarray]
 targeted group) or ``(G, n)`` (one row per param group). Raises :class:`NoClosedForm`."""
 SideForm = Callable[[str, Mapping[str, Any], range, Context], np.ndarray]
 """``side_form(name, kwargs, range(n), ctx) -> values`` of a side-written param, as ClosedForm."""
-RestartFinder = Callable[[Mapping[str, Any], int, int, set, int], None]
-"""``restarts(kwargs, offset, stop, out, limit)``: add restart events in ``(offset, stop)`` to ``out``."""
+RestartFinder = Callable[..., None]
+"""``restarts(kwargs, offset, stop, out, limit[, ctx=None])``: add restart events in
+``(offset, stop)`` to ``out`` (``ctx``: the param groups, when the finder takes it)."""
 
 
 def _no_children(kwargs: Mapping[str, Any]) -> Sequence[Any]:
@@ -244,11 +246,20 @@ def side_params(spec: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def collect_restarts(spec: Any, offset: int, stop: int, out: set[int], limit: int) -> None:
-    """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``."""
+def collect_restarts(
+    spec: Any, offset: int, stop: int, out: set[int], limit: int, ctx: Context | None = None
+) -> None:
+    """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``.
+
+    ``ctx`` (the param groups after construction, if known) goes to finders taking a ``ctx``
+    keyword (a warm-up's hand-over depends on the groups' lr).
+    """
     t = TYPES.get(getattr(spec, "type", None))
     if t is not None and t.restarts is not None:
-        t.restarts(spec.kwargs, offset, stop, out, limit)
+        if ctx is not None and "ctx" in inspect.signature(t.restarts).parameters:
+            t.restarts(spec.kwargs, offset, stop, out, limit, ctx=ctx)
+        else:
+            t.restarts(spec.kwargs, offset, stop, out, limit)
 
 
 def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:

@@ -14,17 +14,27 @@ truncated every cycle, children of a concatenation starting at their own index 0
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from .events import first_iteration, num_calls
-from .registry import collect_restarts, side_params, written_param
+from .registry import Context, collect_restarts, side_params, written_param
 from .shapes import NoClosedForm
 from .spec import Experiment
 
 __all__ = ["restart_events"]
 
 
-def restart_events(experiment: Experiment, group_index: int, param_name: str, limit: int = 300) -> list[int]:
+def restart_events(
+    experiment: Experiment,
+    group_index: int,
+    param_name: str,
+    limit: int = 300,
+    groups: Sequence[Mapping[str, Any]] | None = None,
+) -> list[int]:
     """Sorted first ``limit`` restart events of the schedulers writing ``param_name`` of a group.
 
+    ``groups``: the param groups right after construction, if known (exact warm-up ends).
     Events are iterations: a scheduler attached at an epoch event restarts at the first
     iteration run with the restarted value. Schedulers without restarts contribute none; a configuration whose cycles cannot be laid
     out (non-integer or shrinking-to-zero sizes) contributes the events before that point rather
@@ -32,6 +42,7 @@ def restart_events(experiment: Experiment, group_index: int, param_name: str, li
     """
     out: set[int] = set()
     n, ipe = experiment.num_events, experiment.iterations_per_epoch
+    ctx = None if groups is None else Context(groups=tuple(groups), iterations_per_epoch=ipe)
     for spec in experiment.schedulers:
         target = spec.kwargs.get("param_group_index")
         if (target is not None and target != group_index) or param_name not in (
@@ -41,7 +52,7 @@ def restart_events(experiment: Experiment, group_index: int, param_name: str, li
             continue
         own: set[int] = set()  # each scheduler's events come in increasing order: keep its first
         try:
-            collect_restarts(spec, 0, num_calls(spec.event, n, ipe), own, limit)
+            collect_restarts(spec, 0, num_calls(spec.event, n, ipe), own, limit, ctx)
         except (NoClosedForm, ZeroDivisionError):
             pass
         out |= {first_iteration(spec.event, call, ipe) for call in own}  # calls → iterations

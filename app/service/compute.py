@@ -17,7 +17,7 @@ import cachetools
 import numpy as np
 
 from scheduler_core.events import num_calls
-from scheduler_core.experiment import build, simulate_built
+from scheduler_core.experiment import build, groups_state, simulate_built
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
 
@@ -201,6 +201,7 @@ def compute(
     except BUILD_ERRORS as exc:
         with core_errors(_locate_construct_error(exp)):
             raise exc
+    groups = groups_state(built[0])  # after construction: exact warm-up ends for the markers
     try:
         with np.errstate(all="ignore"):
             raw = simulate_built(core, built, method="fast")  # reads the built groups only
@@ -227,7 +228,7 @@ def compute(
                 "non_finite",
             )
         values.flags.writeable = False
-        restarts = tuple(restart_events(core, s.param_group, s.param_name))
+        restarts = tuple(restart_events(core, s.param_group, s.param_name, groups=groups))
         out.append(SeriesData(s.param_group, s.group_name, s.param_name, values, restarts))
     cache.put(key, out)
     return out

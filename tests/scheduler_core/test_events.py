@@ -123,12 +123,12 @@ def attached_experiments(draw, torch_ok: bool = True) -> Experiment:
 
 
 @given(attached_experiments(torch_ok=False))
-@kit.profile(300)
+@kit.profile(150)
 def test_attached_param_schedulers_fast_equals_step(exp: Experiment) -> None:
     check(exp)
 
 
 @given(attached_experiments(torch_ok=True))
-@kit.profile(200)
+@kit.profile(150)
 def test_attached_with_torch_fast_equals_step(exp: Experiment) -> None:
     check(exp)
