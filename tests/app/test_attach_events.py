@@ -130,3 +130,30 @@ def test_a_stepping_error_names_the_scheduler_that_reaches_it(client) -> None:
     r = client.post("/api/v1/series", json=exp)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 1, "lr_scheduler", "total_steps"]
+
+
+@pytest.mark.parametrize("flavor", ["scheduler_core", "ignite"])
+def test_both_code_flavors_call_each_scheduler_at_its_event(client, flavor) -> None:
+    cosine = {
+        "type": "CosineAnnealingScheduler",
+        "param_name": "lr",
+        "param_group_index": 0,
+        "start_value": 0.1,
+        "end_value": 0.0,
+        "cycle_size": 13,
+        "event": "EPOCH_STARTED",
+    }
+    exp = {
+        **one_group(
+            {**ONE_CYCLE, "event": "ITERATION_COMPLETED"}, cosine, STEP_PER_EPOCH, num_events=95, momentum=0.9
+        ),
+        "iterations_per_epoch": 7,
+    }
+    code = client.post(f"/api/v1/code?flavor={flavor}", json=exp).json()["code"]
+    assert ("Events.EPOCH_STARTED" in code) == (flavor == "ignite")
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(code, "<exported>", "exec"), namespace)  # noqa: S102 - the test's point
+    series = client.post("/api/v1/series", json=exp).json()["series"]
+    assert [s["param_name"] for s in series] == ["lr", "momentum"]
+    for s in series:
+        assert namespace["history"][0][s["param_name"]] == s["values"]
