@@ -161,7 +161,9 @@ def _parser() -> argparse.ArgumentParser:
 
     code = document("code", "write Python code that rebuilds the experiment")
     output(code, "output file")
-    code.add_argument("--flavor", choices=("scheduler_core", "ignite"), default="scheduler_core")
+    code.add_argument(
+        "--flavor", choices=("scheduler_core", "ignite", "transformers"), default="scheduler_core"
+    )
 
     completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")
     completion.add_argument("shell", choices=("bash", "zsh"))
@@ -219,8 +221,12 @@ def load_document(path: str) -> Any:
 
     doc = _read_json(path)
     kinds = {"an experiment": Experiment.model_fields, "a dashboard view": DashboardView.model_fields}
+    # named by their core fields (not the optional ones added later, left out by exclude_if)
     if not isinstance(doc, dict) or not any(fields.keys() & doc.keys() for fields in kinds.values()):
-        shapes = " or ".join(f"{kind} ({{{', '.join(fields)}}})" for kind, fields in kinds.items())
+        shapes = " or ".join(
+            f"{kind} ({{{', '.join(n for n, f in fields.items() if f.exclude_if is None)}}})"
+            for kind, fields in kinds.items()
+        )
         raise CliError(EXIT_INVALID, f"{_name(path)} should be {shapes}, but holds {_json_kind(doc)}")
     try:
         return StoredDocument.model_validate(doc).root

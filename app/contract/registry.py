@@ -23,6 +23,7 @@ _IMPORTS = {
     "ignite": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
     "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
     "scheduler_core": {"scheduler_core": "scheduler_core", "ignite": "scheduler_core"},
+    "transformers": {"scheduler_core": "scheduler_core.transformers", "transformers": "transformers"},
 }
 """Module a generated program imports a type from, by the core family and the code flavour."""
 

@@ -215,7 +215,7 @@ class FigureResponse(BaseModel):
 
 
 class CodeResponse(BaseModel):
-    flavor: Literal["ignite", "scheduler_core"]
+    flavor: Literal["ignite", "scheduler_core", "transformers"]
     filename: str
     code: str
 

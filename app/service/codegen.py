@@ -19,7 +19,7 @@ from ..contract.schemas import Experiment
 from .convert import NOT_KWARGS
 from .limits import param_names
 
-Flavor = Literal["ignite", "scheduler_core"]
+Flavor = Literal["ignite", "scheduler_core", "transformers"]
 
 
 class _Imports:

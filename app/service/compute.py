@@ -150,6 +150,17 @@ STEP_ERROR_FIELDS: tuple[tuple[type[BaseException], re.Pattern[str], Callable], 
         re.compile(""),
         _torch("PolynomialLR", lambda lr: ("total_iters",) if lr.total_iters == 0 else None),
     ),
+    # transformers' polynomial decay reaching num_training_steps == num_warmup_steps (0 / 0)
+    (
+        ZeroDivisionError,
+        re.compile(""),
+        lambda s: (
+            ("num_training_steps",)
+            if s.type == "transformers.get_polynomial_decay_schedule_with_warmup"
+            and s.num_training_steps == s.num_warmup_steps
+            else None
+        ),
+    ),
     # torch OneCycleLR stepped past total_steps (only when total_steps is what was given)
     (
         ValueError,

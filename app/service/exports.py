@@ -21,6 +21,7 @@ from .. import __version__
 from ..contract.canonical import canonical_json
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
+from . import codegen_transformers
 from .codegen import Flavor, generate
 from .compute import SeriesCache, SeriesData, compute
 from .limits import check_caps, check_variants
@@ -105,6 +106,8 @@ def figure(
 def code(exp: Experiment, settings: Settings, flavor: Flavor) -> str:
     """Python source rebuilding ``exp`` (no size caps: nothing is computed)."""
     check_caps(exp, settings, output="code")
+    if codegen_transformers.uses_transformers(exp, flavor):
+        return codegen_transformers.generate(exp, flavor, __version__)
     return generate(exp, flavor, __version__)
 
 

@@ -446,7 +446,12 @@ AT_LEAST_2 = frozenset({"cycle_size", "warmup_duration"})
 VALUE_KEYS = frozenset(
     {"start_value", "end_value", "max_lr", "base_lr", "warmup_start_value", "warmup_end_value", "eta_min"}
 )
-TOP_LEVEL = [n for n, e in REGISTRY.items() if e.kind in ("param", "composite")]
+# ignite's and our own types (other libraries' types export in their own flavor: tests/ecosystem)
+TOP_LEVEL = [
+    n
+    for n, e in REGISTRY.items()
+    if e.kind in ("param", "composite") and e.core.family in ("ignite", "scheduler_core")
+]
 TORCH = [n for n, e in REGISTRY.items() if e.kind == "torch"]
 
 
