@@ -157,3 +157,15 @@ def test_both_code_flavors_call_each_scheduler_at_its_event(client, flavor) -> N
     assert [s["param_name"] for s in series] == ["lr", "momentum"]
     for s in series:
         assert namespace["history"][0][s["param_name"]] == s["values"]
+
+
+def test_transformers_export_refuses_other_events(client) -> None:
+    """transformers' idiom steps each LambdaLR after every update: another event is a 422."""
+    warmup = {"type": "transformers.get_constant_schedule_with_warmup", "num_warmup_steps": 5}
+    exp = {**one_group({**warmup, "event": "EPOCH_STARTED"}, num_events=40), "iterations_per_epoch": 4}
+    assert client.post("/api/v1/series", json=exp).status_code == 200
+    r = client.post("/api/v1/code?flavor=transformers", json=exp)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "event"]
+    del exp["schedulers"][0]["event"]
+    assert client.post("/api/v1/code?flavor=transformers", json=exp).status_code == 200
