@@ -139,6 +139,8 @@ def _experiment(exp: Any) -> None:
             s["param_group_index"] %= len(groups)
         params.append(s.get("param_name", "lr"))  # torch-based schedulers write "lr"
     params = list(dict.fromkeys(params))
+    if any(str(s.get("event", "")).startswith("EPOCH") for s in exp["schedulers"]):
+        exp.setdefault("iterations_per_epoch", 10)  # epoch events need it
     for group in groups:
         others = [k for k in group if k != "name" and k not in params]
         for k in others[16 - len(params) :]:  # at most 16 values per group
