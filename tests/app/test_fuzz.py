@@ -40,6 +40,7 @@ with warnings.catch_warnings():
         status_code_conformance,
     )
 
+from app.contract.registry import REGISTRY
 from app.contract.schemas import SEED_EXPERIMENT
 from app.main import create_app
 from app.settings import Settings
@@ -126,6 +127,31 @@ def _schedulers(value: Any) -> None:
             _schedulers(v)
 
 
+_NATIVE = {"ignite", "torch", "scheduler_core"}
+
+
+def _code_case(exp: Any, flavor: Any) -> Any:
+    """Make a /code case one that a flavor can express (in place) and return that flavor.
+
+    Another library's types export alone, in that library's idiom (or scheduler_core), writing
+    'lr' of every group; ignite's and torch's in ignite or scheduler_core. Mixed experiments keep
+    only the ignite/torch schedulers.
+    """
+    schedulers = [s for s in exp.get("schedulers", []) if isinstance(s, dict) and s.get("type") in REGISTRY]
+    families = {REGISTRY[s["type"]].core.family for s in schedulers}
+    foreign = families - _NATIVE
+    if len(foreign) == 1 and not families & _NATIVE:
+        for s in schedulers:
+            s.update(param_name="lr", param_group_index=None)
+        allowed = [*foreign, "scheduler_core"]
+    else:
+        kept = [s for s in schedulers if REGISTRY[s["type"]].core.family in _NATIVE]
+        if kept:
+            exp["schedulers"] = kept
+        allowed = ["ignite", "scheduler_core"]
+    return flavor if flavor in allowed else allowed[0]
+
+
 def _experiment(exp: Any) -> None:
     if not isinstance(exp, dict) or not {"num_events", "param_groups", "schedulers"} <= exp.keys():
         return
@@ -152,6 +178,10 @@ def _experiment(exp: Any) -> None:
 @schema.hook
 def map_case(context, case):
     meta = getattr(case, "_meta", None)  # schemathesis keeps the phase and mode there
+    positive = meta is None or meta.generation.mode is GenerationMode.POSITIVE
+    if positive and case.operation.path.endswith("/code") and isinstance(case.body, dict):
+        query = case.query or {}
+        case.query = {**query, "flavor": _code_case(case.body, query.get("flavor", "ignite"))}
     if meta is None or meta.phase.name != "fuzzing" or meta.generation.mode is not GenerationMode.POSITIVE:
         return case
     if isinstance(case.body, dict):
