@@ -143,6 +143,7 @@ def _code_case(exp: Any, flavor: Any) -> Any:
     if len(foreign) == 1 and not families & _NATIVE:
         for s in schedulers:
             s.update(param_name="lr", param_group_index=None)
+            s.pop("event", None)  # their idiom steps after every update
         allowed = [*foreign, "scheduler_core"]
     else:
         kept = [s for s in schedulers if REGISTRY[s["type"]].core.family in _NATIVE]
