@@ -162,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     code = document("code", "write Python code that rebuilds the experiment")
     output(code, "output file")
     code.add_argument(
-        "--flavor", choices=("scheduler_core", "ignite", "transformers"), default="scheduler_core"
+        "--flavor", choices=("scheduler_core", "ignite", "transformers", "optax"), default="scheduler_core"
     )
 
     completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")

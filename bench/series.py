@@ -81,7 +81,30 @@ ECOSYSTEM: list[tuple[str, dict]] = [
             "warmup_type": "cosine",
         },
     ),
-]
+    # optax: "(pow)" cases call the C library's pow once per distinct value, as XLA does (exact)
+    ("optax.warmup_cosine_decay_schedule", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 10_000,
+                                            "decay_steps": 1_000_000}),
+    ("optax.warmup_cosine_decay_schedule", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 10_000,
+                                            "decay_steps": 1_000_000, "precision": "float32"}),
+    ("optax.cosine_decay_schedule", {"init_value": 1.0, "decay_steps": 1_000_000, "exponent": 1.5}),  # pow
+    ("optax.linear_schedule", {"init_value": 1.0, "end_value": 0.0, "transition_steps": 1_000_000}),
+    ("optax.polynomial_schedule", {"init_value": 1.0, "end_value": 0.0, "power": 2.0,
+                                   "transition_steps": 1_000_000}),  # pow
+    ("optax.exponential_decay", {"init_value": 1.0, "transition_steps": 1000, "decay_rate": 0.99,
+                                 "staircase": True}),
+    ("optax.exponential_decay", {"init_value": 1.0, "transition_steps": 1000, "decay_rate": 0.99}),  # pow
+    ("optax.piecewise_constant_schedule", {"init_value": 1.0,
+                                           "boundaries_and_scales": dict.fromkeys(range(50_000, 10**6, 50_000), 0.5)}),
+    ("optax.piecewise_interpolate_schedule", {"interpolate_type": "cosine", "init_value": 1.0,
+                                              "boundaries_and_scales": dict.fromkeys(range(50_000, 10**6, 50_000), 0.5)}),
+    ("optax.cosine_onecycle_schedule", {"transition_steps": 1_000_000, "peak_value": 1.0}),
+    ("optax.linear_onecycle_schedule", {"transition_steps": 1_000_000, "peak_value": 1.0}),
+    ("optax.sgdr_schedule", {"cosine_kwargs": [{"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 1000,
+                                                "decay_steps": 100_000}] * 10}),
+    ("optax.join_schedules", {"boundaries": [10_000], "schedules": [
+        SchedulerSpec("optax.linear_schedule", {"init_value": 0.0, "end_value": 1.0, "transition_steps": 10_000}),
+        SchedulerSpec("optax.cosine_decay_schedule", {"init_value": 1.0, "decay_steps": 990_000})]}),
+]  # fmt: skip
 IGNITE_BUDGET_S = 60.0
 MEMORY_EVENTS = 10_000_000
 

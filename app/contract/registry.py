@@ -24,6 +24,7 @@ _IMPORTS = {
     "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
     "scheduler_core": {"scheduler_core": "scheduler_core", "ignite": "scheduler_core"},
     "transformers": {"scheduler_core": "scheduler_core.transformers", "transformers": "transformers"},
+    "optax": {"scheduler_core": "scheduler_core.optax", "optax": "optax"},
 }
 """Module a generated program imports a type from, by the core family and the code flavour."""
 
@@ -48,6 +49,10 @@ class Entry:
     @property
     def kind(self) -> Kind:
         return self.core.kind
+
+    def exports_to(self, flavor: str) -> bool:
+        """Whether a ``flavor`` program can hold this type (no program mixes libraries)."""
+        return flavor in _IMPORTS[self.core.family]
 
     def import_module(self, flavor: str) -> str:
         """The module a ``flavor`` program imports this type from."""

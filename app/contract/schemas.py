@@ -215,7 +215,7 @@ class FigureResponse(BaseModel):
 
 
 class CodeResponse(BaseModel):
-    flavor: Literal["ignite", "scheduler_core", "transformers"]
+    flavor: Literal["ignite", "scheduler_core", "transformers", "optax"]
     filename: str
     code: str
 

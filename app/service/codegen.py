@@ -14,12 +14,14 @@ from pydantic import BaseModel
 
 from scheduler_core.events import DEFAULT_EVENT
 
+from ..contract.errors import ApiError
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
+from . import codegen_optax
 from .convert import NOT_KWARGS
 from .limits import param_names
 
-Flavor = Literal["ignite", "scheduler_core", "transformers"]
+Flavor = Literal["ignite", "scheduler_core", "transformers", "optax"]
 
 
 class _Imports:
@@ -47,6 +49,8 @@ def _is_default(model: BaseModel, name: str) -> bool:
 
 def _call(model: BaseModel, flavor: Flavor, imports: _Imports, inherited: dict[str, Any], depth: int) -> str:
     entry = entry_for(model)
+    if entry.core.family == "optax":
+        return codegen_optax.scheduler_core_call(model, imports, depth)
     func = imports.use(entry.import_module(flavor), entry.name)
     args: list[str] = ["optimizer"] if entry.core.takes_optimizer else []
     down: dict[str, Any] = {}
@@ -178,8 +182,31 @@ def _event_loop(exp: Experiment, flavor: Flavor) -> tuple[str, str]:
     )
 
 
+def check_flavor(exp: Experiment, flavor: str) -> None:
+    """Refuse (422 naming the scheduler) a scheduler the ``flavor`` program cannot write: one of
+    another library's than the flavor's (the ignite and scheduler_core flavors write ignite's,
+    torch's and scheduler_core's own types; scheduler_core writes every library's)."""
+    for i, s in enumerate(exp.schedulers):
+        entry = entry_for(s)
+        if not entry.exports_to(flavor):
+            raise ApiError(
+                422,
+                ("body", "schedulers", i, "type"),
+                f"the {flavor} code export cannot write {entry.name} (a {entry.core.family} schedule): "
+                f"use flavor 'scheduler_core' or '{entry.core.family}'",
+                "code_flavor",
+            )
+
+
 def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
-    """Python source rebuilding ``exp`` for ``flavor``."""
+    """Python source rebuilding ``exp`` for ``flavor``.
+
+    Raises:
+        ApiError: 422 naming a scheduler the flavor cannot write (another library's).
+    """
+    check_flavor(exp, flavor)
+    if flavor == "optax":
+        return codegen_optax.generate(exp, param_names(exp), version)
     imports = _Imports()
     calls = [_call(s, flavor, imports, {}, 1) for s in exp.schedulers]
     groups = "".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups)

@@ -22,7 +22,7 @@ from ..contract.canonical import canonical_json
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
 from . import codegen_transformers
-from .codegen import Flavor, generate
+from .codegen import Flavor, check_flavor, generate
 from .compute import SeriesCache, SeriesData, compute
 from .limits import check_caps, check_variants
 
@@ -106,6 +106,7 @@ def figure(
 def code(exp: Experiment, settings: Settings, flavor: Flavor) -> str:
     """Python source rebuilding ``exp`` (no size caps: nothing is computed)."""
     check_caps(exp, settings, output="code")
+    check_flavor(exp, flavor)
     if codegen_transformers.uses_transformers(exp, flavor):
         return codegen_transformers.generate(exp, flavor, __version__)
     return generate(exp, flavor, __version__)

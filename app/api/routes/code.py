@@ -32,12 +32,13 @@ def post_code(
     experiment: Annotated[Experiment, Body(openapi_examples=EXPERIMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     flavor: Annotated[
-        Literal["ignite", "scheduler_core", "transformers"],
+        Literal["ignite", "scheduler_core", "transformers", "optax"],
         Query(
             openapi_examples={
                 "scheduler_core": {"value": "scheduler_core"},
                 "ignite": {"value": "ignite"},
                 "transformers": {"value": "transformers"},
+                "optax": {"value": "optax"},
             }
         ),
     ] = "scheduler_core",
