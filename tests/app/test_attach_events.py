@@ -169,3 +169,18 @@ def test_transformers_export_refuses_other_events(client) -> None:
     assert r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "event"]
     del exp["schedulers"][0]["event"]
     assert client.post("/api/v1/code?flavor=transformers", json=exp).status_code == 200
+
+
+def test_optax_schedules_at_other_events(client) -> None:
+    """The optax flavor evaluates schedule(i) per update: another event is a 422 there, while
+    the scheduler_core flavor calls the schedule at its event and reproduces /series."""
+    linear = {"type": "optax.linear_schedule", "init_value": 0.1, "end_value": 0.0, "transition_steps": 6}
+    exp = {**one_group({**linear, "event": "EPOCH_COMPLETED"}, num_events=40), "iterations_per_epoch": 5}
+    series = client.post("/api/v1/series", json=exp).json()["series"]
+    assert series[0]["values"][:12] == [0.1] * 10 + [series[0]["values"][10]] * 2
+    r = client.post("/api/v1/code?flavor=optax", json=exp)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "event"]
+    code = client.post("/api/v1/code?flavor=scheduler_core", json=exp).json()["code"]
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(code, "<exported>", "exec"), namespace)  # noqa: S102 - the test's point
+    assert namespace["history"][0]["lr"] == series[0]["values"]
