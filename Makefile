@@ -19,6 +19,7 @@ $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 
 $(VENV)/.installed-dev: $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install torch==2.13.0 -e '.[dev,dev-torch,dev-ecosystem]'
+	$(PY) -m pip install --no-deps timm==1.0.31
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed

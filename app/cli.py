@@ -162,7 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     code = document("code", "write Python code that rebuilds the experiment")
     output(code, "output file")
     code.add_argument(
-        "--flavor", choices=("scheduler_core", "ignite", "transformers", "optax"), default="scheduler_core"
+        "--flavor",
+        choices=("scheduler_core", "ignite", "timm", "transformers", "optax"),
+        default="scheduler_core",
     )
 
     completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")
@@ -566,8 +568,10 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from .settings import load_settings
+    from .storage.links import check_link_store
 
     settings = load_settings()  # every setting checked before uvicorn starts: InvalidSettings
+    check_link_store(settings)  # an unusable store: one line (StoreUnavailable), no server
     port = args.port if args.port is not None else _env_int("PORT", 8000)
     workers = 1 if args.reload else args.workers if args.workers is not None else settings.workers
     shared = None
@@ -590,6 +594,8 @@ def serve(args: argparse.Namespace) -> None:
             access_log=False,
             log_config=LOG_CONFIG,
             proxy_headers=True,
+            timeout_keep_alive=settings.keep_alive_s,
+            limit_concurrency=settings.limit_concurrency,
         )
     finally:
         if set_multiproc:
@@ -800,6 +806,7 @@ def _run(args: argparse.Namespace) -> None:
 
     from .contract.errors import ApiError
     from .settings import InvalidSettings, setting_errors
+    from .storage.links import StoreUnavailable
 
     try:
         if args.command == "serve":
@@ -816,6 +823,8 @@ def _run(args: argparse.Namespace) -> None:
         raise _api_error(exc, args) from None
     except InvalidSettings as exc:  # the settings read from SCHEDULE_EXPLORER_* variables
         raise CliError(EXIT_USAGE, *exc.lines) from None
+    except StoreUnavailable as exc:  # the link store, opened and checked before serving
+        raise CliError(EXIT_USAGE, str(exc)) from None
     except ValidationError as exc:  # settings built elsewhere from the same variables
         raise CliError(EXIT_USAGE, *setting_errors(exc)) from None
 

@@ -19,7 +19,9 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 ENV_PREFIX = "SCHEDULE_EXPLORER_"
-LINK_STORE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+LINK_STORE_SCHEMES = (SQLITE_SCHEME, *POSTGRES_SCHEMES)
 """The ``link_store_url`` forms :func:`app.storage.links.open_link_store` opens (besides '')."""
 
 
@@ -67,6 +69,12 @@ class Settings(BaseSettings):
     max_values: int = Field(
         40_000_000, ge=1, description="Cap on num_events x number of series computed per request."
     )
+    max_reply_bytes: int = Field(
+        200 * 2**20,
+        ge=2**20,
+        description="Largest /series reply (JSON or CSV), counted at the longest a value can be "
+        "written; bigger requests are refused with a 422 naming max_points as the way round.",
+    )
     max_points: int = Field(20_000, ge=4, description="Largest max_points a client may ask for.")
     figure_points: int = Field(
         2_000, ge=4, description="Points per trace of /figure by default (at most max_points)."
@@ -74,9 +82,47 @@ class Settings(BaseSettings):
     max_schedulers: int = Field(32, ge=1, description="Schedulers per experiment.")
     max_param_groups: int = Field(32, ge=1, description="Param groups per experiment.")
     max_variants: int = Field(8, ge=1, description="Experiments per stored dashboard view.")
+    max_link_bytes: int = Field(
+        256 * 2**10, ge=1024, description="Largest share-link document (its canonical JSON) stored."
+    )
+    max_link_store_bytes: int = Field(
+        1 * 2**30,
+        ge=2**16,
+        description="The link store's size past which new links are refused (507; existing links "
+        "are still served and re-shared).",
+    )
+    link_rate_per_minute: int = Field(
+        30, ge=1, description="New links one client (IP address) may create per minute (429 past it)."
+    )
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted.")
+    body_timeout_s: float = Field(
+        30.0, gt=0, description="Longest wait for the next piece of a request body (408 past it)."
+    )
+    keep_alive_s: float = Field(
+        5.0,
+        gt=0,
+        description="An idle keep-alive connection is closed after this (uvicorn's timeout_keep_alive).",
+    )
+    limit_concurrency: int | None = Field(
+        None,
+        ge=1,
+        description="Connections and requests at once per worker before uvicorn answers 503 "
+        "(its limit_concurrency); unset: no limit (put the reverse proxy of deploy/ in front).",
+    )
     request_time_budget_s: float = Field(
         10.0, gt=0, description="Requests estimated to need longer are refused with a 422."
+    )
+    heavy_processes: int = Field(
+        1,
+        ge=0,
+        description="Child processes per server worker that step heavy experiments (those "
+        "without a closed form, estimated at isolate_above_s or more); 0 = step in threads.",
+    )
+    heavy_queue: int = Field(
+        4, ge=0, description="Heavy requests that may wait for a child process; more get a 503."
+    )
+    isolate_above_s: float = Field(
+        0.2, ge=0, description="Stepping estimated to take this long or longer runs in a child process."
     )
     cache_bytes: int = Field(
         256 * 2**20, ge=0, description="Memory for the LRU cache of computed series (0 = off)."
@@ -103,9 +149,9 @@ class Settings(BaseSettings):
                 f"unsupported link_store_url scheme {scheme!r}: use '' (links.sqlite3 under "
                 "data_dir), 'sqlite:///path/to/file' or 'postgresql://user:pass@host:5432/db'"
             )
-        if url.startswith("sqlite:///"):
-            path = Path(url.removeprefix("sqlite:///"))
-            if not url.removeprefix("sqlite:///") or path.is_dir():
+        if url.startswith(SQLITE_SCHEME):
+            path = Path(url.removeprefix(SQLITE_SCHEME))
+            if not url.removeprefix(SQLITE_SCHEME) or path.is_dir():
                 raise _error(f"{url!r} should name a file, e.g. 'sqlite:///data/links.sqlite3'")
             problem = _writable_dir_problem(path.parent)
             if problem:
@@ -196,8 +242,8 @@ class Settings(BaseSettings):
 
     def link_db_path(self) -> Path:
         """The SQLite file of the link store."""
-        if self.link_store_url.startswith("sqlite:///"):
-            return Path(self.link_store_url.removeprefix("sqlite:///"))
+        if self.link_store_url.startswith(SQLITE_SCHEME):
+            return Path(self.link_store_url.removeprefix(SQLITE_SCHEME))
         if self.link_store_url:
             raise ValueError(f"unsupported link_store_url {self.link_store_url!r}")
         return self.data_dir / "links.sqlite3"

@@ -39,8 +39,9 @@ KWARGS = {
 }
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 ECOSYSTEM_EVENTS = 1_000_000
-ECOSYSTEM: list[tuple[str, dict]] = [
-    # other libraries' schedules (type, kwargs): their closed forms against the cosine above
+ECOSYSTEM: list[tuple[str, dict] | tuple[str, dict, int]] = [
+    # other libraries' schedules (type, kwargs[, iterations_per_epoch]): their closed forms
+    # against the cosine above
     ("transformers.get_constant_schedule_with_warmup", {"num_warmup_steps": 10_000}),
     (
         "transformers.get_linear_schedule_with_warmup",
@@ -80,6 +81,23 @@ ECOSYSTEM: list[tuple[str, dict]] = [
             "num_training_steps": 900_000,
             "warmup_type": "cosine",
         },
+    ),
+    # timm: per update (t_in_epochs=False), and per epoch (1,000 epochs of 1,000 updates)
+    ("timm.scheduler.CosineLRScheduler", {"t_in_epochs": False, "t_initial": 10**6, "warmup_t": 10**4}),
+    (
+        "timm.scheduler.CosineLRScheduler",
+        {"t_in_epochs": False, "t_initial": 1000, "cycle_mul": 2.0, "cycle_decay": 0.8, "cycle_limit": 20},
+    ),
+    ("timm.scheduler.CosineLRScheduler", {"t_initial": 1000, "warmup_t": 5, "noise_range_t": 100}, 1000),
+    ("timm.scheduler.TanhLRScheduler", {"t_in_epochs": False, "t_initial": 10**6}),
+    ("timm.scheduler.TanhLRScheduler", {"t_initial": 1000, "warmup_t": 5}, 1000),
+    ("timm.scheduler.PolyLRScheduler", {"t_in_epochs": False, "t_initial": 10**6, "power": 1.0}),
+    ("timm.scheduler.PolyLRScheduler", {"t_in_epochs": False, "t_initial": 10**6}),
+    ("timm.scheduler.PolyLRScheduler", {"t_initial": 1000}, 1000),
+    ("timm.scheduler.StepLRScheduler", {"t_in_epochs": False, "decay_t": 30000.0, "decay_rate": 0.5}),
+    (
+        "timm.scheduler.MultiStepLRScheduler",
+        {"t_in_epochs": False, "decay_t": [300000, 600000, 900000], "decay_rate": 0.1},
     ),
     # optax: "(pow)" cases call the C library's pow once per distinct value, as XLA does (exact)
     ("optax.warmup_cosine_decay_schedule", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 10_000,
@@ -150,6 +168,15 @@ def fmt(n: int, seconds: float | None, approx: bool = False) -> str:
     return f"{mark}{n / seconds:>12.3g} {seconds / n * 1e9:>9.1f}"
 
 
+def _label(name: str, kwargs: dict, iterations_per_epoch: int | None = None) -> str:
+    """The case's name; timm's with its arguments (the same class runs several cases)."""
+    if not name.startswith("timm."):
+        return name
+    args = " ".join(f"{k}={v}" for k, v in kwargs.items() if k != "t_in_epochs")
+    per = f"{iterations_per_epoch}/epoch" if iterations_per_epoch else "per update"
+    return f"timm {name.rsplit('.', 1)[-1]} {args} ({per})"
+
+
 def run_ecosystem(rounds: int = 15) -> None:
     """Each :data:`ECOSYSTEM` closed form at 1M events over the cosine's (target: <= 2x).
 
@@ -160,8 +187,11 @@ def run_ecosystem(rounds: int = 15) -> None:
     group = (ParamGroupSpec("all", {"lr": 1.0}),)
     cases = [("the cosine above", experiment(n))]
     cases += [
-        (name, Experiment(n, group, (SchedulerSpec(name, {"param_name": "lr", **kw}),)))
-        for name, kw in ECOSYSTEM
+        (
+            _label(name, kw, *ipe),
+            Experiment(n, group, (SchedulerSpec(name, {"param_name": "lr", **kw}),), *ipe),
+        )
+        for name, kw, *ipe in ECOSYSTEM
     ]
     best = [float("inf")] * len(cases)
     for _ in range(rounds):

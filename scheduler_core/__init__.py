@@ -5,7 +5,7 @@ Swap ``from ignite.handlers import CosineAnnealingScheduler`` for
 torch is imported only when a torch scheduler is used.
 """
 
-from . import optax, transformers  # noqa: F401  (register the optax.* and transformers.* types)
+from . import optax, timm, transformers  # noqa: F401  (register the optax.*, timm.scheduler.* and transformers.* types)
 from .base import BaseParamScheduler, GroupsOptimizer, ParamScheduler
 from .composite import ConcatScheduler, ParamGroupScheduler, create_lr_scheduler_with_warmup
 from .cyclical import CosineAnnealingScheduler, CyclicalScheduler, LinearCyclicalScheduler

@@ -504,6 +504,7 @@ register(
         kind="composite",
         family="ignite",
         build=_build_concat,
+        step_cost=0.05,  # hands each event to its active child
         closed_form=_concat_closed_form,
         restarts=_concat_restarts,
         children=lambda kw: tuple(kw.get("schedulers", ())),

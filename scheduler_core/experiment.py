@@ -72,7 +72,8 @@ def build(experiment: Experiment) -> tuple[Any, list[Any]]:
         from .base import GroupsOptimizer
 
         optimizer = GroupsOptimizer(values)
-    schedulers = [build_spec(s, optimizer, {}) for s in experiment.schedulers]
+    ipe = experiment.iterations_per_epoch
+    schedulers = [build_spec(s, optimizer, {}, ipe) for s in experiment.schedulers]
     return optimizer, schedulers
 
 

@@ -104,7 +104,8 @@ class SchedulerType:
 
     name: the public name (the class or function name a user imports).
     kind / family: see :data:`Kind`; ``"ignite"`` (also in ``ignite.handlers``), ``"torch"``
-        (``torch.optim.lr_scheduler``) or ``"scheduler_core"`` (this package's own).
+        (``torch.optim.lr_scheduler``), ``"scheduler_core"`` (this package's own) or another
+        library's (``"timm"``: :mod:`scheduler_core.timm`).
     build: how an experiment constructs it (:data:`Builder`).
     closed_form: its exact vectorised form, or None with ``stepping_only`` giving the reason.
     restarts: the events where it restarts (cycles, children), if it has any.
@@ -118,6 +119,10 @@ class SchedulerType:
     public: the class or function users import from ``scheduler_core`` (None for torch's).
     declines: the configurations its closed form declines: every :class:`NoClosedForm` it
         raises starts with one of these (or with ``"stepping raises"``).
+    counts_epochs: its builder and restart finder also take the experiment's
+        ``iterations_per_epoch`` (keyword).
+    step_cost: microseconds one step of it takes per param group it writes (measured by
+        ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
     """
 
     name: str
@@ -135,6 +140,8 @@ class SchedulerType:
     code_args: tuple[str, ...] = ()
     public: Any = None
     declines: tuple[str, ...] = ()
+    counts_epochs: bool = False
+    step_cost: float = 0.3
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -189,11 +196,16 @@ def scheduler_type(name: str, kinds: Sequence[Kind] = ("param", "composite", "to
 # ------------------------------------------------------------------------------------------------
 # dispatch
 # ------------------------------------------------------------------------------------------------
-def build_spec(spec: Any, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
+def build_spec(
+    spec: Any, optimizer: Any, inherited: Mapping[str, Any], iterations_per_epoch: int | None = None
+) -> Any:
     """Construct an experiment-level (param or composite) scheduler from its spec."""
     if not isinstance(spec, SchedulerSpec):
         raise TypeError(f"Argument schedulers should hold SchedulerSpec, but given {type(spec)}")
-    return scheduler_type(spec.type, ("param", "composite")).build(spec, optimizer, inherited)
+    t = scheduler_type(spec.type, ("param", "composite"))
+    if t.counts_epochs:
+        return t.build(spec, optimizer, inherited, iterations_per_epoch=iterations_per_epoch)
+    return t.build(spec, optimizer, inherited)
 
 
 def build_torch(spec: Any, optimizer: Any) -> Any:
@@ -247,16 +259,25 @@ def side_params(spec: Any) -> tuple[str, ...]:
 
 
 def collect_restarts(
-    spec: Any, offset: int, stop: int, out: set[int], limit: int, ctx: Context | None = None
+    spec: Any,
+    offset: int,
+    stop: int,
+    out: set[int],
+    limit: int,
+    ctx: Context | None = None,
+    iterations_per_epoch: int | None = None,
 ) -> None:
     """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``.
 
     ``ctx`` (the param groups after construction, if known) goes to finders taking a ``ctx``
-    keyword (a warm-up's hand-over depends on the groups' lr).
+    keyword (a warm-up's hand-over depends on the groups' lr); ``iterations_per_epoch`` to the
+    finders of types that count epochs.
     """
     t = TYPES.get(getattr(spec, "type", None))
     if t is not None and t.restarts is not None:
-        if ctx is not None and "ctx" in inspect.signature(t.restarts).parameters:
+        if t.counts_epochs:
+            t.restarts(spec.kwargs, offset, stop, out, limit, iterations_per_epoch=iterations_per_epoch)
+        elif ctx is not None and "ctx" in inspect.signature(t.restarts).parameters:
             t.restarts(spec.kwargs, offset, stop, out, limit, ctx=ctx)
         else:
             t.restarts(spec.kwargs, offset, stop, out, limit)

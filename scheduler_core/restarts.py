@@ -52,7 +52,7 @@ def restart_events(
             continue
         own: set[int] = set()  # each scheduler's events come in increasing order: keep its first
         try:
-            collect_restarts(spec, 0, num_calls(spec.event, n, ipe), own, limit, ctx)
+            collect_restarts(spec, 0, num_calls(spec.event, n, ipe), own, limit, ctx, ipe)
         except (NoClosedForm, ZeroDivisionError):
             pass
         out |= {first_iteration(spec.event, call, ipe) for call in own}  # calls → iterations

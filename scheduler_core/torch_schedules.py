@@ -269,7 +269,7 @@ _chain_type(
 )
 _torch_type("CosineAnnealingWarmRestarts", _warm_restarts, restarts=_warm_restarts_events)
 _torch_type(  # declines: stepping raises
-    "OneCycleLR", _one_cycle, side_writes=_momentum_writes, side_form=_one_cycle_momentum
+    "OneCycleLR", _one_cycle, side_writes=_momentum_writes, side_form=_one_cycle_momentum, step_cost=4.5
 )
 _torch_type(
     "CyclicLR",
@@ -278,6 +278,7 @@ _torch_type(
     side_writes=_momentum_writes,
     side_form=_cyclic_momentum,
     restarts=_cyclic_restarts,
+    step_cost=1.2,
 )
 _torch_type(
     "CosineAnnealingLR",

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ..server.ratelimit import RateLimit
 from ..service.compute import SeriesCache
 from ..settings import Settings
 from ..storage.links import LinkStore, open_link_store
@@ -35,6 +36,11 @@ def link_store(request: Request) -> LinkStore:
     return store
 
 
+def link_rate(request: Request) -> RateLimit:
+    return request.app.state.link_rate
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 CacheDep = Annotated[SeriesCache, Depends(series_cache)]
 StoreDep = Annotated[LinkStore, Depends(link_store)]
+LinkRateDep = Annotated[RateLimit, Depends(link_rate)]

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,9 @@ from starlette.responses import Response
 from ..contract.errors import ApiError
 from ..contract.registry import REGISTRY
 from ..contract.schemas import DOCUMENT_TAGS
+from ..storage.links import StoreUnavailable
+
+log = logging.getLogger("app")
 
 
 def error_response(status: int, items: list[dict[str, Any]], headers=None) -> Response:
@@ -42,7 +46,18 @@ def _jsonable(v: Any) -> Any:
 
 
 async def _api_error(request: Request, exc: ApiError) -> Response:
-    return error_response(exc.status, exc.items)
+    return error_response(exc.status, exc.items, headers=exc.headers)
+
+
+STORE_RETRY_AFTER_S = 5
+"""``Retry-After`` of a 503 from an unavailable link store."""
+
+
+async def _store_unavailable(request: Request, exc: StoreUnavailable) -> Response:
+    """503 with the store's one-line reason; logged as one line, no traceback per request."""
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    item = {"loc": [], "msg": str(exc), "type": "link_store_unavailable"}
+    return error_response(503, [item], headers={"Retry-After": str(STORE_RETRY_AFTER_S)})
 
 
 def clean_loc(loc: Sequence[Any]) -> list[str | int]:
@@ -78,6 +93,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     kind = f"http_{status}"
     if status == 413:
         kind = "body_too_large"
+    if status == 408:  # app.server.middleware.BodyTimeout
+        kind = "body_timeout"
     if status == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): a 422 like the rest
         status, kind = 422, "body_parse_error"
         detail = f"{detail}: {_parse_problem(exc.__cause__)}"
@@ -91,5 +108,6 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -19,10 +19,23 @@ CORE_ERRORS = (ValueError, TypeError, IndexError, ArithmeticError)
 class ApiError(Exception):
     """An error reply: HTTP status plus one or more ``(loc, msg, type)`` items."""
 
-    def __init__(self, status: int, loc: Sequence[str | int], msg: str, type: str = "value_error") -> None:
+    def __init__(
+        self,
+        status: int,
+        loc: Sequence[str | int],
+        msg: str,
+        type: str = "value_error",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(msg)
         self.status = status
         self.items = [{"loc": list(loc), "msg": msg, "type": type}]
+        self.headers = headers
+
+
+class ClientGone(Exception):
+    """The client hung up before its reply was ready: the work was stopped, nothing is sent
+    (counted as status 499 in the access log and ``/metrics``)."""
 
 
 @contextmanager

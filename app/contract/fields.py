@@ -23,6 +23,10 @@ Fraction = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1)]
 Gamma = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=1e3)]
 Count = Annotated[int, Strict(), Field(ge=0, le=MAX_SIZE)]
 PosCount = Annotated[int, Strict(), Field(ge=1, le=MAX_SIZE)]
+FOLLOWS_NUM_EVENTS = Field(json_schema_extra={"follows": "num_events"})
+"""Marks a horizon field (``T_max``, ``total_steps``, ...): in its JSON Schema, ``"follows":
+"num_events"`` tells the dashboard to keep it equal to the experiment's ``num_events`` until the
+user edits it."""
 CycleSize = Annotated[int, Strict(), Field(ge=2, le=MAX_SIZE)]
 Flag = Annotated[bool, Strict()]
 PARAM_NAME_RE = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"

@@ -23,6 +23,7 @@ _IMPORTS = {
     "ignite": {"scheduler_core": "scheduler_core", "ignite": "ignite.handlers"},
     "torch": {"scheduler_core": "torch.optim.lr_scheduler", "ignite": "torch.optim.lr_scheduler"},
     "scheduler_core": {"scheduler_core": "scheduler_core", "ignite": "scheduler_core"},
+    "timm": {"scheduler_core": "scheduler_core.timm", "timm": "timm.scheduler"},
     "transformers": {"scheduler_core": "scheduler_core.transformers", "transformers": "transformers"},
     "optax": {"scheduler_core": "scheduler_core.optax", "optax": "optax"},
 }

@@ -138,7 +138,7 @@ class View(BaseModel):
 
     layout: Literal["subplots", "overlay"] = "subplots"
     log_y: Flag = False
-    x_axis: Literal["events", "epochs"] = "events"
+    x_axis: Literal["events", "epochs", "samples"] = "events"
     iterations_per_epoch: Annotated[int, Strict(), Field(ge=1, le=MAX_SIZE)] = 1
     cycle_markers: Flag = False
 
@@ -201,12 +201,18 @@ class SeriesItem(BaseModel):
         description="Events where the group's schedule restarts (new cycle, next concatenated "
         "scheduler, end of a warm-up, a milestone), at most 300.",
     )
+    summary: dict[str, float | int | None] | None = Field(
+        None, description="Summary numbers of the whole series (?summary=true)."
+    )
 
 
 class SeriesResponse(BaseModel):
     num_events: int
     decimated: bool
     series: list[SeriesItem]
+    start: int | None = Field(None, description="First event of the window asked for (?start=).")
+    stop: int | None = Field(None, description="End (excluded) of the window asked for (?stop=).")
+    area_rule: str | None = Field(None, description="How summary areas are computed (?summary=true).")
 
 
 class FigureResponse(BaseModel):
@@ -215,7 +221,7 @@ class FigureResponse(BaseModel):
 
 
 class CodeResponse(BaseModel):
-    flavor: Literal["ignite", "scheduler_core", "transformers", "optax"]
+    flavor: Literal["ignite", "scheduler_core", "timm", "transformers", "optax"]
     filename: str
     code: str
 
@@ -264,6 +270,10 @@ class Catalogue(BaseModel):
         None,
         description="The view options a fresh dashboard starts with (a stored view lacking an "
         "option still reads View's own default).",
+    )
+    presets: list[dict[str, Any]] | None = Field(
+        None,
+        description="The presets gallery: documented recipes, each {name, description, source, experiment}.",
     )
 
 

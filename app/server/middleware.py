@@ -1,11 +1,15 @@
-"""Pure-ASGI middleware: request body size cap (413) and security headers."""
+"""Pure-ASGI middleware: request body size cap (413), security headers, JSON-only bodies (415),
+HEAD as GET, client hang-ups noticed, and gzip."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Sequence
 
 import orjson
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,12 +43,23 @@ def _error_413(limit: int) -> bytes:
     )
 
 
-class BodySizeLimit:
-    """Refuse bodies over ``max_bytes``: by Content-Length up front, else while streaming."""
+class BodyTimeout(HTTPException):
+    """Raised when a piece of the request body takes longer than the read timeout to arrive."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"request body not received within {seconds:g} s")
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``max_bytes`` (413): by Content-Length up front, else while streaming;
+    and bodies whose next piece takes more than ``read_timeout_s`` to arrive (408, connection
+    closed). uvicorn has no such timeout (nor one for headers: see the reverse proxy of
+    ``deploy/``); the timeout ends once the body is complete."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, read_timeout_s: float | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_s = read_timeout_s
 
     async def _reply_413(self, send: Send) -> None:
         body = _error_413(self.max_bytes)
@@ -61,14 +76,22 @@ class BodySizeLimit:
                     return
         received = 0
         started = False
+        complete = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete or self.read_timeout_s is None:
+                message = await receive()
+            else:
+                try:
+                    message = await asyncio.wait_for(receive(), self.read_timeout_s)
+                except TimeoutError:
+                    raise BodyTimeout(self.read_timeout_s) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise BodyTooLarge(self.max_bytes)
+                complete = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -83,6 +106,11 @@ class BodySizeLimit:
             if started:
                 raise
             await self._reply_413(send)
+        except BodyTimeout as exc:
+            if started:
+                raise
+            body = orjson.dumps({"detail": [{"loc": ["body"], "msg": exc.detail, "type": "body_timeout"}]})
+            await send_bytes(send, 408, body, b"application/json", [(b"connection", b"close")])
 
 
 APP_CSP = (
@@ -220,3 +248,118 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+DISCONNECTED = "schedule_explorer.disconnected"
+"""Scope key of the :class:`threading.Event` that :class:`DisconnectWatch` sets when the client
+hangs up before its reply is complete (routes hand it to heavy work to cancel it)."""
+
+
+class DisconnectWatch:
+    """Notice a client that hangs up while its request is still being served.
+
+    Once the request body has been read (at once for a request without one), a task waits for
+    the server's ``http.disconnect``; if it comes before the reply is complete, the event at
+    ``scope[DISCONNECTED]`` is set (a thread running heavy work polls it, and the access log
+    counts the request as 499). The app still receives every message, the disconnect included.
+    The body itself is never read ahead, so the server's back-pressure on uploads stays.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        gone = threading.Event()
+        scope[DISCONNECTED] = gone
+        complete = False
+        watcher: asyncio.Task | None = None
+
+        async def watch(after_empty_request: bool) -> Message:
+            message = await receive()
+            if after_empty_request and message["type"] == "http.request":
+                message = await receive()
+            if message["type"] == "http.disconnect" and not complete:
+                gone.set()
+            return message
+
+        def start_watching(after_empty_request: bool = False) -> None:
+            nonlocal watcher
+            if watcher is None:
+                watcher = asyncio.ensure_future(watch(after_empty_request))
+
+        async def watched_receive() -> Message:
+            if watcher is not None:
+                return await asyncio.shield(watcher)
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+            elif not message.get("more_body", False):
+                start_watching()
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal complete
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                complete = True
+            await send(message)
+
+        headers = dict(scope.get("headers", ()))
+        if headers.get(b"content-length", b"0") == b"0" and b"transfer-encoding" not in headers:
+            # no body: the app's one http.request message is made here, the watch starts now
+            body_read = False
+
+            async def no_body_receive() -> Message:
+                nonlocal body_read
+                if not body_read:
+                    body_read = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+                return await asyncio.shield(watcher)  # type: ignore[arg-type]
+
+            start_watching(after_empty_request=True)
+            app_receive = no_body_receive
+        else:
+            app_receive = watched_receive
+        try:
+            await self.app(scope, app_receive, watched_send)
+        finally:
+            complete = True
+            if watcher is not None and not watcher.done():
+                watcher.cancel()
+
+
+class Compress:
+    """gzip for replies of ``minimum_size`` bytes or more to clients that accept it (Starlette's
+    ``GZipMiddleware``: streamed replies chunk by chunk, ``Vary: Accept-Encoding``).
+
+    To a client that accepts gzip, every ETag goes out weak (``W/"..."``), 304s included: a
+    gzip-encoded body is not the identity body byte for byte, so a strong tag would claim a
+    match it does not have, and weakening them all (not only the bodies this reply happened to
+    compress) keeps one tag per representation for the client. ``If-None-Match`` compares
+    weakly (the routes and StaticFiles drop ``W/``), so the weak tags still get their 304s.
+    """
+
+    def __init__(self, app: ASGIApp, minimum_size: int = 1024, level: int = 5) -> None:
+        from starlette.middleware.gzip import GZipMiddleware
+
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=level)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or b"gzip" not in dict(scope.get("headers", ())).get(
+            b"accept-encoding", b""
+        ):
+            await self.gzip(scope, receive, send)
+            return
+
+        async def weak_etag_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                tag = headers.get("etag")
+                if tag and not tag.startswith("W/"):
+                    headers["etag"] = "W/" + tag
+                    message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await self.gzip(scope, receive, weak_etag_send)

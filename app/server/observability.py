@@ -1,6 +1,7 @@
 """Access logs and Prometheus metrics for every request: one pure-ASGI middleware.
 
-Every HTTP request gives one JSON line on the ``schedule_explorer.access`` logger (method, path,
+A client that hangs up before its reply is complete is counted as status 499, not 500
+(:class:`~app.server.middleware.DisconnectWatch` notices it). Every HTTP request gives one JSON line on the ``schedule_explorer.access`` logger (method, path,
 route, status, latency_ms, bytes, request_id) and updates the counters served at ``/metrics``
 in the Prometheus text format (version 0.0.4). The logger has no handler until
 :data:`LOG_CONFIG` is applied (``schedule-explorer serve`` does), so importing or testing the app
@@ -20,15 +21,20 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..contract.errors import ClientGone
 from .metrics import CONTENT_TYPE, Metrics
-from .middleware import send_bytes
+from .middleware import DISCONNECTED, send_bytes
 
 ACCESS_LOGGER = "schedule_explorer.access"
 METRICS_PATH = "/metrics"
 UNMATCHED = "<unmatched>"
+CLIENT_CLOSED = 499
+"""The status logged and counted for a request whose client hung up before its reply was
+complete (nginx's "client closed request"; never sent, there is no one to send it to)."""
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 LOG_CONFIG: dict[str, Any] = {
@@ -153,7 +159,12 @@ class Observability:
                 await self._serve_metrics(observed_send)
             else:
                 await self.app(scope, receive, observed_send)
+        except (ClientGone, ClientDisconnect):  # nobody left to answer: no traceback, a 499
+            status = CLIENT_CLOSED
         finally:
+            gone = scope.get(DISCONNECTED)
+            if gone is not None and gone.is_set():
+                status = CLIENT_CLOSED
             self.metrics.in_progress.dec()
             seconds = time.perf_counter() - start
             self.metrics.observe(scope["method"], route, status, seconds, sent)

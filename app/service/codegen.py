@@ -17,11 +17,11 @@ from scheduler_core.events import DEFAULT_EVENT
 from ..contract.errors import ApiError
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
-from . import codegen_optax
+from . import codegen_optax, codegen_timm
 from .convert import NOT_KWARGS
 from .limits import param_names
 
-Flavor = Literal["ignite", "scheduler_core", "transformers", "optax"]
+Flavor = Literal["ignite", "scheduler_core", "timm", "transformers", "optax"]
 
 
 class _Imports:
@@ -207,8 +207,15 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     check_flavor(exp, flavor)
     if flavor == "optax":
         return codegen_optax.generate(exp, param_names(exp), version)
+    if codegen_timm.timm_loop(exp, flavor):  # timm's loop (422 for what it cannot write)
+        return codegen_timm.generate(exp, flavor, version)
     imports = _Imports()
-    calls = [_call(s, flavor, imports, {}, 1) for s in exp.schedulers]
+    calls = [
+        codegen_timm.driver_call(s, imports.use, exp)
+        if codegen_timm.is_timm(s)
+        else _call(s, flavor, imports, {}, 1)
+        for s in exp.schedulers
+    ]
     groups = "".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups)
     attached = any(getattr(s, "event", DEFAULT_EVENT) != DEFAULT_EVENT for s in exp.schedulers)
     header = _HEADER.format(

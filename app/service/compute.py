@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import cachetools
@@ -20,12 +21,14 @@ from scheduler_core.events import num_calls
 from scheduler_core.experiment import build, groups_state, simulate_built
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
+from scheduler_core.summary import summarize
 
 from ..contract.canonical import canonical_json
 from ..contract.errors import CORE_ERRORS, ApiError, core_errors
 from ..contract.schemas import Experiment
 from ..settings import Settings
 from .convert import to_core
+from .isolation import is_heavy, run_isolated
 from .limits import check_step_budget
 
 BUILD_ERRORS = (*CORE_ERRORS, RecursionError, ModuleNotFoundError)
@@ -43,6 +46,12 @@ class SeriesData:
     param_name: str
     values: np.ndarray
     restarts: tuple[int, ...] = ()
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """:func:`scheduler_core.summary.summarize` of the series, computed once and kept with
+        the series in the cache (a zoom asks again for every window)."""
+        return summarize(self.values, len(self.restarts))
 
 
 def _entry_bytes(entry: tuple[int, list[SeriesData]]) -> int:
@@ -188,8 +197,27 @@ def _locate_step_error(exp: Experiment, exc: BaseException) -> tuple[str | int, 
     return loc
 
 
+def _step(exp: Experiment, core: Any, built: Any) -> list[Any]:
+    """``simulate_built(method="step")``; its errors → 422 naming the scheduler (and field)."""
+    with core_errors(("body", "schedulers"), step=True):
+        try:
+            with np.errstate(all="ignore"):
+                return simulate_built(core, built, method="step")
+        except CORE_ERRORS as exc:  # name the scheduler (and field) that raised
+            with core_errors(_locate_step_error(exp, exc), step=True):
+                raise exc
+
+
+def stepped(key: bytes) -> list[Any]:
+    """The stepped series of the experiment whose canonical JSON is ``key`` (what a child
+    process runs, see :func:`app.service.isolation.run_isolated`)."""
+    exp = Experiment.model_validate_json(key)
+    core = to_core(exp)
+    return _step(exp, core, build(core))
+
+
 def compute(
-    exp: Experiment, settings: Settings, cache: SeriesCache, key: bytes | None = None
+    exp: Experiment, settings: Settings, cache: SeriesCache, key: bytes | None = None, *, store: bool = True
 ) -> list[SeriesData]:
     """The series of ``exp`` (caps checked already, see :func:`app.service.limits.check_caps`).
 
@@ -199,6 +227,8 @@ def compute(
     an error while stepping names the scheduler that raised it and, where clear, the field
     (:func:`_locate_step_error`), with the library's message and type ``scheduler_step_error``;
     anything else is a bug and propagates. ``key``: ``canonical_json(exp)`` if known already.
+    ``store=False``: a cache hit is used, but a new result is not kept (full downloads are
+    one-off and large: their memory goes back once the reply is sent).
     """
     key = canonical_json(exp) if key is None else key
     hit = cache.get(key)
@@ -217,14 +247,11 @@ def compute(
         with np.errstate(all="ignore"):
             raw = simulate_built(core, built, method="fast")  # reads the built groups only
     except NoClosedForm:  # no exact closed form here, or one whose stepping raises: step
-        check_step_budget(exp, settings)
-        with core_errors(("body", "schedulers"), step=True):
-            try:
-                with np.errstate(all="ignore"):
-                    raw = simulate_built(core, built, method="step")
-            except CORE_ERRORS as exc:  # name the scheduler (and field) that raised
-                with core_errors(_locate_step_error(exp, exc), step=True):
-                    raise exc
+        seconds = check_step_budget(exp, settings)
+        if is_heavy(seconds, settings):  # in a child process: the GIL stays with cheap requests
+            raw = run_isolated(stepped, (key,), settings, seconds)
+        else:
+            raw = _step(exp, core, built)
     out = []
     for s in raw:
         values = np.ascontiguousarray(s.values, dtype=np.float64)
@@ -241,5 +268,6 @@ def compute(
         values.flags.writeable = False
         restarts = tuple(restart_events(core, s.param_group, s.param_name, groups=groups))
         out.append(SeriesData(s.param_group, s.group_name, s.param_name, values, restarts))
-    cache.put(key, out)
+    if store:
+        cache.put(key, out)
     return out

@@ -44,3 +44,29 @@ def to_core(exp: Experiment) -> CoreExperiment:
         schedulers=tuple(scheduler_spec(s) for s in exp.schedulers),
         iterations_per_epoch=exp.iterations_per_epoch,
     )
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, SchedulerSpec):
+        return wire_scheduler(v)
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+def wire_scheduler(spec: SchedulerSpec) -> dict[str, Any]:
+    """One ``SchedulerSpec`` → its wire JSON (``{"type": ..., **kwargs}``), the inverse of
+    :func:`scheduler_spec`."""
+    return {"type": spec.type, **{k: _plain(v) for k, v in spec.kwargs.items()}}
+
+
+def to_wire(core: CoreExperiment) -> dict[str, Any]:
+    """A ``scheduler_core`` experiment as wire JSON (validate it with ``Experiment``)."""
+    body: dict[str, Any] = {
+        "num_events": core.num_events,
+        "param_groups": [{"name": g.name, **g.values} for g in core.param_groups],
+        "schedulers": [wire_scheduler(s) for s in core.schedulers],
+    }
+    if core.iterations_per_epoch is not None:
+        body["iterations_per_epoch"] = core.iterations_per_epoch
+    return body

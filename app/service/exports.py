@@ -10,23 +10,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import numpy as np
 import orjson
 
 from scheduler_core.decimate import decimate_indices
+from scheduler_core.summary import AREA_RULE
 
 from .. import __version__
 from ..contract.canonical import canonical_json
+from ..contract.errors import ApiError
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
 from . import codegen_transformers
 from .codegen import Flavor, check_flavor, generate
 from .compute import SeriesCache, SeriesData, compute
-from .limits import check_caps, check_variants
+from .limits import check_caps, check_variants, check_window, n_series
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
+CHUNK_VALUES = 16_384
+"""Values encoded per orjson call when streaming (about 400 kB of JSON or CSV): between two
+calls the encoder lets go of the GIL, and no request holds more than a chunk of text at once."""
+CHUNK_BYTES = 1 << 20
+"""Streamed replies come in chunks of about this many bytes (small replies in one)."""
 
 
 def series_json(
@@ -36,25 +44,51 @@ def series_json(
     max_points: int | None = None,
     *,
     key: bytes | None = None,
+    start: int | None = None,
+    stop: int | None = None,
+    summary: bool = False,
 ) -> bytes:
     """The ``/series`` JSON reply, each series decimated to about ``max_points`` if given
-    (``key``: the experiment's canonical JSON when the caller has it, as for every output)."""
-    check_caps(exp, settings, output="series", max_points=max_points)
-    series = compute(exp, settings, cache, key)
-    points = [(None, s.values) for s in series] if max_points is None else _decimated(series, max_points)
-    items = [
-        {
-            "param_group": s.param_group,
-            "group_name": s.group_name,
-            "param_name": s.param_name,
-            "values": va,
-            "events": ev,
-            "restarts": s.restarts,
-        }
-        for s, (ev, va) in zip(series, points, strict=True)
-    ]
-    body = {"num_events": exp.num_events, "decimated": max_points is not None, "series": items}
-    return orjson.dumps(body, option=NUMPY)
+    (``key``: the experiment's canonical JSON when the caller has it, as for every output).
+
+    ``start``/``stop``: only the events ``[start, stop)`` (see
+    :func:`~app.service.limits.check_window`), decimated the same way; the reply then says
+    ``start`` and ``stop`` and always lists the (absolute) events. ``summary``: each series also
+    gets its :func:`~scheduler_core.summary.summarize` numbers (of all its events), and the reply
+    names the ``area_rule``.
+    """
+    return b"".join(
+        series_json_chunks(exp, settings, cache, max_points, key=key, start=start, stop=stop, summary=summary)
+    )
+
+
+def series_json_chunks(
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    max_points: int | None = None,
+    *,
+    key: bytes | None = None,
+    start: int | None = None,
+    stop: int | None = None,
+    summary: bool = False,
+) -> Iterator[bytes]:
+    """:func:`series_json` as chunks of about :data:`CHUNK_BYTES` (caps checked and series
+    computed before the first chunk is asked for; the bytes joined are the same)."""
+    check_caps(exp, settings, output="series", max_points=max_points, start=start, stop=stop)
+    window = check_window(exp, start, stop)
+    series = compute(exp, settings, cache, key, store=_keep(exp, max_points, window))
+    if max_points is None and window is None:
+        points = [(None, s.values) for s in series]
+    else:
+        points = _decimated(series, max_points, window)
+    head = {"num_events": exp.num_events, "decimated": max_points is not None}
+    tail: dict = {}
+    if window is not None:
+        tail["start"], tail["stop"] = window
+    if summary:
+        tail["area_rule"] = AREA_RULE
+    return _coalesce(_json_pieces(head, series, points, tail, summary))
 
 
 def series_csv(
@@ -64,21 +98,49 @@ def series_csv(
     max_points: int | None = None,
     *,
     key: bytes | None = None,
+    start: int | None = None,
+    stop: int | None = None,
+    summary: bool = False,
 ) -> bytes:
     """The CSV reply: one row per event (or per kept event when decimated), a ``group/param``
-    column per series."""
-    check_caps(exp, settings, output="csv", max_points=max_points)
-    series = compute(exp, settings, cache, key)
+    column per series; ``start``/``stop`` as for :func:`series_json`. ``summary``: instead, the
+    summary table, one row per series (``series`` then the keys of
+    :func:`~scheduler_core.summary.summarize`; the area is the sum over events)."""
+    return b"".join(
+        series_csv_chunks(exp, settings, cache, max_points, key=key, start=start, stop=stop, summary=summary)
+    )
+
+
+def series_csv_chunks(
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    max_points: int | None = None,
+    *,
+    key: bytes | None = None,
+    start: int | None = None,
+    stop: int | None = None,
+    summary: bool = False,
+) -> Iterator[bytes]:
+    """:func:`series_csv` as chunks of about :data:`CHUNK_BYTES` (a block of rows each)."""
+    check_caps(exp, settings, output="csv", max_points=max_points, start=start, stop=stop)
+    window = check_window(exp, start, stop)
+    lo, hi = window or (0, exp.num_events)
+    series = compute(exp, settings, cache, key, store=_keep(exp, max_points, window))
+    if summary:
+        return iter([_summary_csv(series)])
     if max_points is None:
-        events = np.arange(exp.num_events)
+        events = np.arange(lo, hi)
     else:
-        events = np.unique(np.concatenate([decimate_indices(s.values, max_points) for s in series]))
+        events = lo + np.unique(
+            np.concatenate([decimate_indices(s.values[lo:hi], max_points) for s in series])
+        )
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow(
         ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
     )
-    columns = [s.values if max_points is None else s.values[events] for s in series]
-    return head.getvalue().encode() + _csv_rows(events, columns)
+    columns = [s.values[lo:hi] if max_points is None else s.values[events] for s in series]
+    return _coalesce(_csv_pieces(head.getvalue().encode(), events, columns))
 
 
 def figure(
@@ -122,16 +184,45 @@ def link_document(doc: StoredDocument, settings: Settings) -> bytes:
             check_caps(variant.experiment, settings, output="link", loc=("body", "variants", i, "experiment"))
     else:
         check_caps(root, settings, output="link")
-    return canonical_json(doc)
+    canonical = canonical_json(doc)
+    if len(canonical) > settings.max_link_bytes:
+        raise ApiError(
+            413,
+            ("body",),
+            f"this document takes {len(canonical)} bytes as canonical JSON, over the "
+            f"{settings.max_link_bytes} bytes of a share link",
+            "link_too_large",
+        )
+    return canonical
 
 
-def _decimated(series: list[SeriesData], max_points: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each series reduced to at most about ``max_points`` (events, values)."""
+def _decimated(
+    series: list[SeriesData], max_points: int | None, window: tuple[int, int] | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each series' events ``[start, stop)`` of ``window`` (default: all), reduced to at most
+    about ``max_points`` (``None``: all of them) as (events, values)."""
     out = []
     for s in series:
-        events = decimate_indices(s.values, max_points)  # events are 0..n-1: indices are events
-        out.append((events, s.values if len(events) == len(s.values) else s.values[events]))
+        lo, hi = window or (0, len(s.values))
+        part = s.values if window is None else s.values[lo:hi]
+        if max_points is None:
+            events = np.arange(lo, hi, dtype=np.int64)
+        else:
+            events = decimate_indices(part, max_points) + lo  # indices of the slice, shifted
+        out.append((events, part if len(events) == len(s.values) else s.values[events]))
     return out
+
+
+def _summary_csv(series: list[SeriesData]) -> bytes:
+    """One row per series: its ``group/param`` name and its summary numbers (shortest floats)."""
+    rows = [s.summary for s in series]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["series", *rows[0]] if rows else ["series"])
+    for s, row in zip(series, rows, strict=True):
+        cells = ["" if v is None else repr(v) for v in row.values()]
+        writer.writerow([_csv_cell(f"{s.group_name}/{s.param_name}"), *cells])
+    return out.getvalue().encode()
 
 
 def _csv_cell(text: str) -> str:
@@ -147,3 +238,69 @@ def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
     rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].split(b"],[")
     firsts = orjson.dumps(events, option=NUMPY)[1:-1].split(b",")
     return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"
+
+
+def _keep(exp: Experiment, max_points: int | None, window: tuple[int, int] | None) -> bool:
+    """Whether the cache keeps the series: not for a large full download (one-off, so the
+    worker's memory goes back to where it was once the reply is sent); yes for decimated
+    replies and windows (a chart zooming asks again)."""
+    return max_points is not None or window is not None or exp.num_events * n_series(exp) <= CHUNK_VALUES
+
+
+def _coalesce(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """``pieces`` joined into chunks of at least :data:`CHUNK_BYTES` (the last one smaller)."""
+    buffer: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK_BYTES:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+def _json_array(a: np.ndarray) -> Iterator[bytes]:
+    """``orjson.dumps(a, option=NUMPY)`` of a 1-d array, :data:`CHUNK_VALUES` values at a time."""
+    if len(a) == 0:
+        yield b"[]"
+        return
+    yield b"["
+    for i in range(0, len(a), CHUNK_VALUES):
+        yield (b"," if i else b"") + orjson.dumps(a[i : i + CHUNK_VALUES], option=NUMPY)[1:-1]
+    yield b"]"
+
+
+def _json_pieces(
+    head: dict,
+    series: list[SeriesData],
+    points: list[tuple[np.ndarray | None, np.ndarray]],
+    tail: dict,
+    summary: bool,
+) -> Iterator[bytes]:
+    """The bytes of ``orjson.dumps({**head, "series": [...], **tail}, option=NUMPY)``, in pieces
+    (each series' ``summary`` last in it when asked for)."""
+    yield orjson.dumps(head)[:-1] + b',"series":['
+    for n, (s, (ev, va)) in enumerate(zip(series, points, strict=True)):
+        names = {"param_group": s.param_group, "group_name": s.group_name, "param_name": s.param_name}
+        yield (b"," if n else b"") + orjson.dumps(names)[:-1] + b',"values":'
+        yield from _json_array(va)
+        yield b',"events":'
+        if ev is None:
+            yield b"null"
+        else:
+            yield from _json_array(ev)
+        yield b',"restarts":' + orjson.dumps(s.restarts)
+        if summary:
+            yield b',"summary":' + orjson.dumps(s.summary, option=NUMPY)
+        yield b"}"
+    yield b"]" + (b"," + orjson.dumps(tail, option=NUMPY)[1:] if tail else b"}")
+
+
+def _csv_pieces(head: bytes, events: np.ndarray, columns: list[np.ndarray]) -> Iterator[bytes]:
+    """The CSV header, then blocks of about :data:`CHUNK_VALUES` cells of rows."""
+    yield head
+    rows = max(1, CHUNK_VALUES // max(1, len(columns)))
+    for i in range(0, len(events), rows):
+        yield _csv_rows(events[i : i + rows], [c[i : i + rows] for c in columns])

@@ -6,10 +6,10 @@ field. The cost estimates refuse requests that would exceed the request time bud
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from scheduler_core.events import EPOCH_EVENTS
-from scheduler_core.registry import scheduled_names
+from scheduler_core.registry import scheduled_names, scheduler_type
 
 from ..contract.errors import ApiError
 from ..contract.registry import written_param
@@ -22,11 +22,15 @@ Output = Literal["series", "csv", "figure", "code", "link"]
 
 VECTOR_VALUES_PER_S = 20_000_000
 """Rough throughput of the closed-form path (values per second, this class of machine)."""
-STEPPED_EVENTS_PER_S = 30_000
-"""Rough throughput of stepping (events x schedulers per second), the fallback of scheduler_core
-when an experiment has no exact closed form (e.g. two torch schedulers on one optimizer)."""
+STEP_US_PER_SCHEDULER = 1.2
+"""Microseconds each top-level scheduler's call costs per event when stepping, whatever it writes."""
+STEP_US_PER_SERIES = 0.2
+"""Microseconds recording one value of one series per event when stepping."""
 CSV_CELLS_PER_S = 4_000_000
 """Rough throughput of writing CSV cells (a value and its separator)."""
+BYTES_PER_VALUE = 25
+"""The most a value takes in a reply: ``-2.2250738585072014e-308`` (24 characters, the longest
+float orjson writes) and its separator."""
 
 
 def param_names(exp: Experiment) -> list[str]:
@@ -55,13 +59,16 @@ def check_caps(
     output: Output,
     max_points: int | None = None,
     loc: tuple = ("body",),
+    start: int | None = None,
+    stop: int | None = None,
 ) -> None:
     """Raise :class:`ApiError` (422) at the first cap ``exp`` breaks for ``output``.
 
     In order: ``max_points`` (``query.max_points``), the CSV writing time (``"csv"``), counts
     of schedulers and param groups, ``param_group_index`` in range, every scheduled param
     present in every group, then (except for ``"code"``) ``num_events`` by output,
-    ``max_values`` and the closed-form time estimate. ``loc`` prefixes body locations.
+    ``max_values`` and the closed-form time estimate, last the event window ``start``/``stop``
+    (:func:`check_window`). ``loc`` prefixes body locations.
     """
     if max_points is not None and max_points > settings.max_points:
         raise ApiError(
@@ -93,9 +100,69 @@ def check_caps(
             f"at most {settings.max_values}",
             "too_many_values",
         )
+    if output in ("series", "csv"):
+        _check_reply_size(exp, settings, output, max_points, loc)
     check_time_budget(
         estimate_seconds(exp), settings, "this experiment", "use fewer events or schedulers", loc
     )
+    check_window(exp, start, stop)
+
+
+def check_window(exp: Experiment, start: int | None, stop: int | None) -> tuple[int, int] | None:
+    """The event window ``[start, stop)`` of a ``/series`` request, or ``None`` for all events.
+
+    A missing bound is the series' own (0, ``num_events``). Refused (422 at ``query.start`` or
+    ``query.stop``): ``stop`` past ``num_events``, or a window holding no event.
+    """
+    if start is None and stop is None:
+        return None
+    lo = 0 if start is None else start
+    hi = exp.num_events if stop is None else stop
+    if hi > exp.num_events:
+        raise ApiError(
+            422,
+            ("query", "stop"),
+            f"stop should be at most num_events ({exp.num_events}), but given {hi}",
+            "out_of_range",
+        )
+    if lo >= hi:
+        raise ApiError(
+            422,
+            ("query", "start"),
+            f"start should be below stop ({hi}), but given {lo}",
+            "out_of_range",
+        )
+    return lo, hi
+
+
+def reply_bytes(exp: Experiment, output: Output, max_points: int | None = None) -> int:
+    """The most bytes the ``/series`` reply (``"series"``: JSON, ``"csv"``) can take: every
+    value at :data:`BYTES_PER_VALUE`, and each written event number with its separator."""
+    series = n_series(exp)
+    event_bytes = len(str(max(exp.num_events - 1, 0))) + 1
+    if output == "csv":
+        rows = exp.num_events if max_points is None else min(exp.num_events, max_points * series)
+        return rows * (event_bytes + series * BYTES_PER_VALUE)
+    if max_points is None:  # "events": null
+        return series * exp.num_events * BYTES_PER_VALUE
+    return series * min(exp.num_events, max_points) * (event_bytes + BYTES_PER_VALUE)
+
+
+def _check_reply_size(
+    exp: Experiment, settings: Settings, output: Output, max_points: int | None, loc: tuple
+) -> None:
+    """Refuse (422 ``reply_too_large``) a reply that could be over ``max_reply_bytes``."""
+    size = reply_bytes(exp, output, max_points)
+    if size > settings.max_reply_bytes:
+        mb = 2**20
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"this reply could take {size / mb:.0f} MB, over the {settings.max_reply_bytes / mb:g} MB "
+            "cap of one reply: ask for a decimated series (max_points), or send fewer events or "
+            "param groups",
+            "reply_too_large",
+        )
 
 
 def check_variants(count: int, settings: Settings) -> None:
@@ -179,19 +246,51 @@ def check_time_budget(
         )
 
 
-def check_step_budget(exp: Experiment, settings: Settings) -> None:
-    """Refuse (422) an experiment that must be stepped event by event and would take too long.
+def step_seconds_per_event(exp: Experiment) -> float:
+    """The cost model of stepping ``exp`` (the fallback of scheduler_core when it has no exact
+    closed form, e.g. two torch schedulers on one optimizer), in seconds per event.
+
+    Per event: each top-level scheduler costs :data:`STEP_US_PER_SCHEDULER` plus, for each
+    param group it writes (one with ``param_group_index``, else all; a torch scheduler always
+    steps all of the optimizer's groups), the ``step_cost`` of its type and of the dearest type
+    nested in it, level by level (the core record's, :class:`scheduler_core.registry.SchedulerType`);
+    then every series
+    records a value (:data:`STEP_US_PER_SERIES`). ``python -m bench.cost`` compares the model
+    with measured times over random experiments.
+    """
+    groups = len(exp.param_groups)
+    micros = n_series(exp) * STEP_US_PER_SERIES
+    for spec in to_core(exp).schedulers:
+        cost, torch = _step_cost(spec)
+        written = 1 if spec.kwargs.get("param_group_index") is not None and not torch else groups
+        micros += STEP_US_PER_SCHEDULER + written * cost
+    return micros / 1e6
+
+
+def _step_cost(spec: Any) -> tuple[float, bool]:
+    """The ``step_cost`` of ``spec``'s type plus the dearest of its children (a composite steps
+    one child at a time: a Concat's active one, the one it wraps), and whether torch is in it."""
+    t = scheduler_type(spec.type)
+    children = [_step_cost(c) for c in t.children(spec.kwargs)]
+    cost = t.step_cost + max((c for c, _ in children), default=0.0)
+    return cost, t.kind == "torch" or any(torch for _, torch in children)
+
+
+def check_step_budget(exp: Experiment, settings: Settings) -> float:
+    """Refuse (422) an experiment that must be stepped event by event and would take too long;
+    else return the estimate (seconds, :func:`step_seconds_per_event`).
 
     Only known once the closed form has failed, so :func:`app.service.compute.compute` calls it
     at that point (the one check not made by :func:`check_caps`)."""
-    schedulers = max(1, len(exp.schedulers))
-    most = int(settings.request_time_budget_s * STEPPED_EVENTS_PER_S) // schedulers
+    per_event = step_seconds_per_event(exp)
+    seconds = exp.num_events * per_event
     check_time_budget(
-        exp.num_events * len(exp.schedulers) / STEPPED_EVENTS_PER_S,
+        seconds,
         settings,
         "this experiment has no closed form and must be stepped event by event: it",
-        f"use at most {most} events",
+        f"use at most {int(settings.request_time_budget_s / per_event)} events, or fewer param groups",
     )
+    return seconds
 
 
 def _check_csv_budget(exp: Experiment, settings: Settings, max_points: int | None) -> None:
@@ -202,4 +301,27 @@ def _check_csv_budget(exp: Experiment, settings: Settings, max_points: int | Non
         settings,
         "this CSV",
         "use fewer events or max_points",
+    )
+
+
+def check_pair(a: Experiment, b: Experiment, settings: Settings, max_points: int | None) -> None:
+    """The caps of a comparison (``/compare``): each experiment's caps as a ``"series"`` output
+    (at ``body.a`` / ``body.b``), then both together within one request's ``max_values`` and
+    time budget (refused at ``body.b.num_events``, the side that tips them over)."""
+    check_caps(a, settings, output="series", max_points=max_points, loc=("body", "a"))
+    check_caps(b, settings, output="series", max_points=max_points, loc=("body", "b"))
+    values = a.num_events * n_series(a) + b.num_events * n_series(b)
+    if values > settings.max_values:
+        raise ApiError(
+            422,
+            ("body", "b", "num_events"),
+            f"the values of a and b together ({values}) should be at most {settings.max_values}",
+            "too_many_values",
+        )
+    check_time_budget(
+        estimate_seconds(a) + estimate_seconds(b),
+        settings,
+        "this comparison",
+        "use fewer events or schedulers",
+        ("body", "b"),
     )

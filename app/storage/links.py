@@ -22,13 +22,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .._extras import require
 from ..contract.canonical import link_id
+from ..settings import POSTGRES_SCHEMES
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
 
 class LinkStore(Protocol):
-    """Where share links live; swap in a server database by implementing these three methods."""
+    """Where share links live; swap in a server database by implementing these methods.
+
+    Every method raises :class:`StoreUnavailable` (with a one-line reason) when the store cannot
+    be used: the database is down, the disk is full or read-only, the file is not a database.
+    """
 
     def put(self, canonical: bytes) -> str:
         """Store a canonical JSON document durably; return its id (idempotent)."""
@@ -38,7 +43,29 @@ class LinkStore(Protocol):
         """The canonical JSON stored under ``link_id``, or None."""
         ...
 
+    def size_bytes(self) -> int:
+        """About how many bytes the store takes (for the ``max_link_store_bytes`` cap)."""
+        ...
+
+    def check(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the store can be read and written now."""
+        ...
+
     def close(self) -> None: ...
+
+
+class StoreUnavailable(ConnectionError):
+    """The link store cannot be used now; the message is one line saying why (no secrets)."""
+
+
+@contextmanager
+def _unavailable(what: str, errors: tuple[type[BaseException], ...]) -> Iterator[None]:
+    """Re-raise ``errors`` as :class:`StoreUnavailable` naming ``what`` and the reason."""
+    try:
+        yield
+    except errors as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise StoreUnavailable(f"link store {what}: {reason}") from exc
 
 
 class LinkCollision(RuntimeError):
@@ -48,19 +75,22 @@ class LinkCollision(RuntimeError):
 class SQLiteLinkStore:
     """:class:`LinkStore` in one SQLite file (one connection per thread)."""
 
+    ERRORS = (sqlite3.Error, OSError)
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        con = self._con()
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS links ("
-            " id TEXT PRIMARY KEY, doc BLOB NOT NULL,"
-            " created REAL NOT NULL)"
-        )
-        con.commit()
+        with _unavailable(str(self.path), self.ERRORS):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = self._con()
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS links ("
+                " id TEXT PRIMARY KEY, doc BLOB NOT NULL,"
+                " created REAL NOT NULL)"
+            )
+            con.commit()
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -76,20 +106,37 @@ class SQLiteLinkStore:
 
     def put(self, canonical: bytes) -> str:
         lid = link_id(canonical)
-        con = self._con()
-        with con:  # one transaction, committed (fsync'ed) before returning
-            con.execute(
-                "INSERT OR IGNORE INTO links (id, doc, created) VALUES (?, ?, ?)",
-                (lid, canonical, time.time()),
-            )
-            row = con.execute("SELECT doc FROM links WHERE id = ?", (lid,)).fetchone()
+        with _unavailable(str(self.path), self.ERRORS):
+            con = self._con()
+            with con:  # one transaction, committed (fsync'ed) before returning
+                con.execute(
+                    "INSERT OR IGNORE INTO links (id, doc, created) VALUES (?, ?, ?)",
+                    (lid, canonical, time.time()),
+                )
+                row = con.execute("SELECT doc FROM links WHERE id = ?", (lid,)).fetchone()
         if row is None or bytes(row[0]) != canonical:
             raise LinkCollision(f"link id {lid} already holds another document")
         return lid
 
     def get(self, link_id: str) -> bytes | None:
-        row = self._con().execute("SELECT doc FROM links WHERE id = ?", (link_id,)).fetchone()
+        with _unavailable(str(self.path), self.ERRORS):
+            row = self._con().execute("SELECT doc FROM links WHERE id = ?", (link_id,)).fetchone()
         return None if row is None else bytes(row[0])
+
+    def size_bytes(self) -> int:
+        with _unavailable(str(self.path), self.ERRORS):
+            pages, size = (
+                self._con().execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size")
+            )
+        return pages * size
+
+    def check(self) -> None:
+        with _unavailable(str(self.path), self.ERRORS):
+            con = self._con()
+            con.execute("SELECT 1 FROM links LIMIT 1").fetchall()
+            with con:  # a write transaction: fails on a read-only file or directory
+                con.execute("CREATE TABLE IF NOT EXISTS links_probe (x INTEGER)")
+                con.execute("DROP TABLE links_probe")
 
     def close(self) -> None:
         with self._lock:
@@ -102,7 +149,6 @@ class SQLiteLinkStore:
         self._local = threading.local()
 
 
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _TABLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -125,7 +171,7 @@ class PostgresLinkStore:
 
     Raises:
         ValueError: ``table`` is not a lower-case SQL identifier, or ``pool_size`` is below 1.
-        ConnectionError: the database cannot be reached when the store is opened, or no
+        StoreUnavailable: the database cannot be reached when the store is opened, or no
             connection was available within ``timeout`` (the URL's password is redacted).
         app._extras.MissingExtra: psycopg is not installed (the ``[postgres]`` extra).
     """
@@ -155,7 +201,7 @@ class PostgresLinkStore:
                 )
         except psycopg.OperationalError as exc:
             msg = str(exc).replace(url, redact_url(url))
-            raise ConnectionError(f"link store {redact_url(url)}: {msg}") from None
+            raise StoreUnavailable(f"link store {redact_url(url)}: {' '.join(msg.split())}") from None
         self._pool = ConnectionPool(
             url,
             kwargs=kwargs,
@@ -169,16 +215,22 @@ class PostgresLinkStore:
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
-        """Borrow a checked connection from the pool; it goes back (or is replaced if broken) after."""
+        """Borrow a checked connection from the pool; it goes back (or is replaced if broken) after.
+
+        Raises :class:`StoreUnavailable` (a subclass of nothing psycopg knows) on a pool timeout
+        or any database error."""
+        import psycopg
+
         try:
             con = self._pool.getconn()
         except self._pool_timeout:
-            raise ConnectionError(
+            raise StoreUnavailable(
                 f"link store {redact_url(self.url)}: no connection within {self.timeout:g} s"
                 " (database down or unreachable, or every pooled connection busy)"
             ) from None
         try:
-            yield con
+            with _unavailable(redact_url(self.url), (psycopg.Error,)):
+                yield con
         finally:
             self._pool.putconn(con)
 
@@ -199,6 +251,14 @@ class PostgresLinkStore:
             row = con.execute(f"SELECT doc FROM {self.table} WHERE id = %s", (link_id,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    def size_bytes(self) -> int:
+        with self._connection() as con:
+            return int(con.execute("SELECT pg_total_relation_size(%s)", (self.table,)).fetchone()[0])
+
+    def check(self) -> None:
+        with self._connection() as con:
+            con.execute(f"SELECT 1 FROM {self.table} LIMIT 1").fetchall()
+
     def close(self) -> None:
         """Close every pooled connection and stop the pool's threads (idempotent)."""
         self._pool.close()
@@ -211,3 +271,17 @@ def open_link_store(settings: Settings) -> LinkStore:
     if url.startswith(POSTGRES_SCHEMES):
         return PostgresLinkStore(url)
     return SQLiteLinkStore(settings.link_db_path())
+
+
+def check_link_store(settings: Settings) -> None:
+    """Open the configured store, check it can be read and written, close it.
+
+    Raises:
+        StoreUnavailable: why not, in one line (a file that is not a database, a read-only
+            directory, an unreachable PostgreSQL server, ...).
+    """
+    store = open_link_store(settings)
+    try:
+        store.check()
+    finally:
+        store.close()

@@ -21,9 +21,9 @@ export async function code(experiment, flavor) {
   return postCode(experiment, flavor);
 }
 
-/** Download the full series of `experiment` as CSV. */
-export async function downloadCsv(experiment, filename) {
-  const blob = await postSeriesCsv(experiment);
+/** Download the full series of `experiment` as CSV (`summary`: its summary table). */
+export async function downloadCsv(experiment, filename, { summary = false } = {}) {
+  const blob = await postSeriesCsv(experiment, { summary });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -44,15 +44,24 @@ export async function getCatalogue() {
   return (await request('/schedulers')).json();
 }
 
-/** Decimated series of one experiment: {num_events, decimated, series: [...]}. */
-export async function postSeries(experiment, maxPoints, signal) {
-  const q = maxPoints ? `?max_points=${maxPoints}` : '';
-  return (await request(`/series${q}`, { method: 'POST', body: experiment, signal })).json();
+/**
+ * Series of one experiment: {num_events, decimated, series: [...]}, decimated to `maxPoints` (min
+ * and max kept) if given; `window` {start, stop}: only the events [start, stop) (the reply then
+ * says start and stop, and lists the events); `summary`: each series gets its summary numbers.
+ */
+export async function postSeries(experiment, maxPoints, signal, window = null, { summary = false } = {}) {
+  const q = new URLSearchParams();
+  if (maxPoints) q.set('max_points', String(maxPoints));
+  if (summary) q.set('summary', 'true');
+  if (window) { q.set('start', String(window.start)); q.set('stop', String(window.stop)); }
+  const query = q.toString() ? `?${q}` : '';
+  return (await request(`/series${query}`, { method: 'POST', body: experiment, signal })).json();
 }
 
-/** CSV text of one experiment's full series. */
-export async function postSeriesCsv(experiment) {
-  return (await request('/series?format=csv', { method: 'POST', body: experiment, accept: 'text/csv' })).blob();
+/** CSV of one experiment's full series (`summary`: its summary table instead). */
+export async function postSeriesCsv(experiment, { summary = false } = {}) {
+  const q = summary ? '&summary=true' : '';
+  return (await request(`/series?format=csv${q}`, { method: 'POST', body: experiment, accept: 'text/csv' })).blob();
 }
 
 /** Python code rebuilding the experiment, flavor "ignite" or "scheduler_core". */
@@ -68,4 +77,16 @@ export async function createLink(doc) {
 
 export async function getLink(id) {
   return (await request(`/links/${encodeURIComponent(id)}`)).json();
+}
+
+/** POST /compare: how experiment b differs from a (per group and param), curves decimated. */
+export async function postCompare(a, b, { rtol, atol }, maxPoints, signal) {
+  const body = { a, b, rtol, atol };
+  return (await request(`/compare?max_points=${maxPoints}`, { method: 'POST', body, signal })).json();
+}
+
+/** POST /translate: the experiment with its transformers/timm schedules as ignite schedulers,
+ * `notes` per scheduler and the `comparison` (as /compare) of the two. */
+export async function postTranslate(experiment, maxPoints) {
+  return (await request(`/translate?max_points=${maxPoints}`, { method: 'POST', body: experiment })).json();
 }

@@ -4,11 +4,49 @@ import { plotlyText } from './dom.js';
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash'];
 
+/** x units per event: 1 (events), 1 / iterations_per_epoch (epochs) or samples_per_event (samples). */
+export function xPerEvent(view) {
+  if (view.x_axis === 'epochs') return 1 / (view.iterations_per_epoch || 1);
+  if (view.x_axis === 'samples') return view.samples_per_event || 1;
+  return 1;
+}
+
 function xValues(series, numEvents, view) {
   const events = series.events || Array.from({ length: series.values.length }, (_, i) => i);
-  if (view.x_axis !== 'epochs') return events;
-  const ipe = view.iterations_per_epoch || 1;
-  return events.map((e) => e / ipe);
+  if (view.x_axis === 'epochs') { const ipe = view.iterations_per_epoch || 1; return events.map((e) => e / ipe); }
+  if (view.x_axis === 'samples') { const spe = view.samples_per_event || 1; return events.map((e) => e * spe); }
+  return events;
+}
+
+/** Is param `name`'s axis logarithmic? `view.log_y` (every axis) or `view.log_axes` ("lr,momentum"). */
+export function isLogAxis(view, name) {
+  return !!view.log_y || String(view.log_axes || '').split(',').includes(name);
+}
+
+/** The scheduled param names of `results`, in order of first appearance. */
+export function paramNamesOf(results) {
+  const names = [];
+  for (const r of results) for (const s of (r.data?.series || [])) if (!names.includes(s.param_name)) names.push(s.param_name);
+  return names;
+}
+
+/**
+ * The panels: one per (param group, param) in subplots (one per param in overlay), each with its
+ * own y-axis, so lr and momentum never share a scale. Rows are params, columns are groups; a
+ * narrow chart stacks every panel in one column. Axis suffix: '' for the first panel, then '2', ...
+ */
+function panelGrid(nGroups, params, overlay, narrow) {
+  const cols = overlay || narrow ? 1 : nGroups;
+  const groups = overlay ? [null] : [...Array(nGroups).keys()];
+  const panels = [];
+  if (narrow && !overlay) {
+    groups.forEach((g) => params.forEach((param) => panels.push({ group: g, param, row: panels.length, col: 0 })));
+  } else {
+    params.forEach((param, row) => groups.forEach((g, col) => panels.push({ group: g, param, row, col })));
+  }
+  panels.forEach((p, k) => { p.ax = k === 0 ? '' : String(k + 1); });
+  const rows = panels.length ? Math.max(...panels.map((p) => p.row)) + 1 : 1;
+  return { panels, rows, cols };
 }
 
 /**
@@ -18,18 +56,20 @@ function xValues(series, numEvents, view) {
 export function buildFigure(results, view, { narrow = false } = {}) {
   const overlay = view.layout === 'overlay';
   const nGroups = Math.max(1, ...results.map((r) => (r.experiment.param_groups || []).length));
-  const nPanels = overlay ? 1 : nGroups;
   const multiVariant = results.length > 1;
-  const paramNames = [];
-  for (const r of results) for (const s of (r.data?.series || [])) if (!paramNames.includes(s.param_name)) paramNames.push(s.param_name);
+  const paramNames = paramNamesOf(results);
+  const params = paramNames.length ? paramNames : ['lr'];
+  const { panels, rows, cols } = panelGrid(nGroups, params, overlay, narrow);
+  const panelOf = (group, param) => panels.find((p) => p.param === param && (overlay || p.group === group));
 
   const data = [];
   const shapes = [];
   results.forEach((r, vi) => {
     if (!r.data) return;
     for (const s of r.data.series) {
-      const panel = overlay ? 0 : s.param_group;
-      const ax = panel === 0 ? '' : String(panel + 1);
+      const panel = panelOf(s.param_group, s.param_name);
+      if (!panel) continue;
+      const ax = panel.ax;
       const pi = paramNames.indexOf(s.param_name);
       const label = overlay
         ? [multiVariant ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · ')
@@ -43,57 +83,67 @@ export function buildFigure(results, view, { narrow = false } = {}) {
         xaxis: `x${ax}`, yaxis: `y${ax}`, name: plotlyText(label),
         legendgroup: plotlyText(label), showlegend: overlay || s.param_group === 0,
         line: { color, dash, width: 1.6, shape: 'linear' },
-        hovertemplate: `%{y:.4~g}<extra>${plotlyText(label)}${overlay ? '' : ` · ${plotlyText(s.group_name)}`}</extra>`,
+        // the reading below the chart shows every series at the hovered event in full precision
+        hoverinfo: 'none',
         meta: { variant: r.name, group: s.param_group, group_name: s.group_name, param_name: s.param_name },
       });
     }
   });
 
   const layout = {
-    margin: { l: 60, r: 16, t: 56, b: 48 },
+    margin: { l: 64, r: 16, t: 56, b: 48 },
     hovermode: 'x',
     showlegend: multiVariant || (overlay && data.length > 1) || paramNames.length > 1,
-    legend: { orientation: 'h', y: -0.18 },
-    uirevision: `${view.layout}-${nPanels}-${view.x_axis}`,
+    legend: { orientation: 'h', y: rows > 1 ? -0.08 : -0.18 },
+    uirevision: `${view.layout}-${nGroups}-${params.join(',')}-${narrow}-${view.x_axis}-${xPerEvent(view)}`,
     annotations: [],
     shapes,
     font: { family: 'system-ui, sans-serif', size: 12 },
   };
-  const stack = narrow && nPanels > 1;
-  const gap = stack ? 0.16 : 0.06;
-  if (stack) layout.height = 260 * nPanels + 80;
+  // wide: 200 px per row of panels; narrow (a phone): the panels share the chart's own height,
+  // which the page keeps in view above the editor
+  if (rows > 1 && !narrow) layout.height = 200 * rows + 140;
+  if (narrow) {
+    layout.margin = { l: 56, r: 8, t: 22, b: 30 };
+    layout.showlegend = multiVariant;
+    layout.legend = { orientation: 'h', y: 1.12 };
+  }
+  const xGap = 0.06;
+  const yGap = rows > 1 ? Math.min(0.12, 0.5 / rows) : 0;
   const names = results[0]?.experiment.param_groups || [];
-  for (let p = 0; p < nPanels; p += 1) {
-    const ax = p === 0 ? '' : String(p + 1);
-    const start = (p * (1 + gap)) / nPanels;
-    const end = ((p + 1) * (1 + gap)) / nPanels - gap;
-    const xaxis = {
-      title: { text: stack && p < nPanels - 1 ? '' : (view.x_axis === 'epochs' ? 'epoch' : 'event') }, zeroline: false,
-      anchor: `y${ax}`, domain: stack ? [0, 1] : [start, end],
+  const xTitle = { epochs: 'epoch', samples: 'samples seen' }[view.x_axis] || 'event';
+  for (const p of panels) {
+    const { ax } = p;
+    const x0 = (p.col * (1 + xGap)) / cols;
+    const x1 = ((p.col + 1) * (1 + xGap)) / cols - xGap;
+    const top = 1 - (p.row * (1 + yGap)) / rows;
+    const bottom = Math.max(0, 1 - ((p.row + 1) * (1 + yGap)) / rows + yGap);
+    const last = p.row === rows - 1;
+    layout[`xaxis${ax}`] = {
+      title: { text: last && !narrow ? xTitle : '' }, zeroline: false, anchor: `y${ax}`, domain: [x0, x1],
+      showticklabels: last || narrow, ...(ax ? { matches: 'x' } : {}),
     };
-    const yaxis = {
-      type: view.log_y ? 'log' : 'linear', exponentformat: 'e', anchor: `x${ax}`,
-      domain: stack ? [1 - end, 1 - start] : [0, 1],
+    layout[`yaxis${ax}`] = {
+      type: isLogAxis(view, p.param) ? 'log' : 'linear', exponentformat: 'e', anchor: `x${ax}`,
+      domain: [bottom, top], title: { text: plotlyText(p.param), standoff: 4 },
     };
-    if (p > 0) xaxis.matches = 'x';
-    layout[`xaxis${ax}`] = xaxis;
-    layout[`yaxis${ax}`] = yaxis;
-    const title = overlay ? 'all param groups' : `group ${p}: ${names[p] ? names[p].name : ''}`;
-    layout.annotations.push({
-      text: plotlyText(title), showarrow: false, xref: `x${ax} domain`, yref: `y${ax} domain`,
-      x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', font: { size: 13 },
-    });
+    if (p.row === 0 || narrow) {
+      const title = overlay ? 'all param groups' : `group ${p.group}: ${names[p.group] ? names[p.group].name : ''}`;
+      layout.annotations.push({
+        text: plotlyText(title), showarrow: false, xref: `x${ax} domain`, yref: `y${ax} domain`,
+        x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', font: { size: 13 },
+      });
+    }
     if (view.cycle_markers) {
       const active = results[Math.min(view.active, results.length - 1)] || results[0];
-      const groupsHere = overlay ? names.map((_, i) => i) : [p];
       const ev = new Set();
       // restart events come from the API (scheduler_core.restarts), one list per group
       for (const s of active.data?.series || []) {
-        if (groupsHere.includes(s.param_group)) for (const e of s.restarts || []) ev.add(e);
+        if ((overlay || s.param_group === p.group) && s.param_name === p.param) for (const e of s.restarts || []) ev.add(e);
       }
-      const ipe = view.x_axis === 'epochs' ? view.iterations_per_epoch || 1 : 1;
+      const k = xPerEvent(view);
       for (const e of ev) {
-        shapes.push({ type: 'line', xref: `x${ax}`, yref: `y${ax} domain`, x0: e / ipe, x1: e / ipe, y0: 0, y1: 1,
+        shapes.push({ type: 'line', xref: `x${ax}`, yref: `y${ax} domain`, x0: e * k, x1: e * k, y0: 0, y1: 1,
           line: { color: 'rgba(120,120,120,0.45)', width: 1, dash: 'dot' } });
       }
     }
@@ -115,14 +165,79 @@ export function draw(gd, results, view) {
   return window.Plotly.react(gd, data, layout, CONFIG);
 }
 
+/** The x range a relayout event sets (either bound may be missing), 'auto' for autorange, else null. */
+function relayoutRange(ev) {
+  let x0 = null;
+  let x1 = null;
+  for (const [k, v] of Object.entries(ev || {})) {
+    const m = /^xaxis\d*\.(range|autorange)(\[([01])\])?$/.exec(k);
+    if (!m) continue;
+    if (m[1] === 'autorange') { if (v) return 'auto'; continue; }
+    if (m[3] === undefined && Array.isArray(v)) [x0, x1] = v;
+    else if (m[3] === '0') x0 = v;
+    else x1 = v;
+  }
+  return x0 === null && x1 === null ? null : { x0, x1 };
+}
+
+/** The x range shown (of the first x axis). */
+export function shownRange(gd) {
+  const r = gd._fullLayout?.xaxis?.range;
+  return r ? { x0: Number(r[0]), x1: Number(r[1]) } : null;
+}
+
+/**
+ * Wire the chart's events (once, after the first draw): `hover(x | null)`, `click(x)`, and
+ * `zoom(range | null)` with the visible x range {x0, x1} after a zoom or pan (null: autorange).
+ */
+export function onChartEvents(gd, { hover, click, zoom }) {
+  gd.on('plotly_hover', (ev) => { const pt = ev.points && ev.points[0]; if (pt) hover(pt.x); });
+  gd.on('plotly_unhover', () => hover(null));
+  gd.on('plotly_click', (ev) => { const pt = ev.points && ev.points[0]; if (pt) click(pt.x); });
+  gd.on('plotly_relayout', (ev) => {
+    const r = relayoutRange(ev);
+    if (r === 'auto') zoom(null);
+    else if (r) zoom(shownRange(gd));
+  });
+}
+
+/** Draw a vertical line at `x` across every panel (null: hide it) in `layer`, over the chart. */
+export function crosshair(gd, layer, x) {
+  const fl = gd._fullLayout;
+  if (x === null || !fl) { layer.replaceChildren(); return; }
+  const xs = new Set();
+  for (const key of Object.keys(fl)) {
+    const ax = fl[key];
+    if (!/^xaxis\d*$/.test(key) || !ax || typeof ax.l2p !== 'function') continue;
+    const px = ax._offset + ax.l2p(x);
+    if (px >= ax._offset - 0.5 && px <= ax._offset + ax._length + 0.5) xs.add(Math.round(px));
+  }
+  const top = fl.margin.t;
+  const height = fl.height - fl.margin.t - fl.margin.b;
+  layer.replaceChildren(...[...xs].map((px) => {
+    const line = document.createElement('div');
+    line.className = 'crosshair-line';
+    line.style.left = `${px}px`;
+    line.style.top = `${top}px`;
+    line.style.height = `${height}px`;
+    return line;
+  }));
+}
+
 /** Download the current chart as PNG. */
 export function downloadPng(gd, filename = 'schedule') {
   return window.Plotly.downloadImage(gd, { format: 'png', filename, width: gd.clientWidth || 1000, height: gd.clientHeight || 500 });
 }
 
+/** The URL index.html preloads plotly.js from (content-hashed), else its plain URL. */
+function plotlyUrl() {
+  const link = document.querySelector('link[rel="preload"][as="script"]');
+  return (link && link.getAttribute('href')) || '/vendor/plotly.min.js';
+}
+
 /** Load Plotly.js (served by the app from the plotly package) once; resolves to window.Plotly. */
 let loading = null;
-export function loadPlotly(src = '/vendor/plotly.min.js') {
+export function loadPlotly(src = plotlyUrl()) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!loading) {
     loading = new Promise((resolve, reject) => {

@@ -1,14 +1,15 @@
 // The experiment editor of the active variant: num_events, param groups, schedulers.
 import { h, newId } from './dom.js';
-import { parseNumber, renderField, setLocalError, unionField } from './forms.js';
+import { parseNumber, renderField, setLocalError, typedAsIs, unionField } from './forms.js';
 import { sampleObject } from './schema.js';
 
 /**
  * Build the editor into `container`.
  * catalogue: the catalogue's types [{type, kind, title, json_schema, example, ...}];
- * onChange(path, value, {structural}).
+ * onChange(path, value, {structural}); current(path): the value at `path` now (edits made since
+ * the editor was built included).
  */
-export function renderEditor(container, experiment, catalogue, onChange) {
+export function renderEditor(container, experiment, catalogue, onChange, current = () => undefined) {
   const groups = (experiment.param_groups || []).map((g) => String(g.name ?? ''));
   const paramListId = newId('params');
   const paramNames = new Set(['lr', 'momentum', 'weight_decay']);
@@ -17,7 +18,7 @@ export function renderEditor(container, experiment, catalogue, onChange) {
   const titles = Object.fromEntries(catalogue.map((c) => [c.type, c.title]));
   const options = catalogue.filter((c) => c.kind !== 'torch')
     .map((c) => ({ tag: c.type, schema: c.json_schema, root: c.json_schema }));
-  const ctx = { root: {}, examples, titles, groups, onChange, paramListId };
+  const ctx = { root: {}, examples, titles, groups, onChange, paramListId, current };
 
   container.replaceChildren(
     h('datalist', { id: paramListId }, [...paramNames].map((n) => h('option', { value: n }))),
@@ -35,7 +36,8 @@ function numEventsField(experiment, onChange) {
   input.setAttribute('aria-describedby', 'num-events-err');
   input.addEventListener('input', () => {
     const r = parseNumber(input.value, { integer: true });
-    if (r.error || r.empty) return setLocalError(input, r.error || 'Required');
+    if (r.error) return typedAsIs(onChange, ['num_events'], input, r.error);
+    if (r.empty) return setLocalError(input, 'Required');
     setLocalError(input, '');
     onChange(['num_events'], r.value);
   });
@@ -109,7 +111,8 @@ function groupEditor(group, i, count, onChange) {
     valInput.setAttribute('aria-describedby', err.id);
     valInput.addEventListener('input', () => {
       const r = parseNumber(valInput.value);
-      if (r.error || r.empty) return setLocalError(valInput, r.error || 'Required');
+      if (r.error) return typedAsIs(onChange, [...base, key], valInput, r.error);
+      if (r.empty) return setLocalError(valInput, 'Required');
       setLocalError(valInput, '');
       onChange([...base, key], r.value);
     });

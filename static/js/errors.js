@@ -26,6 +26,26 @@ export function locToPath(loc, experiment) {
   return path;
 }
 
+/** The field of `holder` (a scheduler card, ...) whose name `msg` mentions first, or null. */
+function mentionedField(holder, msg) {
+  const base = holder.dataset.path;
+  let best = null;
+  let at = Infinity;
+  for (const field of holder.querySelectorAll(':scope > .field[data-path]')) {
+    const name = field.dataset.path.slice(base.length + 1);
+    const m = new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).exec(msg);
+    if (name && m && m.index < at) { best = field; at = m.index; }
+  }
+  return best;
+}
+
+/** Scroll the first error shown in `root` into view (without moving the focus); returns it. */
+export function revealFirstError(root) {
+  const err = root.querySelector('.field-error:not([hidden])');
+  if (err) (err.closest('.field, fieldset') || err).scrollIntoView({ block: 'nearest' });
+  return err;
+}
+
 /** Remove every API error shown in `root`. */
 export function clearApiErrors(root) {
   for (const el of root.querySelectorAll('.field-error[data-api]')) {
@@ -50,11 +70,15 @@ export function showApiErrors(root, details, experiment) {
     for (let n = path.length; n > 0 && !target; n -= 1) {
       target = root.querySelector(`[data-path="${CSS.escape(path.slice(0, n).join('.'))}"]`);
     }
+    if (target && !target.querySelector(':scope > input, :scope > select, :scope > textarea')) {
+      target = mentionedField(target, d.msg) || target; // a cross-field error: at the field it names
+    }
     const err = target && target.querySelector(':scope > .field-error');
     if (!err) {
       unplaced.push(path.length ? `${path.join('.')}: ${d.msg}` : d.msg);
       continue;
     }
+    if (!err.hidden && !err.dataset.api) continue; // the editor's own message about that text stays
     err.textContent = err.dataset.api ? `${err.textContent}; ${d.msg}` : d.msg;
     err.dataset.api = '1';
     err.hidden = false;

@@ -54,6 +54,15 @@ export function setLocalError(control, message) {
   control.setAttribute('aria-invalid', message ? 'true' : 'false');
 }
 
+/**
+ * Text a number field cannot take: the local `message` at the field, and the text kept as typed in
+ * the experiment (so the URL and share links keep it; the API names the field when asked).
+ */
+export function typedAsIs(onChange, path, control, message) {
+  setLocalError(control, message);
+  onChange(path, control.value, { typed: true });
+}
+
 export function parseNumber(text, { integer = false } = {}) {
   const t = text.trim();
   if (t === '') return { empty: true };
@@ -62,7 +71,8 @@ export function parseNumber(text, { integer = false } = {}) {
   }
   const v = Number(t);
   if (!Number.isFinite(v)) return { error: 'Enter a finite number' };
-  if (integer && !Number.isInteger(v)) return { error: 'Enter a whole number' };
+  // "2." or "2.0" in an integer field is not taken as 2 while the user is typing "2.5"
+  if (integer && (!Number.isInteger(v) || /\./.test(t))) return { error: 'Enter a whole number' };
   return { value: v };
 }
 
@@ -76,7 +86,7 @@ function numberField(name, s, value, path, ctx, { required, nullable, integer })
   });
   input.addEventListener('input', () => {
     const r = parseNumber(input.value, { integer });
-    if (r.error) return setLocalError(input, r.error);
+    if (r.error) return typedAsIs(ctx.onChange, path, input, r.error);
     if (r.empty) {
       if (required && !nullable) return setLocalError(input, 'Required');
       setLocalError(input, '');
@@ -93,7 +103,8 @@ function numberList(name, s, value, path, ctx, { required, nullable }) {
   const integer = items.type === 'integer';
   const input = h('input', {
     id: newId('list'), type: 'text', autocomplete: 'off', inputmode: 'decimal',
-    value: Array.isArray(value) ? value.join(', ') : '', placeholder: 'comma-separated, e.g. 30, 80',
+    value: Array.isArray(value) ? value.join(', ') : (typeof value === 'string' ? value : ''),
+    placeholder: 'comma-separated, e.g. 30, 80',
   });
   input.addEventListener('input', () => {
     const parts = input.value.split(/[\s,;]+/).filter(Boolean);
@@ -101,7 +112,7 @@ function numberList(name, s, value, path, ctx, { required, nullable }) {
     const out = [];
     for (const p of parts) {
       const r = parseNumber(p, { integer });
-      if (r.error) return setLocalError(input, `${p}: ${r.error}`);
+      if (r.error) return typedAsIs(ctx.onChange, path, input, `${p}: ${r.error}`);
       out.push(r.value);
     }
     setLocalError(input, '');
@@ -171,23 +182,26 @@ function objectField(name, s, value, path, ctx) {
 
 /**
  * A tagged union: a `type` select and the fields of the chosen type. Switching type keeps the
- * fields both types share (param_name, param_group_index, ...).
+ * values of the fields both types have (param_name, start_value, cycle_size, ...).
  */
 export function unionField(name, s, value, path, ctx, { options } = {}) {
   const opts = options || unionOptions(s, ctx.root).map((o) => ({ ...o, root: ctx.root }));
   const current = opts.find((o) => o.tag === (value && value.type)) || opts[0];
-  const select = h('select', { id: newId('type') },
-    opts.map((o) => h('option', { value: o.tag, text: (ctx.titles && ctx.titles[o.tag]) || o.tag })));
+  const option = (o) => h('option', { value: o.tag, text: (ctx.titles && ctx.titles[o.tag]) || o.tag });
+  // grouped by library: a dotted type name ("transformers.get_...") names its library
+  const library = (o) => (o.tag.includes('.') ? o.tag.split('.')[0] : 'ignite');
+  const libraries = [...new Set(opts.map(library))];
+  const select = h('select', { id: newId('type') }, libraries.length < 2 ? opts.map(option)
+    : libraries.map((lib) => h('optgroup', { label: lib }, opts.filter((o) => library(o) === lib).map(option))));
   select.value = current.tag;
   select.addEventListener('change', () => {
     const next = opts.find((o) => o.tag === select.value);
     const fresh = sampleObject(next.schema, next.root, ctx.examples);
     const props = next.schema.properties || {};
     for (const k of Object.keys(fresh)) if (k !== 'type' && !(k in props)) delete fresh[k];
-    for (const keep of ['param_name', 'param_group_index']) {
-      if (value && keep in value && keep in (next.schema.properties || {})) fresh[keep] = value[keep];
-      else if (!(keep in (next.schema.properties || {}))) delete fresh[keep];
-    }
+    // the values typed into fields both types have (start_value, cycle_size, ...) are kept
+    const now = (ctx.current && ctx.current(path)) || value || {};
+    for (const [k, v] of Object.entries(now)) if (k !== 'type' && k in props) fresh[k] = v;
     ctx.onChange(path, fresh, { structural: true });
   });
   const sub = { ...ctx, root: current.root };

@@ -1,7 +1,7 @@
 // The only place the dashboard state changes, and its table of properties <-> URL.
 //
 // State = {variants: [{name, experiment}], view: {active, layout, log_y, x_axis,
-// iterations_per_epoch, cycle_markers}}. Experiments use the API's JSON (ignite's names).
+// iterations_per_epoch, cycle_markers, log_axes}}. Experiments use the API's JSON (ignite's names).
 
 // What the server says, from its catalogue (GET /schedulers), set by configure() before the
 // first state is made: its caps (`limits`), the view a fresh dashboard starts with
@@ -25,9 +25,13 @@ export const VIEW_PROPS = [
   { name: 'active', short: 'a', ok: (v) => Number.isInteger(v) && v >= 0 },
   { name: 'layout', short: 'l', ok: (v) => v === 'subplots' || v === 'overlay' },
   { name: 'log_y', short: 'y', ok: (v) => typeof v === 'boolean' },
-  { name: 'x_axis', short: 'x', ok: (v) => v === 'events' || v === 'epochs' },
+  { name: 'x_axis', short: 'x', ok: (v) => v === 'events' || v === 'epochs' || v === 'samples' },
   { name: 'iterations_per_epoch', short: 'i', ok: (v) => Number.isInteger(v) && v >= 1 },
   { name: 'cycle_markers', short: 'm', ok: (v) => typeof v === 'boolean' },
+  // samples seen per event (batch size x gradient accumulation) for the x axis in samples; left out at 1
+  { name: 'samples_per_event', short: 'p', ok: (v) => v === undefined || (Number.isInteger(v) && v >= 2 && v <= 1e9) },
+  // params drawn on a log axis, comma-separated ("lr,momentum"); left out when none
+  { name: 'log_axes', short: 'g', ok: (v) => v === undefined || (typeof v === 'string' && v.length > 0 && v.length <= 200) },
 ];
 const VARIANTS_SHORT = 'v';
 export const VARIANT_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -44,6 +48,52 @@ export function initialState() {
 let state = null; // set by the first replace(), once configured
 const listeners = [];
 
+// Undo/redo: earlier and later states. Keystrokes in one field within COALESCE_MS make one step.
+const HISTORY_LIMIT = 200;
+const COALESCE_MS = 1000;
+const past = [];
+const future = [];
+let lastEdit = { key: null, at: 0 };
+
+function remember(coalesce) {
+  const now = Date.now();
+  if (coalesce && coalesce === lastEdit.key && now - lastEdit.at < COALESCE_MS && past.length) {
+    lastEdit.at = now;
+    return;
+  }
+  lastEdit = { key: coalesce || null, at: now };
+  past.push(state);
+  if (past.length > HISTORY_LIMIT) past.shift();
+  future.length = 0;
+}
+
+function restore(from, to) {
+  if (!from.length) return false;
+  to.push(state);
+  state = from.pop();
+  lastEdit = { key: null, at: 0 };
+  for (const fn of listeners) fn(state, { structural: true, source: 'history' });
+  return true;
+}
+
+/** Undo the last edit (returns false when there is none). */
+export function undo() {
+  return restore(past, future);
+}
+
+/** Redo the last undone edit (returns false when there is none). */
+export function redo() {
+  return restore(future, past);
+}
+
+export function canUndo() {
+  return past.length > 0;
+}
+
+export function canRedo() {
+  return future.length > 0;
+}
+
 export function getState() {
   return state;
 }
@@ -57,10 +107,12 @@ export function subscribe(fn) {
  * Change the state: `mutate(draft)` edits a copy. `structural` says the editor must be rebuilt
  * (a control was added/removed), otherwise the controls already show the new value.
  */
-export function update(mutate, { structural = false, source = 'edit' } = {}) {
+export function update(mutate, { structural = false, source = 'edit', coalesce = null } = {}) {
   const draft = structuredClone(state);
   mutate(draft);
-  state = normalise(draft);
+  const next = normalise(draft);
+  if (JSON.stringify(next) !== JSON.stringify(state)) remember(coalesce);
+  state = next;
   for (const fn of listeners) fn(state, { structural, source });
 }
 
@@ -131,8 +183,9 @@ export function encodeHash(s = state) {
 
 /** Parse a location hash; returns a state or null when the hash holds none (throws when corrupt). */
 export function decodeHash(hash) {
-  const m = /^#s=([A-Za-z0-9_-]+)$/.exec(hash || '');
-  if (!m) return null;
+  if (!(hash || '').startsWith('#s=')) return null;
+  const m = /^#s=([A-Za-z0-9_-]+)$/.exec(hash);
+  if (!m) throw new Error('not a view: #s= holds characters base64url does not use');
   const compact = JSON.parse(b64urlDecode(m[1]));
   const view = {};
   for (const p of VIEW_PROPS) if (p.short in compact) view[p.name] = compact[p.short];
@@ -148,10 +201,11 @@ export function activeVariant(s = state) {
 
 /** Set the value at `path` (array of keys) inside the active experiment. */
 export function setField(path, value, opts = {}) {
+  const coalesce = opts.structural ? null : `${state.view.active}:${path.join('.')}`;
   update((d) => {
     const exp = d.variants[d.view.active].experiment;
     setIn(exp, path, value);
-  }, opts);
+  }, { coalesce, ...opts });
 }
 
 export function setIn(obj, path, value) {
@@ -169,7 +223,7 @@ export function getIn(obj, path) {
 }
 
 export function setView(name, value) {
-  update((d) => { d.view[name] = value; }, { source: 'view', structural: name === 'active' });
+  update((d) => { d.view[name] = value; }, { source: 'view', structural: name === 'active', coalesce: `view:${name}` });
 }
 
 export function duplicateVariant() {

@@ -15,7 +15,13 @@ export function wireToolbar(els, status) {
       els.shareUrl.focus();
       els.shareUrl.select();
     } catch (e) {
-      status(`Could not create a link: ${e.message}`);
+      if (e.status !== 422) { status(`Could not create a link: ${e.message}`); return; }
+      // a short link stores valid views only; the full link keeps every variant as typed
+      const url = new URL(store.encodeHash(), window.location.href).href;
+      els.shareUrl.value = url;
+      els.shareOut.hidden = false;
+      const copied = await actions.copyText(url);
+      status(`A short link needs every variant valid (${e.message}); ${copied ? 'the full link, which keeps them as typed, is copied' : 'copy the full link, which keeps them as typed, from the box'}.`);
     }
   });
   for (const [btn, flavor] of [[els.codeIgnite, 'ignite'], [els.codeCore, 'scheduler_core']]) {
@@ -44,6 +50,14 @@ export function wireToolbar(els, status) {
       await actions.downloadCsv(v.experiment, `schedule-${v.name}.csv`);
     } catch (e) {
       status(`Could not download CSV: ${e.message}`);
+    }
+  });
+  els.summaryCsv.addEventListener('click', async () => {
+    const v = store.activeVariant();
+    try {
+      await actions.downloadCsv(v.experiment, `summary-${v.name}.csv`, { summary: true });
+    } catch (e) {
+      status(`Could not download the summary: ${e.message}`);
     }
   });
   els.png.addEventListener('click', () => downloadPng(els.chart, 'schedule'));

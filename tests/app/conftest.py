@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -18,6 +19,10 @@ if sys.path[0] != str(ROOT):
 for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
     if getattr(sys.modules[name], "__file__", None) is None:
         del sys.modules[name]
+
+# The suite creates hundreds of links from one address (TestClient's, loopback's): no rate limit
+# unless a test sets one (tests/app/test_link_store_health.py); servers started by tests inherit it.
+os.environ.setdefault("SCHEDULE_EXPLORER_LINK_RATE_PER_MINUTE", "1000000")
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -57,24 +57,26 @@ def test_decimated_csv_rows_are_two_per_point_per_series() -> None:
     assert refusal(check_caps, exp, Settings(request_time_budget_s=7.4e-4), output="csv", max_points=1000)
 
 
-@pytest.mark.parametrize("schedulers, most", [(1, 300), (2, 150), (3, 100)])
+@pytest.mark.parametrize("schedulers, most", [(1, 5882), (3, 2127), (4, 1612)])
 def test_step_budget_edge_and_advice(schedulers: int, most: int) -> None:
-    # stepping: events x schedulers / 30,000 per s; a 0.01 s budget steps 300 scheduler-events
+    # stepping, per event: 0.2 us for the one series, 1.2 us + 0.3 us (the cosine's step_cost, one
+    # group) per scheduler; a 0.01 s budget: 0.01 / 1.7e-6 = 5882.4 events with one scheduler,
+    # 0.01 / 4.7e-6 = 2127.7 with three, 0.01 / 6.2e-6 = 1612.9 with four
     settings = Settings(request_time_budget_s=0.01)
     check_step_budget(exp_of(*[COSINE] * schedulers, num_events=most), settings)
     item = refusal(check_step_budget, exp_of(*[COSINE] * schedulers, num_events=most + 1), settings)
     assert item == {
         "loc": ["body", "num_events"],
         "msg": "this experiment has no closed form and must be stepped event by event: it would take "
-        f"about 0 s, over the 0.01 s budget: use at most {most} events",
+        f"about 0 s, over the 0.01 s budget: use at most {most} events, or fewer param groups",
         "type": "over_time_budget",
     }
 
 
 def test_step_budget_rounds_the_advice_down() -> None:
-    settings = Settings(request_time_budget_s=0.0101)  # 303 scheduler-events
-    item = refusal(check_step_budget, exp_of(COSINE, COSINE, num_events=200), settings)
-    assert item["msg"].endswith("use at most 151 events")
+    settings = Settings(request_time_budget_s=0.0101)  # 0.0101 / 3.2e-6 = 3156.25 events
+    item = refusal(check_step_budget, exp_of(COSINE, COSINE, num_events=3200), settings)
+    assert item["msg"].endswith("use at most 3156 events, or fewer param groups")
 
 
 def test_group_index_must_be_below_the_group_count() -> None:

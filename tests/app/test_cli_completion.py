@@ -66,7 +66,7 @@ def test_bash_script_is_valid_bash(bash_script):
         ("schedule-explorer series exp.json --format ", ["json", "csv"]),
         ("schedule-explorer figure exp.json --layout o", ["overlay"]),
         ("schedule-explorer figure x --l", ["--layout", "--log-y"]),
-        ("schedule-explorer code x --flavor ", ["scheduler_core", "ignite", "transformers", "optax"]),
+        ("schedule-explorer code x --flavor ", ["scheduler_core", "ignite", "timm", "transformers", "optax"]),
         ("schedule-explorer completion ", ["bash", "zsh"]),
         ("schedule-explorer open x --no", ["--no-browser"]),
     ],

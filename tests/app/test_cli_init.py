@@ -83,7 +83,8 @@ def test_unknown_preset_lists_the_names(capsys):
     assert code == EXIT_USAGE and out == ""
     assert err == (
         "schedule-explorer: error: unknown preset 'cosine'; presets: seed, cosine-warmup, "
-        "warmup-cosine-concat, one-cycle, step (see schedule-explorer --list-presets)\n"
+        "warmup-cosine-concat, one-cycle, step, sgdr, step-30-60-90, warmup-stable-decay, "
+        "inverse-sqrt-warmup (see schedule-explorer --list-presets)\n"
     )
 
 

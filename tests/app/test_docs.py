@@ -18,11 +18,14 @@ from app.server.middleware import APP_CSP
 OPERATION_IDS = {
     ("get", "/api/v1/schedulers"): "schedulers",
     ("post", "/api/v1/series"): "series",
+    ("post", "/api/v1/compare"): "compare",
+    ("post", "/api/v1/translate"): "translate",
     ("post", "/api/v1/figure"): "figure",
     ("post", "/api/v1/code"): "code",
     ("post", "/api/v1/links"): "create_link",
     ("get", "/api/v1/links/{link_id}"): "get_link",
     ("get", "/api/v1/healthz"): "healthz",
+    ("get", "/api/v1/readyz"): "readyz",
 }
 
 

@@ -22,10 +22,11 @@ PACKAGE = "schedule_explorer_client"
 OPERATION_MODULES = {
     "schedulers": ["schedulers"],
     "series": ["series"],
+    "compare": ["compare", "translate"],
     "figure": ["figure"],
     "code": ["code"],
     "links": ["create_link", "get_link"],
-    "health": ["healthz"],
+    "health": ["healthz", "readyz"],
 }
 
 

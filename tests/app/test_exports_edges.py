@@ -87,9 +87,9 @@ def test_each_output_passes_its_settings_and_key_to_compute(monkeypatch, output:
     seen = []
     real = exports.compute
 
-    def spy(exp, settings, cache, key=None):
+    def spy(exp, settings, cache, key=None, **kw):
         seen.append((settings, key))
-        return real(exp, settings, cache, key)
+        return real(exp, settings, cache, key, **kw)
 
     monkeypatch.setattr(exports, "compute", spy)
     exp, settings = exp_of(), Settings()

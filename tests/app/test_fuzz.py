@@ -191,6 +191,9 @@ def map_case(context, case):
             body["variants"] = body["variants"][:MAX_VARIANTS]
             for variant in body["variants"]:
                 _experiment(variant.get("experiment"))
+        elif "a" in body or "b" in body:  # POST /compare
+            _experiment(body.get("a"))
+            _experiment(body.get("b"))
         else:
             _experiment(body)
         case.body = body

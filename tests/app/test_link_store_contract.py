@@ -170,3 +170,12 @@ def test_api_links_on_postgresql(make_client, seed):
     lid = created.json()["id"]
     other = make_client(link_store_url=url, data_dir=Path("/nonexistent"))  # a second container
     assert other.get(f"/api/v1/links/{lid}").json()["num_events"] == seed["num_events"]
+
+
+def test_size_grows_and_check_passes(make_store) -> None:
+    store = make_store()
+    store.check()
+    before = store.size_bytes()
+    for i in range(50):
+        store.put(b'{"n": %d, "pad": "%s"}' % (i, b"x" * 4000))
+    assert store.size_bytes() > before > 0

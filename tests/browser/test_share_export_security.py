@@ -67,8 +67,10 @@ def test_invalid_value_shows_the_api_error_inline_and_keeps_the_chart(page):
 def test_scheduler_and_group_level_api_errors_are_placed_on_their_fieldset(page):
     open_dashboard(page)
     edit(page, field("schedulers.0.warmup_duration"), "5")
-    err = page.locator('#editor [data-path="schedulers.0"] > .field-error')
+    # a scheduler-level (cross-field) error sits at the first field its message names
+    err = page.locator('#editor [data-path="schedulers.0.warmup_duration"] > .field-error')
     assert err.is_visible() and "warmup_duration" in err.text_content()
+    assert page.locator('#editor [data-path="schedulers.0"] > .field-error').is_hidden()
     edit(page, field("schedulers.0.warmup_duration"), "")
     assert not err.is_visible()
     edit(page, field("schedulers.1.param_name"), "momentum")
@@ -111,7 +113,7 @@ def test_damaged_url_hash_falls_back_to_the_example(page, server):
     page.goto(f"{server}/#s=PHNjcmlwdD53aW5kb3cuX19wd25lZD0xPC9zY3JpcHQ-")  # "<script>..." base64url
     settle(page, 0)
     assert page.evaluate("window.__pwned") is None
-    assert "damaged" in page.text_content("#status")
+    assert "damaged" in page.text_content("#notice") and "example" in page.text_content("#notice")
     assert [t["meta"]["group_name"] for t in traces(page)] == ["base", "fc"]
 
 

@@ -26,6 +26,7 @@ Under ``CI=true`` a missing jax/optax is a failure, elsewhere a skip.
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -37,6 +38,13 @@ else:
     jax = pytest.importorskip("jax")
     optax = pytest.importorskip("optax")
 import jax.numpy as jnp  # noqa: E402
+
+# optax imports absl, whose log handler keeps the sys.stderr of the moment (pytest's capture file)
+# and closes it when a later test reconfigures logging (uvicorn's dictConfig): point it at the
+# process's real stderr, which absl never closes.
+from absl import logging as absl_logging  # noqa: E402
+
+absl_logging.get_absl_handler().python_handler.stream = sys.__stderr__
 
 from scheduler_core import optax as core  # noqa: E402
 from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate  # noqa: E402

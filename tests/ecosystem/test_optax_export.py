@@ -9,8 +9,11 @@ Under ``CI=true`` a missing jax/optax is a failure, elsewhere a skip.
 from __future__ import annotations
 
 import copy
+import json
 import os
-import warnings
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,10 +24,19 @@ if os.environ.get("CI") == "true":
 else:
     jax = pytest.importorskip("jax")
     pytest.importorskip("optax")
+
+# optax imports absl, whose log handler keeps the sys.stderr of the moment (pytest's capture file)
+# and closes it when a later test reconfigures logging (uvicorn's dictConfig): point it at the
+# process's real stderr, which absl never closes.
+from absl import logging as absl_logging  # noqa: E402
+
+absl_logging.get_absl_handler().python_handler.stream = sys.__stderr__
 from fastapi.testclient import TestClient  # noqa: E402
 
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SCHEDULES = [
     {"type": "optax.warmup_cosine_decay_schedule", "init_value": 0.0, "peak_value": 0.1, "warmup_steps": 30,
@@ -65,18 +77,16 @@ def client(tmp_path):
 
 
 def run(code: str) -> list[dict[str, list[float]]]:
-    """Execute a generated program as in a fresh interpreter (jax's default 32-bit mode; the
-    program enables 64 bits itself when it needs them) and return its ``history``."""
-    namespace: dict = {"__name__": "generated"}
-    before = jax.config.jax_enable_x64
-    jax.config.update("jax_enable_x64", False)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 - the test's point
-    finally:
-        jax.config.update("jax_enable_x64", before)
-    return namespace["history"]
+    """Run a generated program in a fresh interpreter, as a user does (jax's default 32-bit
+    mode; the program enables 64 bits itself when it needs them), and return its ``history``.
+
+    Its own process also keeps jax's runtime out of the test process."""
+    program = code + "\n\nimport json as _json, sys as _sys\n_json.dump(history, _sys.stdout)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
 
 
 @pytest.mark.parametrize("precision", ["float64", "float32"])

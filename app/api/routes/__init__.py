@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 import orjson
 from fastapi import Request
-from starlette.responses import Response
+from starlette.background import BackgroundTask
+from starlette.responses import Response, StreamingResponse
 
 from ...contract.schemas import ErrorResponse, Experiment
+from ...server.memory import trim_heap
 from ...service.limits import Output, check_caps
 from ...settings import Settings
 
@@ -53,6 +57,7 @@ def cached_reply(
     *,
     output: Output,
     max_points: int | None = None,
+    **window: int | None,
 ) -> Response | None:
     """The 304 for a request whose If-None-Match names ``tag``, else ``None`` (compute the reply).
 
@@ -62,5 +67,21 @@ def cached_reply(
     """
     if not not_modified(request, tag):
         return None
-    check_caps(experiment, settings, output=output, max_points=max_points)
+    check_caps(experiment, settings, output=output, max_points=max_points, **window)
     return not_modified_response(tag)
+
+
+def chunked_reply(chunks: Iterator[bytes], media_type: str, headers: dict[str, str]) -> Response:
+    """A reply of one chunk as a plain :class:`Response` (with its Content-Length); a longer
+    one streamed chunk by chunk (each made in the thread pool as it is sent), the C heap
+    trimmed once it is sent (:func:`~app.server.memory.trim_heap`)."""
+    first = next(chunks, b"")
+    second = next(chunks, None)
+    if second is None:
+        return Response(first, media_type=media_type, headers=headers)
+    return StreamingResponse(
+        chain((first, second), chunks),
+        media_type=media_type,
+        headers=headers,
+        background=BackgroundTask(trim_heap),
+    )

@@ -32,11 +32,12 @@ def post_code(
     experiment: Annotated[Experiment, Body(openapi_examples=EXPERIMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     flavor: Annotated[
-        Literal["ignite", "scheduler_core", "transformers", "optax"],
+        Literal["ignite", "scheduler_core", "timm", "transformers", "optax"],
         Query(
             openapi_examples={
                 "scheduler_core": {"value": "scheduler_core"},
                 "ignite": {"value": "ignite"},
+                "timm": {"value": "timm"},
                 "transformers": {"value": "transformers"},
                 "optax": {"value": "optax"},
             }

@@ -9,7 +9,9 @@ from starlette.responses import Response
 
 from ...contract.canonical import canonical_json, etag
 from ...contract.schemas import Experiment, FigureResponse
+from ...server.middleware import DISCONNECTED
 from ...service import exports
+from ...service.isolation import cancel_on
 from .. import deps
 from . import ERRORS, NOT_MODIFIED, cached_reply
 from .series import EXPERIMENT_EXAMPLES, MaxPoints
@@ -61,9 +63,10 @@ def post_figure(
     reply = cached_reply(request, tag, experiment, settings, output="figure", max_points=max_points)
     if reply is not None:
         return reply
-    body = exports.figure(
-        experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points, fmt=fmt, key=key
-    )
+    with cancel_on(request.scope.get(DISCONNECTED)):  # heavy work stops if the client hangs up
+        body = exports.figure(
+            experiment, settings, cache, layout=layout, log_y=log_y, max_points=max_points, fmt=fmt, key=key
+        )
     if fmt == "html":
         return Response(
             body,

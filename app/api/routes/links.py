@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Request
 from starlette.responses import Response
 
 from ...contract.canonical import is_link_id
+from ...contract.canonical import link_id as canonical_link_id
 from ...contract.errors import ApiError
 from ...contract.schemas import ErrorResponse, LinkCreated, StoredDocument
 from ...service.exports import link_document
@@ -59,15 +61,45 @@ def _unknown(link_id: str) -> ApiError:
     operation_id="create_link",
     status_code=201,
     summary="Store an experiment or a dashboard view; the same document gets the same id",
-    responses={201: {"model": LinkCreated}, **ERRORS},
+    responses={
+        201: {"model": LinkCreated},
+        **ERRORS,
+        429: {"model": ErrorResponse, "description": "Too many new links from this client (Retry-After)"},
+        503: {"model": ErrorResponse, "description": "The link store is unavailable (reason in msg)"},
+        507: {"model": ErrorResponse, "description": "The link store is full"},
+    },
 )
 def create_link(
     request: Request,
     document: Annotated[StoredDocument, Body(openapi_examples=DOCUMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     store: deps.StoreDep,
+    rate: deps.LinkRateDep,
 ) -> Response:
-    link_id = store.put(link_document(document, settings))
+    wait = rate.wait_s(request.client.host if request.client else "")
+    if wait:
+        retry = math.ceil(wait)
+        raise ApiError(
+            429,
+            ("body",),
+            f"more than {settings.link_rate_per_minute} new links a minute from this client: "
+            f"try again in {retry} s",
+            "rate_limited",
+            headers={"Retry-After": str(retry)},
+        )
+    doc = link_document(document, settings)
+    if (
+        store.size_bytes() + len(doc) > settings.max_link_store_bytes
+        and store.get(canonical_link_id(doc)) is None
+    ):
+        raise ApiError(
+            507,
+            ("body",),
+            f"the link store is full (over {settings.max_link_store_bytes / 2**20:g} MB): no new "
+            "links for now; existing links still work",
+            "link_store_full",
+        )
+    link_id = store.put(doc)
     # never from the request's Host header: the configured public base URL, else a relative URL
     url = settings.public_base_url + request.app.url_path_for("dashboard_link", link_id=link_id)
     return json_response(

@@ -1,4 +1,5 @@
-"""The dashboard: ``/`` and ``/s/{link_id}`` serve static/index.html; plotly.js is vendored."""
+"""The dashboard: ``/`` and ``/s/{link_id}`` serve static/index.html (with content-hashed file
+URLs, see :mod:`.assets`); plotly.js is vendored."""
 
 from __future__ import annotations
 
@@ -10,15 +11,28 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ...contract.canonical import is_link_id
 from ...contract.errors import ApiError
 from .. import deps
+from . import not_modified, not_modified_response
+from .assets import asset_version, hashed_html, plotly_path
+from .assets import router as assets_router
 
 router = APIRouter(include_in_schema=False)
+router.include_router(assets_router)
 
 
 def _index(request: Request) -> Response:
-    index = Path(request.app.state.settings.static_dir) / "index.html"
+    static_dir = Path(request.app.state.settings.static_dir)
+    index = static_dir / "index.html"
     if not index.is_file():
         raise ApiError(404, ("path",), "the dashboard is not installed (static/index.html)", "not_found")
-    return FileResponse(index, media_type="text/html", headers={"Cache-Control": "no-cache"})
+    # the page names its files by content-hashed URLs (cached for a year); it is revalidated
+    tag = f'"index-{asset_version(static_dir)}"'
+    if not_modified(request, tag):
+        return not_modified_response(tag)
+    return Response(
+        hashed_html(index, static_dir),
+        media_type="text/html",
+        headers={"Cache-Control": "no-cache", "ETag": tag},
+    )
 
 
 @router.get("/")
@@ -29,22 +43,29 @@ def dashboard(request: Request) -> Response:
 @router.get("/s/{link_id}", name="dashboard_link")
 def dashboard_link(request: Request, link_id: str, store: deps.StoreDep) -> Response:
     if not is_link_id(link_id) or store.get(link_id) is None:
-        raise ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
+        page = Path(request.app.state.settings.static_dir) / "link-not-found.html"
+        if not page.is_file():
+            raise ApiError(404, ("path", "link_id"), "unknown link id", "not_found")
+        # a person followed a link: a page saying so, not the API's JSON (the id is not echoed)
+        return FileResponse(
+            page, status_code=404, media_type="text/html", headers={"Cache-Control": "no-cache"}
+        )
     return _index(request)
 
 
 @router.get("/static/vendor/plotly.min.js")
 @router.get("/vendor/plotly.min.js")
-def plotly_js() -> Response:
-    """plotly.js as bundled in the plotly Python package (no CDN)."""
-    import plotly
-
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    return FileResponse(
+def plotly_js(request: Request) -> Response:
+    """plotly.js as bundled in the plotly Python package (no CDN); 304 on a matching ETag."""
+    path = plotly_path()
+    reply = FileResponse(
         path,
         media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},  # FileResponse adds ETag
+        headers={"Cache-Control": "public, max-age=86400"},
+        stat_result=path.stat(),  # FileResponse's ETag, known now
     )
+    tag = reply.headers["etag"]
+    return not_modified_response(tag) if not_modified(request, tag) else reply
 
 
 @router.get("/favicon.ico")

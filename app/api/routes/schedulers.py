@@ -1,7 +1,8 @@
 """GET /schedulers: the catalogue every form and client is built from.
 
 Besides the types it carries what a client must not restate: the server's caps (``limits``, from
-the app's settings) and the view a fresh dashboard starts with (``view_defaults``).
+the app's settings), the view a fresh dashboard starts with (``view_defaults``) and the presets
+gallery (``presets``, from :mod:`app.presets`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ... import __version__
 from ...contract.canonical import etag
 from ...contract.catalogue import catalogue
 from ...contract.schemas import SEED_EXPERIMENT, Catalogue, Experiment, View
+from ...presets import gallery
 from ...settings import Settings
 from .. import deps
 from . import NOT_MODIFIED, not_modified, not_modified_response
@@ -44,6 +46,7 @@ def _catalogue_reply(caps: tuple[tuple[str, int], ...]) -> tuple[bytes, str]:
             "example": SEED_EXPERIMENT,
             "limits": dict(caps),
             "view_defaults": DASHBOARD_VIEW.model_dump(),
+            "presets": gallery(),
         }
     )
     return body, etag("catalogue", body)

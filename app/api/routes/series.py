@@ -10,9 +10,11 @@ from starlette.responses import Response
 from ...contract.canonical import canonical_json, etag
 from ...contract.registry import REGISTRY
 from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
+from ...server.middleware import DISCONNECTED
 from ...service import exports
+from ...service.isolation import cancel_on
 from .. import deps
-from . import ERRORS, NOT_MODIFIED, cached_reply
+from . import ERRORS, NOT_MODIFIED, cached_reply, chunked_reply
 
 router = APIRouter(tags=["series"])
 
@@ -23,6 +25,16 @@ MaxPoints = Annotated[
         le=MAX_SIZE,
         description="Decimate each series to at most this many points.",
         openapi_examples={"decimated": {"summary": "200 points per series", "value": 200}},
+    ),
+]
+
+EventBound = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_SIZE,
+        description="Event window [start, stop) of the reply (default: every event); decimated "
+        "like the whole series when max_points is given.",
     ),
 ]
 
@@ -117,18 +129,32 @@ def post_series(
             openapi_examples={"json": {"value": "json"}, "csv": {"value": "csv"}},
         ),
     ] = None,
+    start: EventBound = None,
+    stop: EventBound = None,
+    summary: Annotated[
+        bool,
+        Query(
+            description="Add each series' summary numbers (initial, final, min, max, peak_event, "
+            "mean, area = sum over events, restarts, warmup_end); as CSV: the summary table instead."
+        ),
+    ] = False,
 ) -> Response:
     as_csv = wants_csv(request, fmt)
     key = canonical_json(experiment)
-    tag = etag("series", key, max_points=max_points, csv=as_csv)
+    # the window joins the ETag only when given, so the tags of whole series stay as they were
+    window = {k: v for k, v in (("start", start), ("stop", stop)) if v is not None}
+    extra = {"summary": True} if summary else {}  # likewise
+    tag = etag("series", key, max_points=max_points, csv=as_csv, **window, **extra)
     output = "csv" if as_csv else "series"
-    reply = cached_reply(request, tag, experiment, settings, output=output, max_points=max_points)
+    reply = cached_reply(request, tag, experiment, settings, output=output, max_points=max_points, **window)
     if reply is not None:
         return reply
     headers = {"ETag": tag}
+    render = exports.series_csv_chunks if as_csv else exports.series_json_chunks
+    with cancel_on(request.scope.get(DISCONNECTED)):  # heavy work stops if the client hangs up
+        chunks = render(experiment, settings, cache, max_points, key=key, **window, **extra)
     if as_csv:
-        headers["Content-Disposition"] = 'attachment; filename="series.csv"'
-        body = exports.series_csv(experiment, settings, cache, max_points, key=key)
-        return Response(body, media_type="text/csv", headers=headers)
-    body = exports.series_json(experiment, settings, cache, max_points, key=key)
-    return Response(body, media_type="application/json", headers=headers)
+        name = "summary.csv" if summary else "series.csv"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return chunked_reply(chunks, "text/csv", headers)
+    return chunked_reply(chunks, "application/json", headers)

@@ -5,4 +5,4 @@ this order: torch first (ignite's ``LRScheduler`` wraps its union), then ignite.
 one new module here plus its line below.
 """
 
-from . import ignite, optax, torch, transformers  # noqa: F401  (ignite's composites import torch's union)
+from . import ignite, optax, timm, torch, transformers  # noqa: F401  (ignite's composites import torch's union)

@@ -123,7 +123,7 @@ ChildScheduler = union("param", child=True)
                 "type": "LinearCyclicalScheduler",
                 "start_value": 0.0,
                 "end_value": 0.01,
-                "cycle_size": 200,
+                "cycle_size": 100,  # a monotonic ramp reaches end_value over one cycle: the duration
                 "monotonic": True,
             },
             {"type": "CosineAnnealingScheduler", "start_value": 0.01, "end_value": 0.0, "cycle_size": 900},

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict
 
-from ..fields import Count, Flag, Fraction, Gamma, NonNegValue, PosCount, PosValue, _Model
+from ..fields import FOLLOWS_NUM_EVENTS, Count, Flag, Fraction, Gamma, NonNegValue, PosCount, PosValue, _Model
 from ..registry import register, union
 
 
@@ -72,7 +72,7 @@ class LinearLR(_Model):
 )
 class PolynomialLR(_Model):
     type: Literal["PolynomialLR"]
-    total_iters: Count = 5
+    total_iters: Annotated[Count, FOLLOWS_NUM_EVENTS] = 5
     power: Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=100)] = 1.0
 
 
@@ -83,7 +83,7 @@ class PolynomialLR(_Model):
 )
 class CosineAnnealingLR(_Model):
     type: Literal["CosineAnnealingLR"]
-    T_max: PosCount
+    T_max: Annotated[PosCount, FOLLOWS_NUM_EVENTS]
     eta_min: NonNegValue = 0.0
 
 
@@ -107,7 +107,7 @@ class CosineAnnealingWarmRestarts(_Model):
 class OneCycleLR(_Model):
     type: Literal["OneCycleLR"]
     max_lr: PosValue
-    total_steps: PosCount | None = None
+    total_steps: Annotated[PosCount | None, FOLLOWS_NUM_EVENTS] = None
     epochs: PosCount | None = None
     steps_per_epoch: PosCount | None = None
     pct_start: Fraction = 0.3

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict
 
-from ..fields import Count, NonNegValue, PosCount, _Model, _Targeted
+from ..fields import FOLLOWS_NUM_EVENTS, Count, NonNegValue, PosCount, _Model, _Targeted
 from ..registry import register
 
 Cycles = Annotated[
@@ -24,7 +24,9 @@ Ratio = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1e3)]
 Power = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1e3)]
 Shape = Literal["linear", "cosine", "1-sqrt"]
 Warmup = Annotated[Count, Field(description="Updates of the linear warm-up from 0.")]
-Training = Annotated[Count, Field(description="Total number of training updates (warm-up included).")]
+Training = Annotated[
+    Count, Field(description="Total number of training updates (warm-up included)."), FOLLOWS_NUM_EVENTS
+]
 
 T = "transformers."
 
@@ -194,9 +196,9 @@ class GetCosineWithMinLrScheduleWithWarmupLrRate(_MinLr):
 class GetWsdSchedule(_Warmup):
     type: Literal["transformers.get_wsd_schedule"]
     num_decay_steps: Count
-    num_training_steps: Annotated[Count | None, Field(description="Total updates; or num_stable_steps.")] = (
-        None
-    )
+    num_training_steps: Annotated[
+        Count | None, Field(description="Total updates; or num_stable_steps."), FOLLOWS_NUM_EVENTS
+    ] = None
     num_stable_steps: Annotated[Count | None, Field(description="Updates of the stable phase.")] = None
     warmup_type: Shape = "linear"
     decay_type: Shape = "cosine"
