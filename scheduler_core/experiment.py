@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._optional import import_torch
+from .events import check_events, run_events
 from .registry import build_spec, scheduled_names, torch_specs
 from .series import evaluate
 from .shapes import NoClosedForm
@@ -34,6 +35,7 @@ __all__ = [
     "SchedulerSpec",
     "Series",
     "build",
+    "groups_state",
     "scheduled_names",
     "simulate",
     "simulate_built",
@@ -46,7 +48,8 @@ def _check(experiment: Experiment) -> list[str]:
         raise ValueError(f"Argument num_events should be a non-negative integer, but given {n!r}")
     if not experiment.param_groups:
         raise ValueError("Argument param_groups should hold at least one group, but given none")
-    names = scheduled_names(experiment)
+    check_events((s.event for s in experiment.schedulers), experiment.iterations_per_epoch)
+    names = scheduled_names(experiment, side=False)  # side writes need no initial value
     for i, group in enumerate(experiment.param_groups):
         for name in names:
             if name not in group.values:
@@ -82,16 +85,22 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     groups = optimizer.param_groups
     pairs = [(g, name) for g in range(len(groups)) for name in names]
     out = np.empty((len(pairs), experiment.num_events), dtype=np.float64)
-    for k in range(experiment.num_events):
-        for scheduler in schedulers:
-            scheduler(None)
+
+    def record(k: int) -> None:
         for row, (g, name) in enumerate(pairs):
             out[row, k] = groups[g][name]
+
+    handlers: dict[str, list[Any]] = {}
+    for spec, scheduler in zip(experiment.schedulers, schedulers, strict=True):
+        handlers.setdefault(spec.event, []).append(scheduler)
+    run_events(experiment.num_events, experiment.iterations_per_epoch, handlers, record)
     specs = experiment.param_groups
     return [Series(g, specs[g].name, name, out[row]) for row, (g, name) in enumerate(pairs)]
 
 
-def _groups_state(optimizer: Any) -> list[dict[str, Any]]:
+def groups_state(optimizer: Any) -> list[dict[str, Any]]:
+    """A copy of the optimizer's param groups without their params (read it right after
+    :func:`build`, before stepping, for the groups after construction)."""
     return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
 
 
@@ -127,8 +136,8 @@ def simulate_built(
     if method == "step":
         return _step(experiment, optimizer, schedulers)
     if method == "fast":
-        return evaluate(experiment, _groups_state(optimizer))
+        return evaluate(experiment, groups_state(optimizer))
     try:
-        return evaluate(experiment, _groups_state(optimizer))
+        return evaluate(experiment, groups_state(optimizer))
     except NoClosedForm:  # not exact here, or stepping fails: step for identical results
         return _step(experiment, optimizer, schedulers)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from scheduler_core.registry import scheduler_type
+from scheduler_core.events import EPOCH_EVENTS
+from scheduler_core.registry import scheduled_names, scheduler_type
 
 from ..contract.errors import ApiError
 from ..contract.registry import written_param
@@ -33,8 +34,8 @@ float orjson writes) and its separator."""
 
 
 def param_names(exp: Experiment) -> list[str]:
-    """Scheduled param names in order of first appearance."""
-    return list(dict.fromkeys(written_param(s) for s in exp.schedulers))
+    """Scheduled param names in order of first appearance, side writes (momentum) included."""
+    return scheduled_names(to_core(exp))
 
 
 def n_series(exp: Experiment) -> int:
@@ -201,6 +202,15 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
                 (*loc, "schedulers", i, "param_group_index"),
                 f"param_group_index should be below the number of param groups ({n_groups}), but given {idx}",
                 "out_of_range",
+            )
+    for i, s in enumerate(exp.schedulers):
+        event = getattr(s, "event", None)
+        if event in EPOCH_EVENTS and exp.iterations_per_epoch is None:
+            raise ApiError(
+                422,
+                (*loc, "iterations_per_epoch"),
+                f"iterations_per_epoch should be given: schedulers[{i}] is attached at {event}",
+                "missing",
             )
     for i, s in enumerate(exp.schedulers):
         name = written_param(s)

@@ -16,6 +16,7 @@ from ..fields import (
     Multiplier,
     PosCount,
     Value,
+    _Attached,
     _Model,
     _Targeted,
 )
@@ -152,7 +153,7 @@ class ConcatScheduler(_Model, _Targeted):
     "Drive 'lr' with a torch.optim.lr_scheduler scheduler (ignite's LRScheduler).",
     {"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 300}},
 )
-class LRScheduler(_Model):
+class LRScheduler(_Model, _Attached):
     type: Literal["LRScheduler"]
     lr_scheduler: TorchScheduler
 
@@ -167,7 +168,7 @@ class LRScheduler(_Model):
         "warmup_duration": 100,
     },
 )
-class CreateLrSchedulerWithWarmup(_Model):
+class CreateLrSchedulerWithWarmup(_Model, _Attached):
     type: Literal["create_lr_scheduler_with_warmup"]
     lr_scheduler: TorchScheduler
     warmup_start_value: Value
