@@ -99,6 +99,10 @@ class BatchSizeScheduler(BaseParamScheduler):
 # ------------------------------------------------------------------------------------------------
 # the BatchSizeScheduler type: scheduler_fn is an expression of ``event``
 # ------------------------------------------------------------------------------------------------
+UNSET_BATCH_SIZE = 1
+"""The batch size of the data loader an experiment's BatchSizeScheduler updates, before its first
+call (the exported code builds its loader with it too)."""
+
 BATCH_SIZE_DECLINES = (
     "scheduler_fn is a Python callable",
     COSTLY,
@@ -110,7 +114,7 @@ def _build(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) ->
     data = import_torch("torch.utils.data")
     kw = dict(spec.kwargs)
     kw["scheduler_fn"] = as_callable(kw.get("scheduler_fn"), "event")
-    loader = data.DataLoader(range(1), batch_size=1)
+    loader = data.DataLoader(range(1), batch_size=UNSET_BATCH_SIZE)
     return BatchSizeScheduler(loader, **kw)
 
 
@@ -140,6 +144,7 @@ register(
         closed_form=_closed_form,
         writes="batch_size",
         holder="dataloader",
+        unset=float(UNSET_BATCH_SIZE),
         public=BatchSizeScheduler,
         declines=BATCH_SIZE_DECLINES,
     )

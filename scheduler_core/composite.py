@@ -27,7 +27,7 @@ from .registry import (
 )
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
-from .torch_schedules import evaluate_torch
+from .torch_schedules import evaluate_torch, torch_restarts
 from .torch_wrappers import LRScheduler, is_torch_lr_scheduler
 
 __all__ = ["ConcatScheduler", "ParamGroupScheduler", "create_lr_scheduler_with_warmup"]
@@ -484,7 +484,9 @@ def _concat_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
     return out
 
 
-def _concat_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+def _concat_restarts(
+    kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int, ctx: Context | None = None
+) -> None:
     """Child starts of a ConcatScheduler (laid out by :func:`concat_segments`), then each
     child's own restarts."""
     children = list(kw.get("schedulers", ()))
@@ -493,7 +495,7 @@ def _concat_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int
     for i, first, end in concat_segments(kw.get("durations", ()), len(children), stop - offset):
         if i > 0 and len(out) < limit:
             out.add(offset + first)
-        collect_restarts(children[i], offset + first, offset + end, out, limit)
+        collect_restarts(children[i], offset + first, offset + end, out, limit, ctx)
 
 
 register(
@@ -539,14 +541,12 @@ def _build_warmup(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, A
     return create_lr_scheduler_with_warmup(**kw)
 
 
-def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
-    """Per-group linear warm-ups joined to the wrapped scheduler.
+def _warmup_plans(kw: Mapping[str, Any], ctx: Context) -> list[tuple[list[int], list[float]]]:
+    """Each group's warm-up milestones ``(events, values)``, as ignite lays them out (see
+    :func:`_warmup_closed_form`); the wrapped scheduler starts after the last group's.
 
-    Group i warms up along ``[(0, start), (d - 1, end_i)]`` (``end_i``: ``warmup_end_value`` or
-    the group's lr). A torch scheduler whose group lr differs from ``end_i`` gets one extra event
-    ``(d, lr)``; an ignite scheduler whose first value equals ``end_i`` gets a warm-up shortened
-    by one event (``d > 2``: last milestone ``(d - 2, end_i - step)``; ``d == 2``: start only).
-    The wrapped scheduler starts after the last group's milestones.
+    Raises:
+        NoClosedForm: configurations the warm-up's closed form declines.
     """
     inner = kw["lr_scheduler"]
     duration, start = kw["warmup_duration"], kw["warmup_start_value"]
@@ -560,7 +560,7 @@ def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
         or (inner.type == "ConcatScheduler" and inner.kwargs["durations"][0] == 0)
     ):  # ignite compares get_param() of these in ways not modelled here
         raise NoClosedForm(WARMUP_DECLINES[1])
-    first = None if torch_inner else evaluate_spec(inner, events[:1], ctx)
+    first = None if torch_inner else evaluate_spec(inner, range(1), ctx)
     plans = []
     for g, group in enumerate(ctx.groups):
         end = group["lr"] if wanted is None else wanted
@@ -574,6 +574,21 @@ def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
             else:
                 milestones.pop()
         plans.append(([m for m, _ in milestones], [float(v) for _, v in milestones]))
+    return plans
+
+
+def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """Per-group linear warm-ups joined to the wrapped scheduler.
+
+    Group i warms up along ``[(0, start), (d - 1, end_i)]`` (``end_i``: ``warmup_end_value`` or
+    the group's lr). A torch scheduler whose group lr differs from ``end_i`` gets one extra event
+    ``(d, lr)``; an ignite scheduler whose first value equals ``end_i`` gets a warm-up shortened
+    by one event (``d > 2``: last milestone ``(d - 2, end_i - step)``; ``d == 2``: start only).
+    The wrapped scheduler starts after the last group's milestones.
+    """
+    inner = kw["lr_scheduler"]
+    torch_inner = not _wraps_ignite(inner)
+    plans = _warmup_plans(kw, ctx)
     span = plans[-1][0][-1] + 1
     k = min(span, len(events))
     out = np.empty((len(ctx.groups), len(events)), dtype=np.float64)
@@ -590,6 +605,60 @@ def _warmup_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> n
     return out
 
 
+def _warmup_restarts(
+    kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int, ctx: Context | None = None
+) -> None:
+    """The warm-up's end (where the wrapped scheduler takes over), then the wrapped scheduler's
+    own restarts.
+
+    With the param groups (``ctx``) the hand-over is ignite's (:func:`_warmup_plans`). Without
+    them, or where the plans are not modelled, it is read from the arguments: after
+    ``warmup_duration`` events, one later for a torch scheduler when ``warmup_end_value`` is
+    given (ignite inserts an event at the group's lr unless they are equal), one earlier for an
+    ignite scheduler starting at ``warmup_end_value`` (ignite shortens the warm-up).
+    """
+    inner, span, wanted = kw.get("lr_scheduler"), kw["warmup_duration"], kw.get("warmup_end_value")
+    try:
+        if ctx is None:
+            raise NoClosedForm("no param groups")
+        span = _warmup_plans(kw, ctx)[-1][0][-1] + 1
+    except NoClosedForm:
+        if not _wraps_ignite(inner):
+            span += wanted is not None
+        elif wanted is not None and wanted == _first_value(inner):
+            span -= 1
+    if offset + span < stop and len(out) < limit:
+        out.add(offset + span)
+    if _wraps_ignite(inner):
+        collect_restarts(inner, offset + span, stop, out, limit, ctx)
+    else:
+        torch_restarts(inner, offset + span, 1, stop, out, limit)
+
+
+def _first_value(spec: SchedulerSpec) -> Any:
+    """An ignite scheduler's nominal first value (its start value or first milestone's)."""
+    milestones = spec.kwargs.get("milestones_values")
+    return spec.kwargs.get("start_value", milestones[0][1] if milestones else None)
+
+
+def _warmup_side_form(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """A wrapped torch scheduler's side writes: the constructed value during the warm-up, then
+    the torch scheduler's from ``last_epoch`` 1 (the helper advanced it once)."""
+    inner = kw["lr_scheduler"]
+    if _wraps_ignite(inner):
+        raise NoClosedForm(WARMUP_DECLINES[1])
+    if len(ctx.groups) != 1:
+        raise NoClosedForm(WARMUP_DECLINES[0])
+    group, duration = ctx.groups[0], kw["warmup_duration"]
+    end = group["lr"] if kw.get("warmup_end_value") is None else kw["warmup_end_value"]
+    span = duration + 1 if group["lr"] != end else duration
+    out = np.full((1, len(events)), float(group[name]), dtype=np.float64)
+    if len(events) > span:
+        sub = dataclasses.replace(ctx, last_epoch0=1)
+        out[:, span:] = evaluate_torch(inner, events[: len(events) - span], sub, name)
+    return out
+
+
 register(
     SchedulerType(
         name="create_lr_scheduler_with_warmup",
@@ -597,6 +666,8 @@ register(
         family="ignite",
         build=_build_warmup,
         closed_form=_warmup_closed_form,
+        side_form=_warmup_side_form,
+        restarts=_warmup_restarts,
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=create_lr_scheduler_with_warmup,

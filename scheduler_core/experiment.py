@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ._optional import import_torch
+from .events import check_events, run_events
 from .registry import TYPES, build_spec, scheduled_names, state_targets, torch_specs
 from .series import evaluate
 from .shapes import NoClosedForm
@@ -35,6 +36,7 @@ __all__ = [
     "SchedulerSpec",
     "Series",
     "build",
+    "groups_state",
     "scheduled_names",
     "simulate",
     "simulate_built",
@@ -47,7 +49,8 @@ def _check(experiment: Experiment) -> list[str]:
         raise ValueError(f"Argument num_events should be a non-negative integer, but given {n!r}")
     if not experiment.param_groups:
         raise ValueError("Argument param_groups should hold at least one group, but given none")
-    names = scheduled_names(experiment)
+    check_events((s.event for s in experiment.schedulers), experiment.iterations_per_epoch)
+    names = scheduled_names(experiment, side=False)  # side writes need no initial value
     for i, group in enumerate(experiment.param_groups):
         for name in names:
             if name not in group.values:
@@ -78,13 +81,16 @@ def build(experiment: Experiment) -> tuple[Any, list[Any]]:
 # ------------------------------------------------------------------------------------------------
 # simulate
 # ------------------------------------------------------------------------------------------------
-def _state_value(scheduler: Any, engine: Any) -> Any:
-    """What a state-kind scheduler wrote last: its data loader's batch size, or its
-    ``engine.state`` attribute."""
+def _state_value(scheduler: Any, engine: Any, unset: float) -> float:
+    """What a state-kind scheduler's holder shows: its data loader's batch size, or its
+    ``engine.state`` attribute (``unset`` before ``scheduler``'s first call)."""
+    if scheduler is None:
+        return unset
     loader = getattr(scheduler, "dataloader", None)
     if loader is not None:
         return loader.batch_sampler.batch_size
-    return getattr(engine.state, scheduler.param_name)
+    value = getattr(engine.state, scheduler.param_name)
+    return unset if value is None else value
 
 
 def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list[Series]:
@@ -92,30 +98,45 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     groups = optimizer.param_groups
     pairs = [(g, name) for g in range(len(groups)) for name in names]
     targets = state_targets(experiment)
-    # state-kind schedulers get an engine (its state receives their attributes), others None
+    unset = [float("nan")] * len(targets)
+    last: list[Any] = [None] * len(targets)  # per state target: the scheduler called last
+    # state-kind schedulers get the engine (its state receives their attributes), others None
     engine = SimpleNamespace(state=SimpleNamespace())
-    calls = []
-    for spec, scheduler in zip(experiment.schedulers, schedulers):
+    handlers: dict[str, list[Any]] = {}
+    for spec, scheduler in zip(experiment.schedulers, schedulers, strict=True):
         t = TYPES.get(spec.type)
         if t is not None and t.kind == "state":
-            calls.append((scheduler, engine, targets.index((str(t.holder), scheduler.param_name))))
+            row = targets.index((str(t.holder), scheduler.param_name))
+            unset[row] = t.unset
+
+            def handler(e: Any, s: Any = scheduler, row: int = row) -> None:
+                s(e)
+                last[row] = s
+
         else:
-            calls.append((scheduler, None, -1))
+
+            def handler(e: Any, s: Any = scheduler) -> None:
+                s(None)
+
+        handlers.setdefault(spec.event, []).append(handler)
     out = np.empty((len(pairs), experiment.num_events), dtype=np.float64)
     state_out = np.empty((len(targets), experiment.num_events), dtype=np.float64)
-    for k in range(experiment.num_events):
-        for scheduler, arg, row in calls:
-            scheduler(arg)
-            if row >= 0:
-                state_out[row, k] = _state_value(scheduler, engine)
+
+    def record(k: int) -> None:
         for row, (g, name) in enumerate(pairs):
             out[row, k] = groups[g][name]
+        for row in range(len(targets)):
+            state_out[row, k] = _state_value(last[row], engine, unset[row])
+
+    run_events(experiment.num_events, experiment.iterations_per_epoch, handlers, record, engine)
     specs = experiment.param_groups
     series = [Series(g, specs[g].name, name, out[row]) for row, (g, name) in enumerate(pairs)]
     return series + [Series(-1, holder, name, state_out[row]) for row, (holder, name) in enumerate(targets)]
 
 
-def _groups_state(optimizer: Any) -> list[dict[str, Any]]:
+def groups_state(optimizer: Any) -> list[dict[str, Any]]:
+    """A copy of the optimizer's param groups without their params (read it right after
+    :func:`build`, before stepping, for the groups after construction)."""
     return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
 
 
@@ -151,8 +172,8 @@ def simulate_built(
     if method == "step":
         return _step(experiment, optimizer, schedulers)
     if method == "fast":
-        return evaluate(experiment, _groups_state(optimizer))
+        return evaluate(experiment, groups_state(optimizer))
     try:
-        return evaluate(experiment, _groups_state(optimizer))
+        return evaluate(experiment, groups_state(optimizer))
     except NoClosedForm:  # not exact here, or stepping fails: step for identical results
         return _step(experiment, optimizer, schedulers)

@@ -121,6 +121,15 @@ def _piecewise_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -
     return shapes.piecewise_linear(events, [int(m) for m, _ in pairs], [float(v) for _, v in pairs])
 
 
+def milestone_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """PiecewiseLinear's milestones (where a new linear piece starts), after its first event."""
+    for m in sorted({int(m) for m, _ in kw.get("milestones_values", ())}):
+        if offset + m >= stop or len(out) >= limit:
+            return
+        if m > 0:
+            out.add(offset + m)
+
+
 register(
     SchedulerType(
         name="PiecewiseLinear",
@@ -128,6 +137,7 @@ register(
         family="ignite",
         build=construct(PiecewiseLinear),
         closed_form=_piecewise_closed_form,
+        restarts=milestone_restarts,
         public=PiecewiseLinear,
     )
 )

@@ -18,8 +18,9 @@ True
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -36,11 +37,13 @@ __all__ = [
     "build_torch",
     "collect_restarts",
     "construct",
+    "evaluate_side",
     "evaluate_spec",
     "expanded",
     "register",
     "scheduled_names",
     "scheduler_type",
+    "side_params",
     "state_targets",
     "torch_specs",
     "written_param",
@@ -84,8 +87,11 @@ Builder = Callable[[SchedulerSpec, Any, Mapping[str, Any]], Any]
 ClosedForm = Callable[[Mapping[str, Any], range, Context], np.ndarray]
 """``closed_form(kwargs, range(n), ctx) -> values``: float64 ``(n,)`` (the same value for every
 targeted group) or ``(G, n)`` (one row per param group). Raises :class:`NoClosedForm`."""
-RestartFinder = Callable[[Mapping[str, Any], int, int, set, int], None]
-"""``restarts(kwargs, offset, stop, out, limit)``: add restart events in ``(offset, stop)`` to ``out``."""
+SideForm = Callable[[str, Mapping[str, Any], range, Context], np.ndarray]
+"""``side_form(name, kwargs, range(n), ctx) -> values`` of a side-written param, as ClosedForm."""
+RestartFinder = Callable[..., None]
+"""``restarts(kwargs, offset, stop, out, limit[, ctx=None])``: add restart events in
+``(offset, stop)`` to ``out`` (``ctx``: the param groups, when the finder takes it)."""
 
 
 def _no_children(kwargs: Mapping[str, Any]) -> Sequence[Any]:
@@ -109,6 +115,8 @@ class SchedulerType:
     restarts: the events where it restarts (cycles, children), if it has any.
     writes: the param it always writes (``"lr"`` for torch-based types); None: ``param_name``.
     side_writes: other params it writes as well, from its kwargs (OneCycleLR's momentum).
+    side_form: the exact closed form of those side writes (None: stepped), or of its
+        child's (a wrapper passing them on).
     children: the nested scheduler specs in its kwargs (a Concat's children, a wrapped scheduler).
     passes_down: kwargs handed to the children instead of its own constructor.
     code_args: required arguments that are Python callables (LambdaLR's ``lr_lambda``).
@@ -117,6 +125,8 @@ class SchedulerType:
         raises starts with one of these (or with ``"stepping raises"``).
     holder: (state kind) the object whose attribute it writes, e.g. ``"engine.state"``; its
         series' ``group_name``. Its closed form gives the value after each call.
+    unset: (state kind) what its series shows before its first call: NaN for an ``engine.state``
+        attribute (ignite's ``attach`` sets it to None), the data loader's own batch size.
     expands: it only calls its children (top-level specs) in order, as ``ParamGroupScheduler``
         does: experiments evaluate those children in its place (:func:`expanded`).
     counts_epochs: its builder and restart finder also take the experiment's
@@ -134,12 +144,14 @@ class SchedulerType:
     restarts: RestartFinder | None = None
     writes: str | None = None
     side_writes: Callable[[Mapping[str, Any]], tuple[str, ...]] = field(default=_no_side_writes)
+    side_form: SideForm | None = None
     children: Callable[[Mapping[str, Any]], Sequence[Any]] = field(default=_no_children)
     passes_down: tuple[str, ...] = ()
     code_args: tuple[str, ...] = ()
     public: Any = None
     declines: tuple[str, ...] = ()
     holder: str | None = None
+    unset: float = float("nan")
     expands: bool = False
     counts_epochs: bool = False
     step_cost: float = 0.3
@@ -237,14 +249,50 @@ def evaluate_spec(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarra
     return t.closed_form(spec.kwargs, events, ctx)
 
 
+SIDE_DECLINE = "no closed form for a side-written param through this wrapper"
+
+
+def evaluate_side(spec: SchedulerSpec, name: str, events: range, ctx: Context) -> np.ndarray:
+    """The closed form of the side-written param ``name`` of ``spec`` over ``events``.
+
+    Raises:
+        NoClosedForm: the type has no closed form for its side writes.
+    """
+    t = TYPES.get(spec.type)
+    if t is None or t.side_form is None:
+        raise NoClosedForm(f"{SIDE_DECLINE}: {name!r} through {spec.type}")
+    return t.side_form(name, spec.kwargs, events, ctx)
+
+
+def side_params(spec: Any) -> tuple[str, ...]:
+    """Params ``spec`` writes besides its own (OneCycleLR's momentum, through any wrapper)."""
+    out: list[str] = []
+    for t in torch_specs(spec):
+        out += [n for n in TYPES[t.type].side_writes(t.kwargs) if n not in out]
+    return tuple(out)
+
+
 def collect_restarts(
-    spec: Any, offset: int, stop: int, out: set[int], limit: int, iterations_per_epoch: int | None = None
+    spec: Any,
+    offset: int,
+    stop: int,
+    out: set[int],
+    limit: int,
+    ctx: Context | None = None,
+    iterations_per_epoch: int | None = None,
 ) -> None:
-    """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``."""
+    """Add the restart events of ``spec`` (started at ``offset``, running until ``stop``) to ``out``.
+
+    ``ctx`` (the param groups after construction, if known) goes to finders taking a ``ctx``
+    keyword (a warm-up's hand-over depends on the groups' lr); ``iterations_per_epoch`` to the
+    finders of types that count epochs.
+    """
     t = TYPES.get(getattr(spec, "type", None))
     if t is not None and t.restarts is not None:
         if t.counts_epochs:
             t.restarts(spec.kwargs, offset, stop, out, limit, iterations_per_epoch=iterations_per_epoch)
+        elif ctx is not None and "ctx" in inspect.signature(t.restarts).parameters:
+            t.restarts(spec.kwargs, offset, stop, out, limit, ctx=ctx)
         else:
             t.restarts(spec.kwargs, offset, stop, out, limit)
 
@@ -267,13 +315,17 @@ def written_param(spec: SchedulerSpec) -> str | None:
     return spec.kwargs.get("param_name") if t is None else t.written_param(spec.kwargs)
 
 
+def _at(child: Any, event: str) -> Any:
+    return replace(child, event=event) if isinstance(child, SchedulerSpec) else child
+
+
 def expanded(specs: Sequence[Any]) -> list[Any]:
     """``specs`` with every spec of an ``expands`` type replaced by its children (recursively)."""
     out: list[Any] = []
     for spec in specs:
         t = TYPES.get(getattr(spec, "type", None))
-        if t is not None and t.expands:
-            out.extend(expanded(t.children(spec.kwargs)))
+        if t is not None and t.expands:  # the children are called at their parent's event
+            out.extend(expanded([_at(c, spec.event) for c in t.children(spec.kwargs)]))
         else:
             out.append(spec)
     return out
@@ -292,8 +344,9 @@ def state_targets(experiment: Experiment) -> list[tuple[str, str]]:
     return out
 
 
-def scheduled_names(experiment: Experiment) -> list[str]:
-    """Scheduled param-group names in order of first appearance ("lr" for torch wrappers);
+def scheduled_names(experiment: Experiment, side: bool = True) -> list[str]:
+    """Scheduled param-group names in order of first appearance ("lr" for torch wrappers), each
+    scheduler's own then (``side``) those it writes besides (:func:`side_params`);
     state-kind schedulers (see :func:`state_targets`) write no param group.
 
     Raises:
@@ -306,6 +359,7 @@ def scheduled_names(experiment: Experiment) -> list[str]:
         name = written_param(spec)
         if not isinstance(name, str):
             raise ValueError(f"Argument param_name should be a str, but given {name!r}")
-        if name not in names:
-            names.append(name)
+        for n in (name, *(side_params(spec) if side else ())):
+            if n not in names:
+                names.append(n)
     return names

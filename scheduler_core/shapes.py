@@ -590,13 +590,14 @@ def cyclic_lr(
     step_size_down: float | None = None,
     mode: str = "triangular",
     gamma: float = 1.0,
+    from_top: bool = False,
 ) -> np.ndarray:
     """CyclicLR's lr at each ``last_epoch`` for the built-in modes.
 
     ``cycle = floor(1 + le / total)``, ``x = 1 + le / total - cycle``; scale ``x / ratio`` on the
     way up, ``(x - 1) / (ratio - 1)`` down; ``base + (max - base) * scale * f`` with
     ``f = 1`` (triangular), ``1 / 2 ** (cycle - 1)`` (triangular2) or ``gamma ** le``
-    (exp_range).
+    (exp_range). ``from_top``: its momentum instead, ``max - (max - base) * scale * f``.
     """
     le = np.asarray(last_epochs, dtype=np.int64)
     up = float(step_size_up)
@@ -620,4 +621,4 @@ def cyclic_lr(
         f = np.array([gamma ** int(k) for k in le], dtype=np.float64)
     else:
         raise NoClosedForm(f"no closed form for CyclicLR mode {mode!r}")
-    return base_lr + height * f
+    return max_lr - height * f if from_top else base_lr + height * f

@@ -31,15 +31,21 @@ class SchedulerSpec:
     ConcatScheduler children inherit them. ``LRScheduler`` / ``create_lr_scheduler_with_warmup``
     hold the torch scheduler as ``kwargs["lr_scheduler"] = SchedulerSpec("StepLR", {...})``; the
     warm-up helper also accepts an ignite scheduler spec there (its param_name defaults to "lr").
+
+    ``event``: when a top-level scheduler is called, one of ignite's attach events
+    (:data:`scheduler_core.events.EVENTS`); epoch events need the experiment's
+    ``iterations_per_epoch``. Nested specs ignore it (their parent calls them).
     """
 
     type: str
     kwargs: Mapping[str, Any]
+    event: str = "ITERATION_STARTED"
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """``num_events`` calls of every scheduler, in list order, on one optimizer."""
+    """``num_events`` iterations of a training loop, on one optimizer; each scheduler is called at
+    its ``event`` (by default before every iteration), schedulers of one event in list order."""
 
     num_events: int
     param_groups: tuple[ParamGroupSpec, ...]
@@ -50,7 +56,7 @@ class Experiment:
 
 @dataclass(frozen=True)
 class Series:
-    """Values of ``param_name`` in group ``param_group`` after each event (float64)."""
+    """Values of ``param_name`` in group ``param_group`` while each iteration runs (float64)."""
 
     param_group: int
     group_name: str

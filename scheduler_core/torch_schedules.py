@@ -8,6 +8,7 @@ one (values are rows, one per param group). torch itself is imported only to bui
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,11 +17,11 @@ import numpy as np
 from . import shapes
 from ._optional import import_torch
 from .expressions import COSTLY, CostExceeded, Expression, as_callable
-from .registry import Context, SchedulerType, evaluate_spec, register
+from .registry import Context, SchedulerType, collect_restarts, evaluate_side, evaluate_spec, register
 from .shapes import NoClosedForm
 from .spec import SchedulerSpec
 
-__all__ = ["evaluate_torch"]
+__all__ = ["evaluate_torch", "torch_restarts"]
 
 
 RESUMED = "torch scheduler resumed from last_epoch"
@@ -58,11 +59,21 @@ def _lambda_lr(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray
     return _rows(ctx, lambda g: float(ctx.groups[g]["initial_lr"]) * factors)
 
 
-def evaluate_torch(spec: SchedulerSpec, events: range, ctx: Context) -> np.ndarray:
-    """The closed form of a wrapped torch scheduler (rows per group) over ``events``."""
+def evaluate_torch(spec: SchedulerSpec, events: range, ctx: Context, side: str | None = None) -> np.ndarray:
+    """The closed form of a wrapped torch scheduler (rows per group) over ``events``: its lr, or
+    the param ``side`` it also writes."""
     if spec.kwargs.get("last_epoch", -1) != -1:
         raise NoClosedForm(RESUMED)
-    return evaluate_spec(spec, events, ctx)
+    return evaluate_spec(spec, events, ctx) if side is None else evaluate_side(spec, side, events, ctx)
+
+
+def torch_restarts(spec: Any, offset: int, first_epoch: int, stop: int, out: set[int], limit: int) -> None:
+    """Restart events of a wrapped torch scheduler first called at ``offset`` with
+    ``last_epoch == first_epoch``."""
+    if isinstance(spec, SchedulerSpec):
+        collect_restarts(
+            SchedulerSpec(spec.type, {**spec.kwargs, "last_epoch": first_epoch - 1}), offset, stop, out, limit
+        )
 
 
 def with_legacy_start(ctx: Context, use_legacy: bool) -> Context:
@@ -128,11 +139,33 @@ def _one_cycle(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray
     )
 
 
-def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+def _one_cycle_momentum(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """OneCycleLR's momentum: its lr phases with (initial, max, min) lr read as (max, base, max)
+    momentum (torch anneals momentum max→base→max, or max→base→max→max in three phases)."""
+    total = kw.get("total_steps")
+    if total is None:
+        total = kw["epochs"] * kw["steps_per_epoch"]
+    le = _last_epochs(events, ctx)
+    return _rows(
+        ctx,
+        lambda g: shapes.one_cycle(
+            le,
+            ctx.groups[g]["max_momentum"],
+            ctx.groups[g]["base_momentum"],
+            ctx.groups[g]["max_momentum"],
+            total,
+            kw.get("pct_start", 0.3),
+            kw.get("anneal_strategy", "cos"),
+            kw.get("three_phase", False),
+        ),
+    )
+
+
+def _cyclic_rows(kw: Mapping[str, Any], events: range, ctx: Context, low: str, high: str, down: bool):
     if kw.get("scale_fn") is not None:
         raise NoClosedForm(CYCLIC_DECLINES[1])
-    base = _per_group(kw["base_lr"], len(ctx.groups))
-    top = _per_group(kw["max_lr"], len(ctx.groups))
+    base = _per_group(kw[low] if low in kw else _CYCLIC_DEFAULTS[low], len(ctx.groups))
+    top = _per_group(kw[high] if high in kw else _CYCLIC_DEFAULTS[high], len(ctx.groups))
     le = _last_epochs(events, ctx)
     return _rows(
         ctx,
@@ -144,13 +177,75 @@ def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
             kw.get("step_size_down"),
             kw.get("mode", "triangular"),
             kw.get("gamma", 1.0),
+            from_top=down,
         ),
     )
 
 
+_CYCLIC_DEFAULTS = {"base_momentum": 0.8, "max_momentum": 0.9}
+
+
+def _cyclic(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return _cyclic_rows(kw, events, ctx, "base_lr", "max_lr", down=False)
+
+
+def _cyclic_momentum(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    """CyclicLR's momentum: ``max_momentum - (max - base) * scale * f``, inverse to the lr."""
+    return _cyclic_rows(kw, events, ctx, "base_momentum", "max_momentum", down=True)
+
+
 def _momentum_writes(kw: Mapping[str, Any]) -> tuple[str, ...]:
-    """OneCycleLR / CyclicLR also cycle ``momentum`` (or Adam's ``betas``) unless told not to."""
-    return ("momentum", "betas") if kw.get("cycle_momentum", True) else ()
+    """OneCycleLR / CyclicLR also cycle ``momentum`` unless told not to.
+
+    torch writes ``betas[0]`` instead when the optimizer's defaults hold ``betas`` (Adam); an
+    experiment's optimizer is SGD (as ignite's ``simulate_values`` and the exported code), whose
+    defaults hold ``momentum`` (0 unless a group gives it), so ``momentum`` is what moves.
+    """
+    return ("momentum",) if kw.get("cycle_momentum", True) else ()
+
+
+# ------------------------------------------------------------------------------------------------
+# restart events (markers): ``offset`` is the event of the first call, whose ``last_epoch`` is
+# ``kwargs["last_epoch"] + 1`` (wrappers that advance it pass a larger ``last_epoch``)
+# ------------------------------------------------------------------------------------------------
+def _add(out: set[int], events: Any, offset: int, stop: int, limit: int) -> None:
+    for e in events:
+        if e >= stop or len(out) >= limit:
+            return
+        if e > offset:
+            out.add(e)
+
+
+def _first_epoch(kw: Mapping[str, Any]) -> int:
+    return kw.get("last_epoch", -1) + 1
+
+
+def _milestone_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """MultiStepLR: the lr drops where ``last_epoch`` reaches a milestone."""
+    first = _first_epoch(kw)
+    _add(out, (offset + m - first for m in sorted(set(kw["milestones"]))), offset, stop, limit)
+
+
+def _cyclic_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """CyclicLR: a cycle starts where ``last_epoch`` is a multiple of ``step_size_up + down``."""
+    up = kw.get("step_size_up", 2000)
+    total = up + (kw.get("step_size_down") or up)
+    first = _first_epoch(kw)
+    _add(out, (offset + j * total - first for j in itertools.count(1)), offset, stop, limit)
+
+
+def _warm_restarts_events(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """CosineAnnealingWarmRestarts through ignite's adapter: call k is T_cur's (k+1)-th step, so
+    periods T_0, T_0*T_mult, ... restart at calls T_0 - 1, T_0 * (1 + T_mult) - 1, ..."""
+
+    def starts() -> Any:
+        t, period = kw["T_0"], kw["T_0"]
+        while True:
+            yield offset + t - 1
+            period *= kw.get("T_mult", 1)
+            t += period
+
+    _add(out, starts(), offset, stop, limit)
 
 
 def _chain_type(
@@ -179,8 +274,11 @@ def _torch_type(
 
 
 _chain_type("StepLR", lambda kw, le: shapes.step_lr_factors(le, kw["step_size"], kw.get("gamma", 0.1)))
-_chain_type(
-    "MultiStepLR", lambda kw, le: shapes.multistep_lr_factors(le, kw["milestones"], kw.get("gamma", 0.1))
+_torch_type(
+    "MultiStepLR",
+    _chain(lambda kw, le: shapes.multistep_lr_factors(le, kw["milestones"], kw.get("gamma", 0.1))),
+    declines=(CHAINED,),
+    restarts=_milestone_restarts,
 )
 _chain_type("ExponentialLR", lambda kw, le: shapes.exponential_lr_factors(le, kw["gamma"]))
 _chain_type(
@@ -197,11 +295,19 @@ _chain_type(
     "PolynomialLR",
     lambda kw, le: shapes.polynomial_lr_factors(le, kw.get("total_iters", 5), kw.get("power", 1.0)),
 )
-_torch_type("CosineAnnealingWarmRestarts", _warm_restarts)
+_torch_type("CosineAnnealingWarmRestarts", _warm_restarts, restarts=_warm_restarts_events)
+_torch_type(  # declines: stepping raises
+    "OneCycleLR", _one_cycle, side_writes=_momentum_writes, side_form=_one_cycle_momentum, step_cost=4.5
+)
 _torch_type(
-    "OneCycleLR", _one_cycle, side_writes=_momentum_writes, step_cost=4.5
-)  # declines: stepping raises
-_torch_type("CyclicLR", _cyclic, declines=CYCLIC_DECLINES, side_writes=_momentum_writes, step_cost=1.2)
+    "CyclicLR",
+    _cyclic,
+    declines=CYCLIC_DECLINES,
+    side_writes=_momentum_writes,
+    side_form=_cyclic_momentum,
+    restarts=_cyclic_restarts,
+    step_cost=1.2,
+)
 _torch_type(
     "CosineAnnealingLR",
     stepping_only="torch updates it recursively from the previous lr; the rounding of that chain "

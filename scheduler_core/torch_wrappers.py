@@ -16,7 +16,7 @@ from ._optional import import_torch
 from .base import ParamScheduler
 from .registry import Context, SchedulerType, build_torch, register
 from .spec import SchedulerSpec
-from .torch_schedules import evaluate_torch, with_legacy_start
+from .torch_schedules import evaluate_torch, torch_restarts, with_legacy_start
 
 __all__ = ["LRScheduler", "ReduceLROnPlateauScheduler", "is_torch_lr_scheduler"]
 
@@ -269,6 +269,17 @@ def _lr_scheduler_closed_form(kw: Mapping[str, Any], events: range, ctx: Context
     return evaluate_torch(kw["lr_scheduler"], events, with_legacy_start(ctx, kw.get("use_legacy", False)))
 
 
+def _lr_scheduler_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    first = 1 if kw.get("use_legacy", False) else 0
+    torch_restarts(kw.get("lr_scheduler"), offset, first, stop, out, limit)
+
+
+def _lr_scheduler_side_form(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return evaluate_torch(
+        kw["lr_scheduler"], events, with_legacy_start(ctx, kw.get("use_legacy", False)), name
+    )
+
+
 register(
     SchedulerType(
         name="LRScheduler",
@@ -276,6 +287,8 @@ register(
         family="ignite",
         build=_build_lr_scheduler,
         closed_form=_lr_scheduler_closed_form,
+        side_form=_lr_scheduler_side_form,
+        restarts=_lr_scheduler_restarts,
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=LRScheduler,

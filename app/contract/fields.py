@@ -4,10 +4,11 @@ count capped, so that the JSON Schema tells a client what is valid."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
+from scheduler_core.events import DEFAULT_EVENT
 from scheduler_core.expressions import FUNCTIONS, Expression, ExpressionError
 from scheduler_core.expressions import MAX_LENGTH as EXPRESSION_MAX_LENGTH
 
@@ -49,7 +50,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Targeted(BaseModel):
+Event = Literal["ITERATION_STARTED", "ITERATION_COMPLETED", "EPOCH_STARTED", "EPOCH_COMPLETED"]
+"""ignite's attach events (``scheduler_core.events.EVENTS``); epoch events need the
+experiment's ``iterations_per_epoch``."""
+
+
+class _Attached(BaseModel):
+    """A top-level scheduler: the ignite event it is attached at."""
+
+    event: Event = Field(
+        DEFAULT_EVENT,
+        # left out of the canonical form at its default, so that existing link ids stay
+        exclude_if=lambda v: v == DEFAULT_EVENT,
+        description="When the scheduler is called (ignite's Events): before or after every "
+        "iteration, or at the start or end of every epoch (needs iterations_per_epoch). "
+        "Series give the value in force during each iteration.",
+    )
+
+
+class _Targeted(_Attached):
     param_name: ParamName = Field("lr", description="The param-group key to schedule.")
     param_group_index: GroupIndex | None = Field(
         None, description="Only this param group (0-based); null = every group."

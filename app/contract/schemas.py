@@ -203,8 +203,8 @@ class SeriesItem(BaseModel):
     )
     restarts: list[int] = Field(
         default_factory=list,
-        description="Events where the group's schedule restarts (new cycle or next concatenated "
-        "scheduler), at most 300.",
+        description="Events where the group's schedule restarts (new cycle, next concatenated "
+        "scheduler, end of a warm-up, a milestone), at most 300.",
     )
     summary: dict[str, float | int | None] | None = Field(
         None, description="Summary numbers of the whole series (?summary=true)."

@@ -11,10 +11,12 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from scheduler_core.events import DEFAULT_EVENT
+
 from ..contract.errors import ApiError
 from ..contract.schemas import Experiment
 
-_NOT_KWARGS = frozenset({"type", "param_name", "param_group_index", "precision"})
+_NOT_KWARGS = frozenset({"type", "param_name", "param_group_index", "precision", "event"})
 _WIDTH = 96
 
 
@@ -112,6 +114,14 @@ def generate(exp: Experiment, names: list[str], version: str) -> str:
     """
     precision = exp.schedulers[0].precision  # type: ignore[union-attr]
     for i, s in enumerate(exp.schedulers):
+        if s.event != DEFAULT_EVENT:  # type: ignore[union-attr]
+            raise ApiError(
+                422,
+                ("body", "schedulers", i, "event"),
+                f"the optax export evaluates schedule(i) for update i, but given event {s.event!r}: "  # type: ignore[union-attr]
+                "export it with flavor 'scheduler_core'",
+                "code_flavor",
+            )
         if s.precision != precision:  # type: ignore[union-attr]
             raise ApiError(
                 422,

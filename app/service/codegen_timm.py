@@ -24,6 +24,8 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
+from scheduler_core.events import DEFAULT_EVENT
+
 from ..contract.errors import ApiError
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
@@ -93,6 +95,13 @@ def _check(exp: Experiment, flavor: str) -> None:
                 f"schedulers[{i}] is {s.type!r} ({family}): export it with its own flavor",
                 "flavor_mismatch",
             )
+        if s.event != DEFAULT_EVENT:
+            raise ApiError(
+                422,
+                ("body", "schedulers", i, "event"),
+                f"timm's loop calls step_update / step(epoch) itself, but given event {s.event!r}",
+                "flavor_mismatch",
+            )
         if flavor == FAMILY and s.param_name != "lr":
             raise ApiError(
                 422,
@@ -126,7 +135,7 @@ def _call(model: BaseModel, target: str) -> str:
         fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else -1
     ):
         value = getattr(model, name)
-        if name in ("type", "param_name", "param_group_index") or value is None:
+        if name in ("type", "param_name", "param_group_index", "event") or value is None:
             continue
         if not field.is_required() and value == field.get_default(call_default_factory=True):
             continue

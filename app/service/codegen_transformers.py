@@ -14,6 +14,8 @@ Such a ``LambdaLR`` schedules ``lr`` of every group, alone: a scheduler of anoth
 
 from __future__ import annotations
 
+from scheduler_core.events import DEFAULT_EVENT
+
 from ..contract.errors import ApiError
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
@@ -21,7 +23,7 @@ from .codegen import _RECORD, Flavor, _Imports, _is_default, _render
 from .limits import param_names
 
 FAMILY = "transformers"
-OWN = ("type", "param_name", "param_group_index")
+OWN = ("type", "param_name", "param_group_index", "event")
 
 _HEADER = '''"""Rebuild a Schedule Explorer experiment: {what}.
 
@@ -81,6 +83,13 @@ def _check(exp: Experiment, flavor: Flavor) -> None:
                 422,
                 ("body", "schedulers", i, "param_name"),
                 f"transformers' LambdaLR schedules 'lr', but given {s.param_name!r}",
+                "code_flavor",
+            )
+        if s.event != DEFAULT_EVENT:
+            raise ApiError(
+                422,
+                ("body", "schedulers", i, "event"),
+                f"this export steps each LambdaLR after every update, but given event {s.event!r}",
                 "code_flavor",
             )
         if s.param_group_index is not None:

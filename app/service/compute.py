@@ -18,7 +18,8 @@ from typing import Any
 import cachetools
 import numpy as np
 
-from scheduler_core.experiment import build, simulate_built
+from scheduler_core.events import num_calls
+from scheduler_core.experiment import build, groups_state, simulate_built
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
 from scheduler_core.summary import summarize
@@ -119,9 +120,12 @@ def _step_culprit(exp: Experiment, exc: BaseException) -> int | None:
         except BUILD_ERRORS:
             continue
     engine = SimpleNamespace(state=SimpleNamespace())  # what state-kind schedulers set
+    calls = [num_calls(s.event, exp.num_events, exp.iterations_per_epoch) for s in exp.schedulers]
     with np.errstate(all="ignore"):
-        for _ in range(exp.num_events):
+        for k in range(exp.num_events):
             for i, sched in list(alone):
+                if k >= calls[i]:  # an epoch-level scheduler is called fewer times
+                    continue
                 try:
                     sched(engine)
                 except CORE_ERRORS as err:
@@ -240,6 +244,7 @@ def compute(
     except BUILD_ERRORS as exc:
         with core_errors(_locate_construct_error(exp)):
             raise exc
+    groups = groups_state(built[0])  # after construction: exact warm-up ends for the markers
     try:
         with np.errstate(all="ignore"):
             raw = simulate_built(core, built, method="fast")  # reads the built groups only
@@ -263,7 +268,7 @@ def compute(
                 "non_finite",
             )
         values.flags.writeable = False
-        restarts = tuple(restart_events(core, s.param_group, s.param_name))
+        restarts = tuple(restart_events(core, s.param_group, s.param_name, groups=groups))
         out.append(SeriesData(s.param_group, s.group_name, s.param_name, values, restarts))
     if store:
         cache.put(key, out)

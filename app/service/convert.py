@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from scheduler_core.events import DEFAULT_EVENT
 from scheduler_core.spec import Experiment as CoreExperiment
 from scheduler_core.spec import ParamGroupSpec, SchedulerSpec
 
@@ -21,14 +22,18 @@ def _value(v: Any) -> Any:
     return v
 
 
+NOT_KWARGS = ("type", "event")
+"""Fields of a scheduler model that are not constructor arguments."""
+
+
 def scheduler_spec(model: BaseModel) -> SchedulerSpec:
-    """One scheduler model → ``SchedulerSpec(type, kwargs)``."""
+    """One scheduler model → ``SchedulerSpec(type, kwargs, event)``."""
     kwargs = {
         name: _value(getattr(model, name))
         for name in type(model).model_fields
-        if name != "type" and getattr(model, name) is not None
+        if name not in NOT_KWARGS and getattr(model, name) is not None
     }
-    return SchedulerSpec(type=model.type, kwargs=kwargs)
+    return SchedulerSpec(type=model.type, kwargs=kwargs, event=getattr(model, "event", DEFAULT_EVENT))
 
 
 def to_core(exp: Experiment) -> CoreExperiment:

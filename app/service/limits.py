@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from scheduler_core.registry import scheduler_type
+from scheduler_core.events import EPOCH_EVENTS
+from scheduler_core.registry import scheduled_names, scheduler_type
 
 from ..contract.errors import ApiError
 from ..contract.registry import entry_for, written_param
@@ -32,6 +33,10 @@ BYTES_PER_VALUE = 25
 float orjson writes) and its separator."""
 
 
+UNSET_AT_FIRST_ITERATION = frozenset({"ITERATION_COMPLETED", "EPOCH_COMPLETED"})
+"""Events first calling a handler after the first iteration was processed."""
+
+
 def flat_schedulers(exp: Experiment) -> list[tuple[tuple[str | int, ...], Any]]:
     """``(path, model)`` of every scheduler the experiment calls itself: a ParamGroupScheduler's
     children in its place (the core record says which types expand), paths under ``schedulers``."""
@@ -50,10 +55,9 @@ def flat_schedulers(exp: Experiment) -> list[tuple[tuple[str | int, ...], Any]]:
 
 
 def param_names(exp: Experiment) -> list[str]:
-    """Scheduled param-group names in order of first appearance (state kinds write none)."""
-    return list(
-        dict.fromkeys(written_param(s) for _, s in flat_schedulers(exp) if entry_for(s).kind != "state")
-    )
+    """Scheduled param-group names in order of first appearance, side writes (momentum)
+    included; state kinds write none (see :func:`state_series`)."""
+    return scheduled_names(to_core(exp))
 
 
 def state_series(exp: Experiment) -> list[tuple[str, str]]:
@@ -233,6 +237,24 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
                 (*loc, *path, "param_group_index"),
                 f"param_group_index should be below the number of param groups ({n_groups}), but given {idx}",
                 "out_of_range",
+            )
+    for i, s in enumerate(exp.schedulers):
+        event = getattr(s, "event", None)
+        if event in EPOCH_EVENTS and exp.iterations_per_epoch is None:
+            raise ApiError(
+                422,
+                (*loc, "iterations_per_epoch"),
+                f"iterations_per_epoch should be given: schedulers[{i}] is attached at {event}",
+                "missing",
+            )
+        if entry_for(s).core.holder == "engine.state" and event in UNSET_AT_FIRST_ITERATION:
+            raise ApiError(
+                422,
+                (*loc, "schedulers", i, "event"),
+                f"a state scheduler attached at {event} leaves engine.state.{written_param(s)} None "
+                "during the first iteration (no value to draw): attach it at ITERATION_STARTED or "
+                "EPOCH_STARTED",
+                "unsupported_event",
             )
     for path, s in flat:
         if entry_for(s).kind == "state":

@@ -23,6 +23,7 @@ export function renderEditor(container, experiment, catalogue, onChange, current
   container.replaceChildren(
     h('datalist', { id: paramListId }, [...paramNames].map((n) => h('option', { value: n }))),
     numEventsField(experiment, onChange),
+    epochField(experiment, onChange),
     groupsSection(experiment, onChange),
     schedulersSection(experiment, options, ctx),
   );
@@ -43,6 +44,23 @@ function numEventsField(experiment, onChange) {
   return h('div', { class: 'field', 'data-path': 'num_events' },
     h('label', { for: input.id, text: 'num_events' }), input,
     h('small', { class: 'help', text: 'Number of events (iterations) to simulate.' }), err);
+}
+
+// Optional: schedulers attached at an epoch event (their form's `event`) need it.
+function epochField(experiment, onChange) {
+  const input = h('input', { id: 'iterations-per-epoch', type: 'text', inputmode: 'numeric', autocomplete: 'off',
+    value: String(experiment.iterations_per_epoch ?? ''), placeholder: 'none' });
+  const err = h('p', { class: 'field-error', id: 'iterations-per-epoch-err', role: 'alert', hidden: true });
+  input.setAttribute('aria-describedby', 'iterations-per-epoch-err');
+  input.addEventListener('input', () => {
+    const r = parseNumber(input.value, { integer: true });
+    if (r.error) return setLocalError(input, r.error);
+    setLocalError(input, '');
+    onChange(['iterations_per_epoch'], r.empty ? undefined : r.value);
+  });
+  return h('div', { class: 'field', 'data-path': 'iterations_per_epoch' },
+    h('label', { for: input.id, text: 'iterations_per_epoch' }), input,
+    h('small', { class: 'help', text: 'Iterations per epoch, for schedulers attached at EPOCH_STARTED / EPOCH_COMPLETED.' }), err);
 }
 
 function groupsSection(experiment, onChange) {

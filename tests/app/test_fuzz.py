@@ -155,6 +155,7 @@ def _code_case(exp: Any, flavor: Any) -> Any:
     if len(foreign) == 1 and not families & _NATIVE:
         for s in schedulers:
             s.update(param_name="lr", param_group_index=None)
+            s.pop("event", None)  # their idiom steps after every update
         allowed = [*foreign, "scheduler_core"]
     else:
         kept = [s for s in schedulers if REGISTRY[s["type"]].core.family in _NATIVE]
@@ -184,6 +185,8 @@ def _experiment(exp: Any) -> None:
             s["param_group_index"] %= len(groups)
         params.append(s.get("param_name", "lr"))  # torch-based schedulers write "lr"
     params = list(dict.fromkeys(params))
+    if any(str(s.get("event", "")).startswith("EPOCH") for s in exp["schedulers"]):
+        exp.setdefault("iterations_per_epoch", 10)  # epoch events need it
     for group in groups:
         others = [k for k in group if k != "name" and k not in params]
         for k in others[16 - len(params) :]:  # at most 16 values per group

@@ -271,12 +271,24 @@ def _ignite(spec: dict, optimizer: torch.optim.Optimizer, inherited: dict | None
     raise AssertionError(f"unknown type {kind}")
 
 
+def _torch_inside(s: dict) -> list[dict]:
+    if "lr_scheduler" in s:
+        return [s["lr_scheduler"]]
+    return [t for c in s.get("schedulers", ()) for t in _torch_inside(c)]
+
+
 def scheduled_names(exp: dict) -> list[str]:
+    """Each scheduler's param, then momentum if a torch OneCycleLR / CyclicLR inside it cycles
+    it (torch writes SGD's momentum unless cycle_momentum is False)."""
     names = []
     for s in exp["schedulers"]:
-        name = s.get("param_name", "lr")  # torch-based schedulers write lr
-        if name not in names:
-            names.append(name)
+        own = [s.get("param_name", "lr")]  # torch-based schedulers write lr
+        for t in _torch_inside(s):
+            if t["type"] in ("OneCycleLR", "CyclicLR") and t.get("cycle_momentum", True):
+                own.append("momentum")
+        for name in own:
+            if name not in names:
+                names.append(name)
     return names
 
 

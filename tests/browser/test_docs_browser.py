@@ -14,15 +14,22 @@ from app.server.middleware import APP_CSP
 
 pytestmark = pytest.mark.browser
 
-OPERATIONS = {
-    "operations-schedulers-schedulers",
-    "operations-series-series",
-    "operations-figure-figure",
-    "operations-code-code",
-    "operations-links-create_link",
-    "operations-links-get_link",
-    "operations-health-healthz",
-}
+
+def _operations() -> set[str]:
+    """Swagger UI's element id of every documented operation: ``operations-{tag}-{operationId}``."""
+    from app.main import create_app
+
+    paths = create_app().openapi()["paths"]
+    return {
+        f"operations-{op['tags'][0]}-{op['operationId']}"
+        for methods in paths.values()
+        for op in methods.values()
+    }
+
+
+OPERATIONS = _operations()
+# the API's core operations must be among them (the set above is read from the app itself)
+assert {"operations-series-series", "operations-links-create_link", "operations-health-healthz"} <= OPERATIONS
 # Runs before the page's own scripts (injected by the browser, not subject to the page's CSP).
 COLLECT_VIOLATIONS = """
 window.__csp = [];

@@ -10,6 +10,7 @@ must then give stepping's result or exception.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from scheduler_core import shapes
 from scheduler_core.composite import concat_segments
+from scheduler_core.events import EVENTS
 from scheduler_core.experiment import (
     Experiment,
     ParamGroupSpec,
@@ -564,7 +566,10 @@ def new_kind_experiments(draw: Any) -> Experiment:
         lr = S("ParamGroupScheduler", {"schedulers": members})
     states = draw(st.lists(state_kind_specs(), max_size=3))
     order = draw(st.permutations([lr, *states]))
-    return Experiment(draw(st.integers(0, 300)), groups, tuple(order))
+    # each attached at an event (state series before their first call: the type's unset value)
+    order = [dataclasses.replace(s, event=draw(st.sampled_from(EVENTS))) for s in order]
+    ipe = draw(st.integers(1, 40))
+    return Experiment(draw(st.integers(0, 300)), groups, tuple(order), iterations_per_epoch=ipe)
 
 
 @given(new_kind_experiments())

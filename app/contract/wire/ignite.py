@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator
+
+from scheduler_core.events import DEFAULT_EVENT
 
 from ..fields import (
     MAX_SIZE,
@@ -17,6 +19,7 @@ from ..fields import (
     Multiplier,
     PosCount,
     Value,
+    _Attached,
     _Model,
     _Targeted,
 )
@@ -157,7 +160,7 @@ class ConcatScheduler(_Model, _Targeted):
     "Drive 'lr' with a torch.optim.lr_scheduler scheduler (ignite's LRScheduler).",
     {"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 300}},
 )
-class LRScheduler(_Model):
+class LRScheduler(_Model, _Attached):
     type: Literal["LRScheduler"]
     lr_scheduler: TorchScheduler
 
@@ -177,7 +180,7 @@ WarmedUp = union("param", "torch", child=True)
         "warmup_duration": 100,
     },
 )
-class CreateLrSchedulerWithWarmup(_Model):
+class CreateLrSchedulerWithWarmup(_Model, _Attached):
     type: Literal["create_lr_scheduler_with_warmup"]
     lr_scheduler: WarmedUp
     warmup_start_value: Value
@@ -207,10 +210,21 @@ GroupMember = union("param", "composite")
         "names": ["lr (cosine)"],
     },
 )
-class ParamGroupScheduler(_Model):
+class ParamGroupScheduler(_Model, _Attached):
     type: Literal["ParamGroupScheduler"]
     schedulers: Annotated[list[GroupMember], Field(min_length=1, max_length=16)]
     names: Annotated[list[GroupName], Field(min_length=1, max_length=16)] | None = None
+
+    @field_validator("schedulers")
+    @classmethod
+    def _called_at_its_event(cls, v: list[Any]) -> list[Any]:
+        for j, child in enumerate(v):
+            if getattr(child, "event", DEFAULT_EVENT) != DEFAULT_EVENT:
+                raise ValueError(
+                    f"schedulers[{j}].event should be left out: the ParamGroupScheduler calls its "
+                    f"schedulers at its own event, but given {child.event}"
+                )
+        return v
 
     @field_validator("names")
     @classmethod

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from ..fields import Gamma, ParamName, PosCount, Value, _Model, expression
+from ..fields import Gamma, ParamName, PosCount, Value, _Attached, _Model, expression
 from ..registry import register
 from .ignite import MilestonesValues
 
@@ -54,7 +54,7 @@ def _increasing(v: list[int]) -> list[int]:
     return v
 
 
-class _State(_Model):
+class _State(_Model, _Attached):
     param_name: StateName
 
 
@@ -138,6 +138,6 @@ class LambdaStateScheduler(_State):
     "Set the data loader's batch size to scheduler_fn(event), an expression of event giving an int >= 1.",
     {"type": "BatchSizeScheduler", "scheduler_fn": "min(256, 32 * 2 ** (event // 250))"},
 )
-class BatchSizeScheduler(_Model):
+class BatchSizeScheduler(_Model, _Attached):
     type: Literal["BatchSizeScheduler"]
     scheduler_fn: expression("event", "The batch size at event")
