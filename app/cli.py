@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from . import __version__
+from .contract.flavors import FLAVORS
 
 EXIT_OK, EXIT_MISSING, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
 FIGURE_FORMATS = ("html", "json", "png", "svg")
@@ -163,8 +164,8 @@ def _parser() -> argparse.ArgumentParser:
     output(code, "output file")
     code.add_argument(
         "--flavor",
-        choices=("scheduler_core", "ignite", "timm", "transformers", "optax"),
-        default="scheduler_core",
+        choices=FLAVORS,
+        default=FLAVORS[0],
     )
 
     completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")

@@ -32,6 +32,7 @@ from scheduler_core.registry import Kind
 
 from . import wire  # noqa: F401  (registers every scheduler model before the union is built)
 from .fields import MAX_SIZE, PARAM_NAME_RE, RESERVED_PARAM_NAMES, Flag, GroupName, PosCount, Value, _Model
+from .flavors import Flavor
 from .registry import union
 
 Scheduler = union("param", "composite", "state")
@@ -226,7 +227,7 @@ class FigureResponse(BaseModel):
 
 
 class CodeResponse(BaseModel):
-    flavor: Literal["ignite", "scheduler_core", "timm", "transformers", "optax"]
+    flavor: Flavor
     filename: str
     code: str
 

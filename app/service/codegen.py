@@ -9,7 +9,7 @@ recursively; fields in the core type's ``passes_down`` go to its children.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -19,13 +19,12 @@ from scheduler_core.expressions import Expression
 
 from ..contract.errors import ApiError
 from ..contract.fields import ExpressionOf
+from ..contract.flavors import Flavor
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
 from . import codegen_optax, codegen_timm
 from .convert import NOT_KWARGS
 from .limits import param_names, state_series
-
-Flavor = Literal["ignite", "scheduler_core", "timm", "transformers", "optax"]
 
 
 class _Imports:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from ...contract.canonical import canonical_json, etag
+from ...contract.flavors import FLAVORS, Flavor
 from ...contract.schemas import CodeResponse, Experiment
 from ...service import exports
 from .. import deps
@@ -32,17 +33,9 @@ def post_code(
     experiment: Annotated[Experiment, Body(openapi_examples=EXPERIMENT_EXAMPLES)],
     settings: deps.SettingsDep,
     flavor: Annotated[
-        Literal["ignite", "scheduler_core", "timm", "transformers", "optax"],
-        Query(
-            openapi_examples={
-                "scheduler_core": {"value": "scheduler_core"},
-                "ignite": {"value": "ignite"},
-                "timm": {"value": "timm"},
-                "transformers": {"value": "transformers"},
-                "optax": {"value": "optax"},
-            }
-        ),
-    ] = "scheduler_core",
+        Flavor,
+        Query(openapi_examples={name: {"value": name} for name in FLAVORS}),
+    ] = FLAVORS[0],
     fmt: Annotated[
         Literal["json", "py"],
         Query(alias="format", openapi_examples={"json": {"value": "json"}, "py": {"value": "py"}}),
