@@ -501,9 +501,10 @@ def example_like(draw, n_groups: int) -> dict:
             s["param_group_index"] = draw(st.integers(0, n_groups - 1))
     if s["type"] == "create_lr_scheduler_with_warmup" and draw(st.booleans()):
         s["warmup_end_value"] = draw(st.sampled_from([0.1, 0.05]))
-    if s["type"] == "ParamGroupScheduler":  # its example targets groups 0 and 1
+    if s["type"] == "ParamGroupScheduler":  # children that name a group name one that exists
         s["schedulers"] = [
-            {**c, "param_group_index": c["param_group_index"] % n_groups} for c in s["schedulers"]
+            {**c, "param_group_index": c["param_group_index"] % n_groups} if "param_group_index" in c else c
+            for c in s["schedulers"]
         ]
     return s
 
