@@ -119,7 +119,10 @@ def _warm_restarts(kw: Mapping[str, Any], events: range, ctx: Context) -> np.nda
     )
 
 
-def _one_cycle(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+def _one_cycle_phases(
+    kw: Mapping[str, Any], events: range, ctx: Context, start: str, peak: str, end: str
+) -> np.ndarray:
+    """OneCycleLR's phases between the group keys ``start`` → ``peak`` → ``end``, one row per group."""
     total = kw.get("total_steps")
     if total is None:
         total = kw["epochs"] * kw["steps_per_epoch"]
@@ -128,37 +131,25 @@ def _one_cycle(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray
         ctx,
         lambda g: shapes.one_cycle(
             le,
-            ctx.groups[g]["initial_lr"],
-            ctx.groups[g]["max_lr"],
-            ctx.groups[g]["min_lr"],
+            ctx.groups[g][start],
+            ctx.groups[g][peak],
+            ctx.groups[g][end],
             total,
             kw.get("pct_start", 0.3),
             kw.get("anneal_strategy", "cos"),
             kw.get("three_phase", False),
         ),
     )
+
+
+def _one_cycle(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
+    return _one_cycle_phases(kw, events, ctx, "initial_lr", "max_lr", "min_lr")
 
 
 def _one_cycle_momentum(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
     """OneCycleLR's momentum: its lr phases with (initial, max, min) lr read as (max, base, max)
     momentum (torch anneals momentum max→base→max, or max→base→max→max in three phases)."""
-    total = kw.get("total_steps")
-    if total is None:
-        total = kw["epochs"] * kw["steps_per_epoch"]
-    le = _last_epochs(events, ctx)
-    return _rows(
-        ctx,
-        lambda g: shapes.one_cycle(
-            le,
-            ctx.groups[g]["max_momentum"],
-            ctx.groups[g]["base_momentum"],
-            ctx.groups[g]["max_momentum"],
-            total,
-            kw.get("pct_start", 0.3),
-            kw.get("anneal_strategy", "cos"),
-            kw.get("three_phase", False),
-        ),
-    )
+    return _one_cycle_phases(kw, events, ctx, "max_momentum", "base_momentum", "max_momentum")
 
 
 def _cyclic_rows(kw: Mapping[str, Any], events: range, ctx: Context, low: str, high: str, down: bool):
