@@ -75,9 +75,7 @@ def series_json_chunks(
 ) -> Iterator[bytes]:
     """:func:`series_json` as chunks of about :data:`CHUNK_BYTES` (caps checked and series
     computed before the first chunk is asked for; the bytes joined are the same)."""
-    check_caps(exp, settings, output="series", max_points=max_points, start=start, stop=stop)
-    window = check_window(exp, start, stop)
-    series = compute(exp, settings, cache, key, store=_keep(exp, max_points, window))
+    window, series = _windowed_series(exp, settings, cache, "series", max_points, key, start, stop)
     if max_points is None and window is None:
         points = [(None, s.values) for s in series]
     else:
@@ -123,10 +121,8 @@ def series_csv_chunks(
     summary: bool = False,
 ) -> Iterator[bytes]:
     """:func:`series_csv` as chunks of about :data:`CHUNK_BYTES` (a block of rows each)."""
-    check_caps(exp, settings, output="csv", max_points=max_points, start=start, stop=stop)
-    window = check_window(exp, start, stop)
+    window, series = _windowed_series(exp, settings, cache, "csv", max_points, key, start, stop)
     lo, hi = window or (0, exp.num_events)
-    series = compute(exp, settings, cache, key, store=_keep(exp, max_points, window))
     if summary:
         return iter([_summary_csv(series)])
     if max_points is None:
@@ -238,6 +234,22 @@ def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
     rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].split(b"],[")
     firsts = orjson.dumps(events, option=NUMPY)[1:-1].split(b",")
     return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"
+
+
+def _windowed_series(
+    exp: Experiment,
+    settings: Settings,
+    cache: SeriesCache,
+    output: Literal["series", "csv"],
+    max_points: int | None,
+    key: bytes | None,
+    start: int | None,
+    stop: int | None,
+) -> tuple[tuple[int, int] | None, list[SeriesData]]:
+    """The caps of ``output`` checked, the event window (None: all) and the computed series."""
+    check_caps(exp, settings, output=output, max_points=max_points, start=start, stop=stop)
+    window = check_window(exp, start, stop)
+    return window, compute(exp, settings, cache, key, store=_keep(exp, max_points, window))
 
 
 def _keep(exp: Experiment, max_points: int | None, window: tuple[int, int] | None) -> bool:
