@@ -12,7 +12,7 @@ from ...contract.canonical import is_link_id
 from ...contract.errors import ApiError
 from .. import deps
 from . import not_modified, not_modified_response
-from .assets import asset_version, hashed_html, plotly_path
+from .assets import asset_version, hashed_html, plotly_reply
 from .assets import router as assets_router
 
 router = APIRouter(include_in_schema=False)
@@ -57,15 +57,7 @@ def dashboard_link(request: Request, link_id: str, store: deps.StoreDep) -> Resp
 @router.get("/vendor/plotly.min.js")
 def plotly_js(request: Request) -> Response:
     """plotly.js as bundled in the plotly Python package (no CDN); 304 on a matching ETag."""
-    path = plotly_path()
-    reply = FileResponse(
-        path,
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
-        stat_result=path.stat(),  # FileResponse's ETag, known now
-    )
-    tag = reply.headers["etag"]
-    return not_modified_response(tag) if not_modified(request, tag) else reply
+    return plotly_reply(request, "public, max-age=86400")
 
 
 @router.get("/favicon.ico")
