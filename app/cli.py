@@ -262,7 +262,11 @@ class Selected(NamedTuple):
 def select_variant(doc: Any, variant: str | None, path: str) -> Selected:
     """The experiment ``doc`` holds: itself, or the view's variant named ``variant`` (default:
     the first)."""
-    from .contract.schemas import DashboardView
+    from pydantic import ValidationError
+
+    from .api.errors import clean_loc
+    from .contract.drafts import DraftVariant
+    from .contract.schemas import DashboardView, Experiment
 
     if not isinstance(doc, DashboardView):
         if variant is not None:
@@ -281,7 +285,17 @@ def select_variant(doc: Any, variant: str | None, path: str) -> Selected:
             EXIT_USAGE,
             f"{_name(path)} has no variant {variant!r}; its variants: {', '.join(map(repr, names))}",
         )
-    return Selected(doc.variants[i].experiment, doc.view, i)
+    chosen = doc.variants[i]
+    if isinstance(chosen, DraftVariant):  # kept as typed in a share link: valid by now, or why not
+        try:
+            return Selected(Experiment.model_validate(chosen.draft), doc.view, i)
+        except ValidationError as exc:
+            where = ("variants", i, "draft")
+            lines = [f"{_where([*where, *clean_loc(e['loc'])])}: {e['msg']}" for e in exc.errors()]
+            raise CliError(
+                EXIT_INVALID, f"variant {chosen.name} is kept as typed and is not valid:", *lines
+            ) from None
+    return Selected(chosen.experiment, doc.view, i)
 
 
 # ---------------------------------------------------------------- cap errors with a way round

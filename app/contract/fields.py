@@ -44,6 +44,8 @@ ParamName = Annotated[
 ]
 GroupIndex = Annotated[int, Strict(), Field(ge=0, le=1023)]
 GroupName = Annotated[str, Strict(), Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+VariantName = Annotated[str, Strict(), Field(min_length=1, max_length=40)]
+"""A dashboard variant's legend name (A, B, ...)."""
 
 
 class _Model(BaseModel):

@@ -31,7 +31,18 @@ from pydantic import (
 from scheduler_core.registry import Kind
 
 from . import wire  # noqa: F401  (registers every scheduler model before the union is built)
-from .fields import MAX_SIZE, PARAM_NAME_RE, RESERVED_PARAM_NAMES, Flag, GroupName, PosCount, Value, _Model
+from .drafts import DraftVariant
+from .fields import (
+    MAX_SIZE,
+    PARAM_NAME_RE,
+    RESERVED_PARAM_NAMES,
+    Flag,
+    GroupName,
+    PosCount,
+    Value,
+    VariantName,
+    _Model,
+)
 from .flavors import Flavor
 from .registry import union
 
@@ -129,7 +140,7 @@ ViewScalar = (
 class Variant(_Model):
     """One experiment of a dashboard view, with its legend name (A, B, …)."""
 
-    name: Annotated[str, Strict(), Field(min_length=1, max_length=40)]
+    name: VariantName
     experiment: Experiment
 
 
@@ -156,14 +167,25 @@ class View(BaseModel):
         return self
 
 
+def _variant_kind(v: Any) -> str:
+    return "DraftVariant" if (("draft" in v) if isinstance(v, dict) else hasattr(v, "draft")) else "Variant"
+
+
+AnyVariant = Annotated[
+    Annotated[Variant, Tag("Variant")] | Annotated[DraftVariant, Tag("DraftVariant")],
+    Discriminator(_variant_kind),
+]
+"""A variant: a valid experiment, or (in a share link) a draft kept as typed."""
+
+
 class DashboardView(_Model):
     """A dashboard view: experiment variants (A, B, …) and view options."""
 
-    variants: Annotated[list[Variant], Field(min_length=1, max_length=64)]
+    variants: Annotated[list[AnyVariant], Field(min_length=1, max_length=64)]
     view: View = Field(default_factory=View)
 
 
-DOCUMENT_TAGS = ("Experiment", "DashboardView")
+DOCUMENT_TAGS = ("Experiment", "DashboardView", "Variant", "DraftVariant")
 
 
 def _doc_kind(v: Any) -> str:

@@ -21,6 +21,7 @@ from scheduler_core.summary import AREA_RULE
 
 from .. import __version__
 from ..contract.canonical import canonical_json
+from ..contract.drafts import DraftVariant
 from ..contract.errors import ApiError
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
@@ -172,11 +173,14 @@ def code(exp: Experiment, settings: Settings, flavor: Flavor) -> str:
 
 def link_document(doc: StoredDocument, settings: Settings) -> bytes:
     """The canonical JSON a share link stores, once the document is within a link's caps (each
-    variant of a view, and the number of variants)."""
+    variant of a view, and the number of variants; a draft, never computed, is bounded by the
+    link's size only)."""
     root = doc.root
     if isinstance(root, DashboardView):
         check_variants(len(root.variants), settings)
         for i, variant in enumerate(root.variants):
+            if isinstance(variant, DraftVariant):
+                continue
             check_caps(variant.experiment, settings, output="link", loc=("body", "variants", i, "experiment"))
     else:
         check_caps(root, settings, output="link")
