@@ -11,10 +11,33 @@ export async function copyText(text) {
   }
 }
 
-/** Create a short link for the document; returns the absolute URL. */
+/** Indices of the variants a 422 from POST /links refuses (its loc: body.variants.<i>.experiment...). */
+function refusedVariants(error) {
+  const loc = (d) => d.loc || [];
+  return new Set((error.details || []).filter((d) => loc(d)[0] === 'body' && loc(d)[1] === 'variants'
+    && Number.isInteger(loc(d)[2]) && loc(d)[3] === 'experiment').map((d) => loc(d)[2]));
+}
+
+/**
+ * Create a short link for the view document; returns {url (absolute), drafts (names)}. A variant
+ * the API refuses is sent again as a draft ({name, draft}): stored as typed, never computed, shown
+ * with its errors when the link is opened. Other refusals (caps of the view) are thrown.
+ */
 export async function share(doc) {
-  const { id, url } = await createLink(doc);
-  return new URL(url || `/s/${encodeURIComponent(id)}`, window.location.origin).href;
+  let body = doc;
+  const drafts = new Set();
+  for (;;) {
+    try {
+      const { id, url } = await createLink(body);
+      const names = body.variants.filter((v, i) => drafts.has(i)).map((v) => v.name);
+      return { url: new URL(url || `/s/${encodeURIComponent(id)}`, window.location.origin).href, drafts: names };
+    } catch (e) {
+      const refused = e.status === 422 ? [...refusedVariants(e)].filter((i) => !drafts.has(i) && body.variants[i]) : [];
+      if (!refused.length) throw e;
+      for (const i of refused) drafts.add(i);
+      body = { ...body, variants: body.variants.map((v, i) => (drafts.has(i) ? { name: v.name, draft: v.experiment ?? v.draft } : v)) };
+    }
+  }
 }
 
 export async function code(experiment, flavor) {

@@ -146,8 +146,10 @@ export function fromDocument(doc) {
     const names = Array.isArray(view.variant_names) ? view.variant_names : [];
     delete view.variant_names;
     const variants = doc.variants.map((v, i) => {
-      const wrapped = v && typeof v.experiment === 'object' && v.experiment !== null;
-      const experiment = wrapped ? v.experiment : v;
+      // {name, experiment}, {name, draft} (a variant a short link keeps as typed) or a bare experiment
+      const inner = v && typeof v === 'object' ? v.experiment ?? v.draft : undefined;
+      const wrapped = typeof inner === 'object' && inner !== null;
+      const experiment = wrapped ? inner : v;
       if (!experiment || typeof experiment !== 'object') throw new Error('variant without experiment');
       const name = wrapped && typeof v.name === 'string' ? v.name : names[i];
       return { name: typeof name === 'string' && name ? name : VARIANT_NAMES[i] || `V${i}`, experiment };

@@ -7,21 +7,22 @@ import * as store from './state.js';
 export function wireToolbar(els, status) {
   els.share.addEventListener('click', async () => {
     try {
-      const url = await actions.share(store.toDocument());
+      const { url, drafts } = await actions.share(store.toDocument());
       els.shareUrl.value = url;
       els.shareOut.hidden = false;
       const copied = await actions.copyText(url);
-      status(copied ? 'Short link copied to the clipboard.' : 'Short link created: copy it from the box.');
+      const kept = drafts.length ? ` Variant${drafts.length > 1 ? 's' : ''} ${drafts.join(', ')} kept as typed, with ${drafts.length > 1 ? 'their' : 'its'} errors.` : '';
+      status(`${copied ? 'Short link copied to the clipboard.' : 'Short link created: copy it from the box.'}${kept}`);
       els.shareUrl.focus();
       els.shareUrl.select();
     } catch (e) {
       if (e.status !== 422) { status(`Could not create a link: ${e.message}`); return; }
-      // a short link stores valid views only; the full link keeps every variant as typed
+      // a view over the caps of a short link: the full link keeps every variant as typed
       const url = new URL(store.encodeHash(), window.location.href).href;
       els.shareUrl.value = url;
       els.shareOut.hidden = false;
       const copied = await actions.copyText(url);
-      status(`A short link needs every variant valid (${e.message}); ${copied ? 'the full link, which keeps them as typed, is copied' : 'copy the full link, which keeps them as typed, from the box'}.`);
+      status(`No short link for this view (${e.message}); ${copied ? 'the full link, which keeps them as typed, is copied' : 'copy the full link, which keeps them as typed, from the box'}.`);
     }
   });
   for (const [btn, flavor] of [[els.codeIgnite, 'ignite'], [els.codeCore, 'scheduler_core']]) {

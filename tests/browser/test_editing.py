@@ -4,6 +4,7 @@ their field, a stale chart while input is invalid, invalid variants kept across 
 from __future__ import annotations
 
 import pytest
+from conftest import watch
 from pwhelpers import draws, edit, field, open_dashboard, settle, traces
 
 pytestmark = pytest.mark.browser
@@ -137,10 +138,31 @@ def test_an_invalid_inactive_variant_survives_a_reload_and_names_its_field(page)
     assert page.input_value(field("schedulers.1.cycle_size")) == "1"
     assert page.input_value(field("schedulers.0.end_value")) == "1e-5x"
     page.locator('#editor [data-path="schedulers.0.end_value"] > .field-error').wait_for(state="visible")
-    # a short link needs valid variants: the full link, which keeps B as typed, is offered
+    # the short link keeps B as typed too (a draft, never computed) and names its fields again
     page.click("#btn-share")
-    page.wait_for_function("() => document.querySelector('#share-url').value.includes('#s=')")
-    assert "keeps them as typed" in page.text_content("#status")
+    page.wait_for_function("() => document.querySelector('#share-url').value.includes('/s/')")
+    assert "Variant B kept as typed" in page.text_content("#status")
+    url = page.input_value("#share-url")
+    assert "#" not in url
+    link_id = url.rsplit("/", 1)[1]
+    stored = page.evaluate("async (id) => (await fetch(`/api/v1/links/${id}`)).json()", link_id)
+    assert [sorted(v) for v in stored["variants"]] == [["experiment", "name"], ["draft", "name"]]
+    assert stored["variants"][1]["draft"]["schedulers"][0]["end_value"] == "1e-5x"
+    shared = page.context.new_page()
+    shared.console = watch(shared)
+    open_dashboard(shared, url)
+    assert shared.locator("#variant-tabs button").all_text_contents() == ["Variant A", "Variant B"]
+    # B was active when shared: its errors sit at its fields; from A they are listed by field
+    assert shared.input_value(field("schedulers.1.cycle_size")) == "1"
+    assert shared.input_value(field("schedulers.0.end_value")) == "1e-5x"
+    for path in ("schedulers.1.cycle_size", "schedulers.0.end_value"):
+        shared.locator(f'#editor [data-path="{path}"] > .field-error').wait_for(state="visible")
+    n = draws(shared)
+    shared.click("#variant-tabs button >> text=Variant A")
+    settle(shared, n)
+    assert "Variant B: schedulers.1.cycle_size:" in shared.text_content("#chart-error")
+    assert "Variant B: schedulers.0.end_value:" in shared.text_content("#chart-error")
+    assert shared.console.unexpected() == []
 
 
 def test_the_type_menu_is_grouped_by_library(page):
