@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
@@ -28,7 +29,7 @@ from ..settings import Settings
 from . import codegen_transformers
 from .codegen import Flavor, check_flavor, generate
 from .compute import SeriesCache, SeriesData, compute
-from .limits import check_caps, check_variants, check_window, n_series
+from .limits import check_caps, check_variants, check_variants_csv, check_window, n_series
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 CHUNK_VALUES = 16_384
@@ -138,6 +139,56 @@ def series_csv_chunks(
     )
     columns = [s.values[lo:hi] if max_points is None else s.values[events] for s in series]
     return _coalesce(_csv_pieces(head.getvalue().encode(), events, columns))
+
+
+def variants_csv_chunks(
+    view: DashboardView,
+    settings: Settings,
+    cache: SeriesCache,
+    max_points: int | None = None,
+    *,
+    start: int | None = None,
+    stop: int | None = None,
+) -> Iterator[bytes]:
+    """One CSV of every variant of ``view`` side by side: a row per event (the union of the
+    kept events when decimated, min and max of every series kept), a ``variant/group/param``
+    column per series, empty where a variant has no such event; ``start``/``stop`` as for
+    :func:`series_json`, over the longest variant. Caps: :func:`~.limits.check_variants_csv`."""
+    for i, v in enumerate(view.variants):
+        if isinstance(v, DraftVariant):
+            raise ApiError(
+                422,
+                ("body", "variants", i, "draft"),
+                f"variant {v.name} is a draft kept as typed: it is not computed (fix it, then export)",
+                "draft",
+            )
+    exps = [v.experiment for v in view.variants]
+    window = check_variants_csv(exps, settings, max_points, start, stop)
+    lo, hi = window or (0, max(e.num_events for e in exps))
+    names, parts = [], []
+    for v in view.variants:
+        for s in compute(v.experiment, settings, cache, store=_keep(v.experiment, max_points, window)):
+            names.append(_csv_cell(f"{v.name}/{s.group_name}/{s.param_name}"))
+            parts.append(s.values[lo:hi])  # shorter than hi - lo where the variant ends first
+    if max_points is None:
+        events = np.arange(lo, hi)
+    else:
+        events = lo + np.unique(np.concatenate([decimate_indices(p, max_points) for p in parts if len(p)]))
+    columns = [p if max_points is None and len(p) == len(events) else _at(p, events - lo) for p in parts]
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow(["event", *names])
+    pieces = _csv_pieces(head.getvalue().encode(), events, columns)
+    header = next(pieces)
+    # orjson writes NaN (no such event) as null: an empty cell
+    return _coalesce(itertools.chain([header], (piece.replace(b"null", b"") for piece in pieces)))
+
+
+def _at(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``values[index]``, NaN where ``index`` is past the end (series themselves are finite)."""
+    out = np.full(len(index), np.nan)
+    have = index < len(values)
+    out[have] = values[index[have]]
+    return out
 
 
 def figure(

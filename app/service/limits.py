@@ -209,6 +209,53 @@ def check_variants(count: int, settings: Settings) -> None:
         )
 
 
+def check_variants_csv(
+    exps: list[Experiment],
+    settings: Settings,
+    max_points: int | None,
+    start: int | None,
+    stop: int | None,
+) -> tuple[int, int] | None:
+    """The caps of one CSV of a view's variants side by side (``/series/variants``): each
+    variant's caps as a CSV (at ``body.variants.<i>.experiment``), then all of them together
+    within one request's ``max_values``, reply size and time budget (refused at the longest
+    variant's ``num_events``). Returns the event window, checked against the longest variant
+    (None: every event)."""
+    check_variants(len(exps), settings)
+    for i, exp in enumerate(exps):
+        check_caps(
+            exp, settings, output="csv", max_points=max_points, loc=("body", "variants", i, "experiment")
+        )
+    longest = max(range(len(exps)), key=lambda i: exps[i].num_events)
+    loc = ("body", "variants", longest, "experiment")
+    events = exps[longest].num_events
+    series = sum(n_series(e) for e in exps)
+    values = sum(e.num_events * n_series(e) for e in exps)
+    if values > settings.max_values:
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"the values of the variants together ({values}) should be at most {settings.max_values}",
+            "too_many_values",
+        )
+    rows = events if max_points is None else min(events, 2 * max_points * series)
+    size = rows * (len(str(events)) + 1 + series * BYTES_PER_VALUE)
+    if size > settings.max_reply_bytes:
+        mb = 2**20
+        raise ApiError(
+            422,
+            (*loc, "num_events"),
+            f"this CSV could take {size / mb:.0f} MB, over the {settings.max_reply_bytes / mb:g} MB "
+            "cap of one reply: ask for a decimated series (max_points), or export fewer variants",
+            "reply_too_large",
+        )
+    seconds = sum(estimate_seconds(e) for e in exps) + rows * (1 + series) / CSV_CELLS_PER_S
+    check_time_budget(
+        seconds, settings, "this CSV of every variant", "use fewer events, variants or max_points", loc
+    )
+    return check_window(exps[longest], start, stop)
+
+
 def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
     """Counts of schedulers and groups, group indices, and the initial value of each param."""
     called = len(flat_schedulers(exp))  # a ParamGroupScheduler's children count one by one

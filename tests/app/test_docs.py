@@ -18,6 +18,7 @@ from app.server.middleware import APP_CSP
 OPERATION_IDS = {
     ("get", "/api/v1/schedulers"): "schedulers",
     ("post", "/api/v1/series"): "series",
+    ("post", "/api/v1/series/variants"): "series_of_variants",
     ("post", "/api/v1/compare"): "compare",
     ("post", "/api/v1/translate"): "translate",
     ("post", "/api/v1/figure"): "figure",

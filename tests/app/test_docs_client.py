@@ -21,7 +21,7 @@ from bench.server import serving
 PACKAGE = "schedule_explorer_client"
 OPERATION_MODULES = {
     "schedulers": ["schedulers"],
-    "series": ["series"],
+    "series": ["series", "series_of_variants"],
     "compare": ["compare", "translate"],
     "figure": ["figure"],
     "code": ["code"],

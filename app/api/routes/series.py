@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from ...contract.canonical import canonical_json, etag
 from ...contract.registry import REGISTRY
-from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, Experiment, SeriesResponse
+from ...contract.schemas import MAX_SIZE, SEED_EXPERIMENT, DashboardView, Experiment, SeriesResponse
 from ...server.middleware import DISCONNECTED
 from ...service import exports
 from ...service.isolation import cancel_on
@@ -90,6 +90,34 @@ EXPERIMENT_EXAMPLES = {
 """Request-body examples of an experiment (OpenAPI ``examples``: the docs and schemathesis)."""
 
 
+def _view(*names: str) -> dict:
+    """A view of the experiment examples ``names`` as variants A, B, ..."""
+    return {
+        "variants": [
+            {"name": chr(65 + i), "experiment": EXPERIMENT_EXAMPLES[n]["value"]} for i, n in enumerate(names)
+        ]
+    }
+
+
+VIEW_EXAMPLES = {
+    "seed_and_step": {
+        "summary": "The catalogue's example and a one-group StepLR",
+        "value": _view("seed", "step_lr"),
+    },
+    "warmup_vs_concat": {
+        "summary": "A warm-up helper against a ConcatScheduler",
+        "value": _view("warmup", "concat"),
+    },
+    "one_variant": {"summary": "One variant: two groups, two params", "value": _view("two_groups")},
+    "three_variants": {
+        "summary": "Three variants of different lengths",
+        "value": _view("seed", "two_groups", "concat"),
+    },
+    "every_example": {"summary": "Every experiment example", "value": _view(*EXPERIMENT_EXAMPLES)},
+}
+"""Request-body examples of a view (OpenAPI ``examples``)."""
+
+
 def wants_csv(request: Request, fmt: str | None) -> bool:
     """``?format=`` wins; else CSV when the first acceptable media type is text/csv."""
     if fmt is not None:
@@ -158,3 +186,29 @@ def post_series(
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return chunked_reply(chunks, "text/csv", headers)
     return chunked_reply(chunks, "application/json", headers)
+
+
+@router.post(
+    "/series/variants",
+    operation_id="series_of_variants",
+    summary="One CSV of every variant of a dashboard view, a column per variant/group/param",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **ERRORS},
+    response_class=Response,
+)
+def post_series_of_variants(
+    request: Request,
+    view: Annotated[DashboardView, Body(openapi_examples=VIEW_EXAMPLES)],
+    settings: deps.SettingsDep,
+    cache: deps.CacheDep,
+    max_points: MaxPoints = None,
+    start: EventBound = None,
+    stop: EventBound = None,
+) -> Response:
+    """A row per event (``event``, then a ``variant/group/param`` column per series, empty where
+    a variant has fewer events); decimated with every series' min and max kept when
+    ``max_points`` is given; ``start``/``stop`` over the longest variant. The caps of ``/series``
+    apply to each variant and to all of them together; a draft variant is refused."""
+    with cancel_on(request.scope.get(DISCONNECTED)):
+        chunks = exports.variants_csv_chunks(view, settings, cache, max_points, start=start, stop=stop)
+    headers = {"Content-Disposition": 'attachment; filename="variants.csv"'}
+    return chunked_reply(chunks, "text/csv", headers)
