@@ -46,7 +46,11 @@ export async function code(experiment, flavor) {
 
 /** Download the full series of `experiment` as CSV (`summary`: its summary table). */
 export async function downloadCsv(experiment, filename, { summary = false } = {}) {
-  const blob = await postSeriesCsv(experiment, { summary });
+  saveBlob(await postSeriesCsv(experiment, { summary }), filename);
+}
+
+/** Offer `blob` as a download named `filename`. */
+export function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -64,6 +64,12 @@ export async function postSeriesCsv(experiment, { summary = false } = {}) {
   return (await request(`/series?format=csv${q}`, { method: 'POST', body: experiment, accept: 'text/csv' })).blob();
 }
 
+/** One CSV of every variant side by side (POST /series/variants): a column per variant/group/param. */
+export async function postVariantsCsv(variants, maxPoints = null) {
+  const q = maxPoints ? `?max_points=${maxPoints}` : '';
+  return (await request(`/series/variants${q}`, { method: 'POST', body: { variants }, accept: 'text/csv' })).blob();
+}
+
 /** Python code rebuilding the experiment, flavor "ignite" or "scheduler_core". */
 export async function postCode(experiment, flavor) {
   const res = await request(`/code?flavor=${encodeURIComponent(flavor)}`, { method: 'POST', body: experiment });

@@ -1,6 +1,7 @@
 // The toolbar: Share (short link copied to the clipboard), Python code, CSV and PNG exports.
 import * as actions from './actions.js';
 import { downloadPng } from './chart.js';
+import { wireExportAll } from './exportall.js';
 import * as store from './state.js';
 
 /** Wire the toolbar buttons; `els` holds the page's elements, `status(text)` reports to the user. */
@@ -62,4 +63,5 @@ export function wireToolbar(els, status) {
     }
   });
   els.png.addEventListener('click', () => downloadPng(els.chart, 'schedule'));
+  wireExportAll(els, status, actions.copyText);
 }

@@ -193,7 +193,7 @@ def test_every_control_has_a_label_and_tab_reaches_the_editor(page):
     )
     assert unlabeled == []
     seen = []
-    for _ in range(12):
+    for _ in range(16):
         page.keyboard.press("Tab")
         seen.append(page.evaluate("document.activeElement.id || document.activeElement.textContent"))
     assert "btn-share" in seen and "num-events" in seen
