@@ -9,6 +9,7 @@ import { editHandlers } from './edits.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { announce as announceIn, wireHistory } from './history.js';
+import { wireNav } from './nav.js';
 import { setupPanels } from './panels.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
@@ -183,17 +184,6 @@ async function redraw() {
   else if (els.status.textContent === STALE) status('');
 }
 
-// ---- URL ----
-
-let urlTimer = null;
-function syncUrl() {
-  clearTimeout(urlTimer);
-  urlTimer = setTimeout(() => {
-    const hash = store.encodeHash();
-    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
-  }, 150);
-}
-
 // ---- start ----
 
 /** The document of the /s/{id} link being shown (fetched with the catalogue), or null. */
@@ -272,23 +262,17 @@ async function start() {
     panels.onState(s, info);
     if (info.structural) renderAll(s);
     else if (info.source === 'view') syncViewControls(s.view);
-    syncUrl();
     if (info.source === 'load') redraw();
     else if (info.source !== 'typed') scheduleRedraw(); // text kept as typed: nothing to draw
   });
   initCompare($('chart-panel')); // the B − A panel follows the store itself
+  wireNav(); // the browser's history follows the views (Back/Forward)
   store.replace(state, 'load');
   perf.editorReadyMs = performance.mark('se:editor-ready').startTime;
   let resizeTimer = null;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(scheduleRedraw, 200);
-  });
-  window.addEventListener('hashchange', () => {
-    try {
-      const s = store.decodeHash(window.location.hash);
-      if (s && window.location.hash !== store.encodeHash()) store.replace(s, 'url');
-    } catch { /* ignore a damaged hash */ }
   });
 }
 

@@ -55,35 +55,44 @@ const past = [];
 const future = [];
 let lastEdit = { key: null, at: 0 };
 
+/** Keep the state before an edit; returns true when the edit starts a new step (false: it joins
+ * the last one, a keystroke in the same field). */
 function remember(coalesce) {
   const now = Date.now();
   if (coalesce && coalesce === lastEdit.key && now - lastEdit.at < COALESCE_MS && past.length) {
     lastEdit.at = now;
-    return;
+    return false;
   }
   lastEdit = { key: coalesce || null, at: now };
   past.push(state);
   if (past.length > HISTORY_LIMIT) past.shift();
   future.length = 0;
+  return true;
 }
 
-function restore(from, to) {
+function restore(from, to, direction) {
   if (!from.length) return false;
   to.push(state);
   state = from.pop();
   lastEdit = { key: null, at: 0 };
-  for (const fn of listeners) fn(state, { structural: true, source: 'history' });
+  for (const fn of listeners) fn(state, { structural: true, source: 'history', direction });
   return true;
 }
 
 /** Undo the last edit (returns false when there is none). */
 export function undo() {
-  return restore(past, future);
+  return restore(past, future, 'undo');
 }
 
 /** Redo the last undone edit (returns false when there is none). */
 export function redo() {
-  return restore(future, past);
+  return restore(future, past, 'redo');
+}
+
+/** The state `delta` steps away: undo (delta < 0) or redo (delta > 0) steps; undefined if none. */
+export function peek(delta) {
+  if (delta < 0) return past[past.length + delta];
+  return delta > 0 ? future[future.length - delta] : state;
 }
 
 export function canUndo() {
@@ -98,7 +107,8 @@ export function getState() {
   return state;
 }
 
-/** Subscribe to changes: `fn(state, info)` where info = {structural, source}. */
+/** Subscribe to changes: `fn(state, info)` where info = {structural, source}, `step` (the edit
+ * starts a new undo step) and, for undo/redo, `direction` ('undo' or 'redo'). */
 export function subscribe(fn) {
   listeners.push(fn);
 }
@@ -111,9 +121,9 @@ export function update(mutate, { structural = false, source = 'edit', coalesce =
   const draft = structuredClone(state);
   mutate(draft);
   const next = normalise(draft);
-  if (JSON.stringify(next) !== JSON.stringify(state)) remember(coalesce);
+  const step = JSON.stringify(next) !== JSON.stringify(state) && remember(coalesce);
   state = next;
-  for (const fn of listeners) fn(state, { structural, source });
+  for (const fn of listeners) fn(state, { structural, source, step });
 }
 
 /** Replace the whole state (from the URL or a share link). */
