@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 from pathlib import Path
@@ -47,3 +48,24 @@ def test_no_path_outside_the_static_folder(client):
     version = urls(client)[0].split("/")[2]
     for path in ("../app/settings.py", "%2e%2e/pyproject.toml", "nope.js", "..%2fpyproject.toml"):
         assert client.get(f"/assets/{version}/{path}").status_code == 404, path
+
+
+def test_plotly_is_compressed_once_and_is_the_packages_own_file(client):
+    from app.api.routes import assets
+
+    own = assets.plotly_path().read_bytes()
+    hashed = next(u for u in urls(client) if u.endswith("/vendor/plotly.min.js"))
+    assets._gzipped.cache_clear()
+    for url in (hashed, "/vendor/plotly.min.js", hashed):
+        reply = client.send(
+            client.build_request("GET", url, headers={"Accept-Encoding": "gzip"}), stream=True
+        )
+        raw = b"".join(reply.iter_raw())
+        reply.close()
+        assert reply.headers["content-encoding"] == "gzip" and "Accept-Encoding" in reply.headers["vary"]
+        assert gzip.decompress(raw) == own and len(raw) < len(own) / 3
+    assert assets._gzipped.cache_info().misses == 1  # compressed on the first request only
+    plain = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == own
+    again = client.get("/vendor/plotly.min.js", headers={"If-None-Match": plain.headers["etag"]})
+    assert again.status_code == 304
