@@ -90,7 +90,7 @@ class _Num:
         """Subnormal results as zeros (of their sign): XLA on CPU flushes them."""
         tiny = np.finfo(self.d).tiny
         if isinstance(x, np.ndarray):
-            if len(x) and not (x.min() >= tiny or x.max() <= -tiny) and np.min(np.abs(x)) < tiny:
+            if len(x) and not x.min() >= tiny and _any_subnormal(x):
                 x = np.where(np.abs(x) < tiny, np.copysign(self.d(0.0), x), x).astype(self.d)
             return x
         return self.s(math.copysign(0.0, x)) if abs(x) < tiny else x
@@ -101,7 +101,10 @@ class _Num:
 
     def cos(self, x: Any, out: np.ndarray | None = None) -> Any:
         if isinstance(x, np.ndarray):
-            return np.cos(x.astype(np.float64)).astype(np.float32) if self.f32 else np.cos(x, out=out)
+            if not self.f32:
+                return np.cos(x, out=out)
+            out = np.empty(x.shape, np.float32) if out is None else out  # rounded to float32:
+            return np.cos(x, out=out, dtype=np.float64, casting="same_kind")  # chunk by chunk
         return np.float32(math.cos(float(x))) if self.f32 else math.cos(x)
 
     def pow(self, base: Any, exponent: Any) -> Any:
@@ -139,6 +142,18 @@ def _c_pow(base: float, exponent: float) -> float:
             odd = exponent.is_integer() and math.fmod(exponent, 2.0) != 0.0
             return math.copysign(math.inf, base) if odd else math.inf
         return math.nan  # a negative base to a non-integer power
+
+
+def _any_subnormal(x: np.ndarray) -> bool:
+    """Whether the float64 or float32 array ``x`` holds a subnormal number (zeros are not):
+    its bits without the sign, less one, are below the smallest normal's (zero wraps around)."""
+    kind = np.uint64 if x.dtype == np.float64 else np.uint32 if x.dtype == np.float32 else None
+    if kind is None:
+        tiny = np.finfo(x.dtype).tiny
+        return bool(np.any((x != 0) & (np.abs(x) < tiny)))
+    bits = np.left_shift(x.view(kind), 1)  # drops the sign
+    bits -= 2
+    return bool(bits.min() < kind(2) * kind(np.finfo(x.dtype).smallest_normal.view(kind)) - kind(2))
 
 
 def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -242,15 +257,23 @@ def _constant(value: Any, num: _Num) -> Schedule:
     return Schedule(lambda count: v, lambda counts: np.full(len(counts), v), num.precision)
 
 
-def _on_domain(c: np.ndarray, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """``fn(c)`` for an int array ``c`` of many repeated values (clipped counts): evaluated once
-    per value of ``range(c.min(), c.max() + 1)`` when that range is shorter than ``c``."""
+def _on_domain(
+    c: np.ndarray, low: int | None, high: int, dtype: Any, fn: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``fn(clip(c, low, high).astype(dtype))`` for an int array ``c``; ``fn`` may work in place
+    on its fresh argument. When the clipped counts repeat (their range is shorter than ``c``),
+    ``fn`` runs once per value of that range."""
     if len(c) == 0:
-        return fn(c)
-    lo, hi = int(c.min()), int(c.max())
-    if hi - lo + 1 >= len(c):
-        return fn(c)
-    return fn(np.arange(lo, hi + 1, dtype=np.int64))[c - lo]
+        return fn(c.astype(dtype))
+    lo, hi = (
+        min(max(int(v), low), high) if low is not None else min(int(v), high) for v in (c.min(), c.max())
+    )
+    if hi - lo + 1 < len(c):
+        clipped = np.clip(c, low, high) if low is not None else np.minimum(c, high)
+        return fn(np.arange(lo, hi + 1, dtype=np.int64).astype(dtype))[clipped - lo]
+    out = np.empty(len(c), dtype)  # clipped and converted in one pass
+    return fn(np.clip(c, low, high, out=out, casting="same_kind") if low is not None
+              else np.minimum(c, high, out=out, casting="same_kind"))  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
@@ -294,12 +317,16 @@ def polynomial_schedule(
         frac = 1 - num.s(c) * inv
         return num.flush(span * _power(num, frac, power) + end_value)
 
-    def shape(c: np.ndarray) -> np.ndarray:
-        frac = 1 - c.astype(num.d) * inv
-        return num.flush(span * _power(num, frac, power) + end_value)
+    def shape(c: np.ndarray) -> np.ndarray:  # c: clipped counts as floats, worked on in place
+        np.multiply(c, inv, out=c)
+        frac = np.subtract(1, c, out=c)
+        x = _power(num, frac, power)
+        np.multiply(x, span, out=x)
+        np.add(x, end_value, out=x)
+        return num.flush(x)
 
     def vector(counts: np.ndarray) -> np.ndarray:
-        return _on_domain(np.clip(counts - begin, 0, transition_steps), shape)
+        return _on_domain(counts - begin if begin else counts, 0, transition_steps, num.d, shape)
 
     return Schedule(scalar, vector, num.precision)
 
@@ -426,14 +453,28 @@ def exponential_decay(
             v = num.s(clip(v, end_value))
         return v
 
+    def decayed(p: np.ndarray) -> np.ndarray:
+        return num.flush(init_value * num.pow(decay_rate, p))
+
     def vector(counts: np.ndarray) -> np.ndarray:
-        d = counts - begin
+        d = counts - begin if begin else counts
+        if staircase and len(d):  # few distinct exponents: one value per stair, then looked up
+            p = np.maximum(d, 0).astype(num.d)
+            np.multiply(p, inv, out=p)
+            np.floor(p, out=p)
+            top = int(p.max())
+            if top < min(len(d) // 2, 2**24):  # (2**24: every stair exact in float32)
+                levels = decayed(np.arange(top + 1, dtype=num.d))
+                out = levels.take(p.astype(np.intp))
+                if levels[:1].tobytes() != np.asarray([init_s], dtype=num.d).tobytes():  # an init
+                    out = np.where(d > 0, out, init_s).astype(num.d, copy=False)  # value flushed
+                return out if clip is None else clip(out, num.d(end_value), out=out)
         out = np.full(len(d), init_s, dtype=num.d)
         later = d > 0
         p = d[later].astype(num.d) * inv
         if staircase:
             p = np.floor(p)
-        out[later] = num.flush(init_value * num.pow(decay_rate, p))
+        out[later] = decayed(p)
         return out if clip is None else clip(out, num.d(end_value))
 
     return Schedule(scalar, vector, num.precision)
@@ -485,7 +526,7 @@ def cosine_decay_schedule(
 
     def vector(counts: np.ndarray) -> np.ndarray:
         if isinstance(decay_steps, int):  # min(float(c), float(T)) == float(min(c, T))
-            return _on_domain(np.minimum(counts, decay_steps), lambda t: shape(t.astype(num.d)))
+            return _on_domain(counts, None, decay_steps, num.d, shape)
         return shape(np.minimum(counts.astype(num.d), steps_d))
 
     return Schedule(scalar, vector, num.precision)
