@@ -532,12 +532,19 @@ def cosine_decay_schedule(
     return Schedule(scalar, vector, num.precision)
 
 
-def _linear_interpolate(start: Any, end: Any, pct: Any, num: _Num) -> Any:
-    return (end - start) * pct + start
+def _linear_interpolate(start: Any, end: Any, pct: Any, num: _Num, out: np.ndarray | None = None) -> Any:
+    """``(end - start) * pct + start``; ``out``: the array ``pct`` itself, worked on in place."""
+    x = np.multiply(end - start, pct, out=out)
+    return np.add(x, start, out=out)
 
 
-def _cosine_interpolate(start: Any, end: Any, pct: Any, num: _Num) -> Any:
-    return end + (start - end) / 2.0 * (num.cos(num.s(math.pi) * pct) + 1)
+def _cosine_interpolate(start: Any, end: Any, pct: Any, num: _Num, out: np.ndarray | None = None) -> Any:
+    """``end + (start - end) / 2.0 * (cos(pi * pct) + 1)``; ``out`` as for the linear one."""
+    x = np.multiply(num.s(math.pi), pct, out=out)
+    x = num.cos(x, out=out)
+    x = np.add(x, 1, out=out)
+    x = np.multiply((start - end) / 2.0, x, out=out)
+    return np.add(end, x, out=out)
 
 
 _INTERPOLATE = {"linear": _linear_interpolate, "cosine": _cosine_interpolate}
@@ -584,10 +591,11 @@ def piecewise_interpolate_schedule(
                 dot = dot + interpolate(values[i], values[i + 1], pct, num)
         return dot + (one if last <= count else zero) * values[-1]
 
-    def segment(counts: np.ndarray, i: int) -> np.ndarray:
-        pct = (counts - bounds[i]).astype(num.d)
+    def segment(counts: np.ndarray, i: int, out: np.ndarray) -> np.ndarray:
+        pct = np.subtract(counts, bounds[i], out=out, casting="same_kind")  # in int64, converted
         np.multiply(pct, inverses[i], out=pct)
-        return zero + interpolate(values[i], values[i + 1], pct, num)
+        interpolate(values[i], values[i + 1], pct, num, out=pct)
+        return np.add(zero, pct, out=pct)
 
     def vector(counts: np.ndarray) -> np.ndarray:
         dot = np.full(len(counts), zero, dtype=num.d)
@@ -595,15 +603,16 @@ def piecewise_interpolate_schedule(
             for i in range(len(boundaries)):
                 lo, hi = np.searchsorted(counts, bounds[i : i + 2])
                 if hi > lo:
-                    dot[lo:hi] = segment(counts[lo:hi], i)
+                    segment(counts[lo:hi], i, dot[lo:hi])
             after = int(np.searchsorted(counts, last))
-            dot[:after] += zero * values[-1]
+            if not np.isfinite(values[-1]):  # else it adds a zero to values that hold no -0.0
+                dot[:after] += zero * values[-1]
             dot[after:] += one * values[-1]
             return dot
         for i in range(len(boundaries)):
             sel = (bounds[i] <= counts) & (counts < bounds[i + 1])
             if sel.any():
-                dot[sel] = segment(counts[sel], i)
+                dot[sel] = segment(counts[sel], i, np.empty(int(sel.sum()), num.d))
         return dot + np.where(last <= counts, one, zero) * values[-1]
 
     return Schedule(scalar, vector, num.precision)
