@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from .base import ParamScheduler
+from .libm import pow_fixed_exponent
 from .registry import Context, SchedulerType, register
 from .spec import SchedulerSpec
 
@@ -120,14 +121,22 @@ class _Num:
         )
         fixed = float(self.s(fixed))
         uniq, inverse = _runs(arr)
-        xs = uniq.astype(np.float64).tolist()
-        pairs = (itertools.repeat(fixed), xs) if not base_is_array else (xs, itertools.repeat(fixed))
-        try:
-            vals = np.fromiter(map(math.pow, *pairs), np.float64, len(xs))
-        except (OverflowError, ValueError):
-            vals = np.fromiter(map(_c_pow, *pairs), np.float64, len(xs))
+        xs = uniq.astype(np.float64)
+        if base_is_array:
+            vals = pow_fixed_exponent(xs, fixed, lambda v: _c_pows(v.tolist(), itertools.repeat(fixed)))
+        else:
+            vals = _c_pows(itertools.repeat(fixed), xs.tolist())
         vals = self.flush(vals.astype(self.d))
         return vals if inverse is None else vals[inverse]
+
+
+def _c_pows(bases: Iterable[float], exponents: Iterable[float]) -> np.ndarray:
+    """:func:`_c_pow` of each pair (one side a list, the other an ``itertools.repeat``), as a
+    float64 array: ``math.pow`` unless it raises."""
+    try:
+        return np.fromiter(map(math.pow, bases, exponents), np.float64)
+    except (OverflowError, ValueError):
+        return np.fromiter(map(_c_pow, bases, exponents), np.float64)
 
 
 def _c_pow(base: float, exponent: float) -> float:

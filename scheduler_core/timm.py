@@ -40,6 +40,7 @@ import numpy as np
 
 from ._optional import import_torch
 from .base import GroupsOptimizer
+from .libm import pow_fixed_exponent
 from .registry import Context, SchedulerType, register
 from .shapes import CHUNK, NoClosedForm
 from .spec import SchedulerSpec
@@ -294,7 +295,9 @@ def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
 
 def _pow(a: np.ndarray, k: float) -> np.ndarray:
     """``a ** k`` (float64) elementwise as Python computes it: ``a`` itself when ``k`` is 1."""
-    return a if k == 1 else _python(pow, a.tolist(), repeat(k))
+    if k == 1:
+        return a
+    return pow_fixed_exponent(a, k, lambda values: _python(pow, values.tolist(), repeat(k)))
 
 
 def _nonzero(den: Any) -> None:
