@@ -121,12 +121,12 @@ class _Num:
         )
         fixed = float(self.s(fixed))
         uniq, inverse = _runs(arr)
-        xs = uniq.astype(np.float64)
+        xs = uniq.astype(np.float64, copy=False)
         if base_is_array:
             vals = pow_fixed_exponent(xs, fixed, lambda v: _c_pows(v.tolist(), itertools.repeat(fixed)))
         else:
             vals = _c_pows(itertools.repeat(fixed), xs.tolist())
-        vals = self.flush(vals.astype(self.d))
+        vals = self.flush(vals.astype(self.d, copy=False))
         return vals if inverse is None else vals[inverse]
 
 
