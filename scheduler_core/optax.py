@@ -46,6 +46,7 @@ import numpy as np
 from .base import ParamScheduler
 from .libm import pow_fixed_exponent
 from .registry import Context, SchedulerType, register
+from .shapes import CHUNK
 from .spec import SchedulerSpec
 
 __all__ = [
@@ -255,7 +256,12 @@ class Schedule:
         if counts.ndim == 0:
             return float(self.scalar(int(counts)))
         flat = counts.reshape(-1)
-        return np.asarray(self.vector(flat), dtype=np.float64).reshape(counts.shape)
+        if len(flat) <= CHUNK:
+            return np.asarray(self.vector(flat), dtype=np.float64).reshape(counts.shape)
+        out = np.empty(len(flat), dtype=np.float64)  # block by block: the temporaries stay in
+        for a in range(0, len(flat), CHUNK):  # the CPU's cache (the values are elementwise)
+            out[a : a + CHUNK] = self.vector(flat[a : a + CHUNK])
+        return out.reshape(counts.shape)
 
     def __repr__(self) -> str:
         return f"<optax-style schedule, {self.precision}>"

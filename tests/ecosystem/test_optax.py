@@ -345,6 +345,27 @@ def test_scalar_path_equals_vector_path(name, precision):
         assert np.array_equal(vector.view(np.int64), scalar.view(np.int64)), kwargs
 
 
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_long_vectors_equal_the_scalar_path(name, precision):
+    """Counts beyond one block (``schedule`` works block by block; pow takes numpy's fast path
+    on long vectors): unsorted, sorted with repeats; sampled against the scalar path."""
+    rng = np.random.default_rng(5)
+    for kwargs, horizon in _configs(name, 4):
+        try:
+            schedule = _core_precision(name, kwargs, precision)
+        except (ValueError, ZeroDivisionError):
+            continue
+        for counts in (np.tile(np.arange(horizon + 50), 60), np.repeat(np.arange(horizon + 50), 60)):
+            vector = schedule(counts)
+            assert np.array_equal(
+                vector.view(np.int64), schedule.vector(counts).astype(np.float64).view(np.int64)
+            )
+            at = rng.choice(len(counts), 300, replace=False)
+            scalar = np.array([schedule(int(c)) for c in counts[at]])
+            assert np.array_equal(vector[at].view(np.int64), scalar.view(np.int64)), kwargs
+
+
 def _spec(name: str, kwargs: dict, **top) -> SchedulerSpec:
     if name == "join_schedules":
         kwargs = {**kwargs, "schedules": [_spec(n, kw) for n, kw in kwargs["schedules"]]}
