@@ -615,11 +615,11 @@ def piecewise_interpolate_schedule(
     def vector(counts: np.ndarray) -> np.ndarray:
         dot = np.full(len(counts), zero, dtype=num.d)
         if len(counts) < 2 or bool(np.all(counts[1:] >= counts[:-1])):  # each segment a slice
+            at = np.searchsorted(counts, bounds).tolist()  # where each segment starts
             for i in range(len(boundaries)):
-                lo, hi = np.searchsorted(counts, bounds[i : i + 2])
-                if hi > lo:
-                    segment(counts[lo:hi], i, dot[lo:hi])
-            after = int(np.searchsorted(counts, last))
+                if at[i + 1] > at[i]:
+                    segment(counts[at[i] : at[i + 1]], i, dot[at[i] : at[i + 1]])
+            after = at[-1]
             if not np.isfinite(values[-1]):  # else it adds a zero to values that hold no -0.0
                 dot[:after] += zero * values[-1]
             dot[after:] += one * values[-1]
@@ -718,6 +718,7 @@ def join_schedules(schedules: Sequence[Callable[[Any], Any]], boundaries: Sequen
         return chosen(count - shift)
 
     chosen = [(0, schedules[0]), *pairs]
+    edges = [boundary for boundary, _ in pairs]
 
     def vector(counts: np.ndarray) -> np.ndarray:
         out = np.empty(len(counts), dtype=np.float64)
@@ -730,12 +731,12 @@ def join_schedules(schedules: Sequence[Callable[[Any], Any]], boundaries: Sequen
                     out[mask] = _evaluate(schedule, counts[mask] - shift)
             return out
         # ascending counts: pair j owns [start_j, n) unless a later pair starts before it
-        starts = [0] + [int(np.searchsorted(counts, boundary)) for boundary, _ in pairs]
+        starts = [0, *np.searchsorted(counts, edges).tolist()] if edges else [0]
         cuts = sorted(set(starts) | {len(counts)})
         for lo, hi in itertools.pairwise(cuts):
             j = max(k for k, start in enumerate(starts) if start <= lo)
             shift, schedule = chosen[j]
-            out[lo:hi] = _evaluate(schedule, counts[lo:hi] - shift)
+            out[lo:hi] = _evaluate(schedule, counts[lo:hi] - shift if shift else counts[lo:hi])
         return out
 
     return Schedule(scalar, vector, precision)
