@@ -8,7 +8,7 @@ numpy instead, exactly:
 - the candidate ``r`` is the correctly rounded value (``np.sqrt(x)``; ``x * x``), and the
   remainder (``x - r*r``; ``x*x - r``) comes from Dekker's product of halves of 26 bits, right to
   ``2**-76`` relative, so we know how far the exact value lies from ``r``: ``d`` ulps of ``r``;
-- glibc's ``pow`` (2.28 on, from Arm's optimized-routines; musl's is the same code) documents its
+- glibc's ``pow`` (2.28 on, from Arm's optimized-routines; detected with ``os.confstr``) documents its
   worst-case error: ``0.511 ulp`` from its ``exp`` plus ``|y log x| * 1.5 * 2**-15 ulp`` from its
   ``log`` (without FMA; less with), at most ``0.5131 ulp`` for the ``x`` we accept here
   (``|y log x| <= 45``). If glibc returned another double than ``r`` it would be at least
