@@ -133,6 +133,12 @@ class SchedulerType:
         ``iterations_per_epoch`` (keyword).
     step_cost: microseconds one step of it takes per param group it writes (measured by
         ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
+    steps_all_children: one step of it steps every child (torch's ``ChainedScheduler``), not
+        one at a time: the cost model adds up their costs.
+    torch_stepped_only: (torch kind) why ignite's ``LRScheduler`` cannot run it ("": it can);
+        such a type is only stepped by torch (:mod:`scheduler_core.torch_stepping`).
+    optimizer_arg: its constructor takes the optimizer first (False for torch's
+        ``ChainedScheduler``, which takes its children's).
     """
 
     name: str
@@ -155,6 +161,9 @@ class SchedulerType:
     expands: bool = False
     counts_epochs: bool = False
     step_cost: float = 0.3
+    steps_all_children: bool = False
+    torch_stepped_only: str = ""
+    optimizer_arg: bool = True
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -166,7 +175,7 @@ class SchedulerType:
     def takes_optimizer(self) -> bool:
         """Whether its constructor takes the optimizer (composites take their children, state
         kinds no optimizer)."""
-        return self.kind not in ("composite", "state")
+        return self.optimizer_arg and self.kind not in ("composite", "state")
 
     def written_param(self, kwargs: Mapping[str, Any]) -> str | None:
         """The param this type writes with ``kwargs`` (None when ``param_name`` is missing)."""

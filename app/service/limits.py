@@ -320,7 +320,7 @@ def _step_cost(spec: Any) -> tuple[float, bool]:
     t = scheduler_type(spec.type, ("param", "composite", "torch", "state"))
     children = [_step_cost(c) for c in t.children(spec.kwargs)]
     costs = [c for c, _ in children]  # a ParamGroupScheduler (expands) steps every child
-    cost = t.step_cost + (sum(costs) if t.expands else max(costs, default=0.0))
+    cost = t.step_cost + (sum(costs) if t.expands or t.steps_all_children else max(costs, default=0.0))
     return cost, t.kind == "torch" or any(torch for _, torch in children)
 
 
