@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator, model_validator
 
 from scheduler_core.events import DEFAULT_EVENT
 
@@ -24,6 +24,14 @@ from ..fields import (
     _Targeted,
 )
 from ..registry import register, union
+from .stepping import (
+    GROUPS_NO_TORCH_STEPPING,
+    STEPPING_FIELD,
+    WARMUP_NO_TORCH_STEPPING,
+    Stepping,
+    check_ignite_can_run,
+    field_error,
+)
 from .torch import TorchScheduler
 
 
@@ -163,6 +171,15 @@ class ConcatScheduler(_Model, _Targeted):
 class LRScheduler(_Model, _Attached):
     type: Literal["LRScheduler"]
     lr_scheduler: TorchScheduler
+    stepping: Stepping | None = STEPPING_FIELD
+
+    @field_validator("stepping")
+    @classmethod
+    def _ignite_can_run_it(cls, v: str | None, info: ValidationInfo) -> str | None:
+        lr_scheduler = info.data.get("lr_scheduler")
+        if lr_scheduler is not None:
+            check_ignite_can_run(v, lr_scheduler, ())
+        return v
 
 
 WarmedUp = union("param", "torch", child=True)
@@ -186,6 +203,23 @@ class CreateLrSchedulerWithWarmup(_Model, _Attached):
     warmup_start_value: Value
     warmup_duration: Annotated[int, Strict(), Field(ge=2, le=MAX_SIZE)]
     warmup_end_value: Value | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_stepping(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "stepping" in data:
+            raise field_error(
+                ("stepping",), f"stepping cannot be chosen here: {WARMUP_NO_TORCH_STEPPING}", data["stepping"]
+            )
+        return data
+
+    @field_validator("lr_scheduler")
+    @classmethod
+    def _ignite_can_run_it(cls, v: Any) -> Any:
+        check_ignite_can_run(
+            "ignite", v, ("type",), "in create_lr_scheduler_with_warmup (it wraps it in ignite's LRScheduler)"
+        )
+        return v
 
 
 GroupMember = union("param", "composite")
@@ -223,6 +257,17 @@ class ParamGroupScheduler(_Model, _Attached):
                 raise ValueError(
                     f"schedulers[{j}].event should be left out: the ParamGroupScheduler calls its "
                     f"schedulers at its own event, but given {child.event}"
+                )
+            stepping = getattr(child, "stepping", None)
+            if stepping == "torch":
+                raise field_error(
+                    (j, "stepping"),
+                    f"stepping 'torch' cannot be used here: {GROUPS_NO_TORCH_STEPPING}",
+                    stepping,
+                )
+            if isinstance(child, LRScheduler):
+                check_ignite_can_run(
+                    "ignite", child.lr_scheduler, (j, "lr_scheduler", "type"), "in a ParamGroupScheduler"
                 )
         return v
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, Strict
+from pydantic import Field, Strict, ValidationInfo, field_validator
 
 from ..fields import (
     FOLLOWS_NUM_EVENTS,
@@ -168,6 +168,60 @@ class LambdaLR(_Model):
 class MultiplicativeLR(_Model):
     type: Literal["MultiplicativeLR"]
     lr_lambda: expression("epoch", "The factor applied to the lr at epoch")
+
+
+StepsByItself = union("torch")
+"""A child of SequentialLR / ChainedScheduler: any torch scheduler registered above (they do
+not nest)."""
+
+
+@register(
+    "SequentialLR",
+    "Run torch schedulers one after another, switching at the milestones (torch steps it by itself).",
+    {
+        "type": "SequentialLR",
+        "schedulers": [
+            {"type": "LinearLR", "start_factor": 0.1, "total_iters": 100},
+            {"type": "CosineAnnealingLR", "T_max": 900},
+        ],
+        "milestones": [100],
+    },
+)
+class SequentialLR(_Model):
+    type: Literal["SequentialLR"]
+    schedulers: Annotated[list[StepsByItself], Field(min_length=1, max_length=16)]
+    milestones: Annotated[list[PosCount], Field(max_length=15)]
+
+    @field_validator("milestones")
+    @classmethod
+    def _one_less_increasing(cls, v: list[int], info: ValidationInfo) -> list[int]:
+        children = info.data.get("schedulers")
+        if children is not None and len(v) != len(children) - 1:
+            raise ValueError(
+                f"milestones should have one entry less than schedulers ({len(children) - 1}), "
+                f"but given {len(v)}"
+            )
+        for i in range(1, len(v)):
+            if v[i] <= v[i - 1]:
+                raise ValueError(f"milestones should increase, but {v[i]} at index {i} follows {v[i - 1]}")
+        return v
+
+
+@register(
+    "ChainedScheduler",
+    "Step several torch schedulers together at every call, each scaling the lr the one before "
+    "left (torch steps it by itself).",
+    {
+        "type": "ChainedScheduler",
+        "schedulers": [
+            {"type": "ConstantLR", "factor": 0.1, "total_iters": 20},
+            {"type": "ExponentialLR", "gamma": 0.99},
+        ],
+    },
+)
+class ChainedScheduler(_Model):
+    type: Literal["ChainedScheduler"]
+    schedulers: Annotated[list[StepsByItself], Field(min_length=1, max_length=16)]
 
 
 TorchScheduler = union("torch")
