@@ -33,6 +33,7 @@ from scheduler_core.registry import Kind
 from . import wire  # noqa: F401  (registers every scheduler model before the union is built)
 from .fields import MAX_SIZE, PARAM_NAME_RE, RESERVED_PARAM_NAMES, Flag, GroupName, PosCount, Value, _Model
 from .flavors import Flavor
+from .notices import SeriesNotice
 from .registry import union
 
 Scheduler = union("param", "composite", "state")
@@ -219,6 +220,10 @@ class SeriesResponse(BaseModel):
     start: int | None = Field(None, description="First event of the window asked for (?start=).")
     stop: int | None = Field(None, description="End (excluded) of the window asked for (?stop=).")
     area_rule: str | None = Field(None, description="How summary areas are computed (?summary=true).")
+    notices: list[SeriesNotice] | None = Field(
+        None,
+        description="Torch schedulers whose values ignite runs differently than torch steps them (left out: none).",
+    )
 
 
 class FigureResponse(BaseModel):

@@ -22,7 +22,7 @@ from ..contract.fields import ExpressionOf
 from ..contract.flavors import Flavor
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
-from . import codegen_optax, codegen_timm
+from . import codegen_optax, codegen_stepping, codegen_timm
 from .convert import NOT_KWARGS
 from .limits import param_names, state_series
 
@@ -31,6 +31,7 @@ class _Imports:
     def __init__(self) -> None:
         self.by_module: dict[str, set[str]] = {}
         self.math = False  # an expression's lambda calls math.*
+        self.stepped = False  # a torch scheduler stepped by torch: the program defines stepped()
 
     def use(self, module: str, name: str) -> str:
         self.by_module.setdefault(module, set()).add(name)
@@ -55,6 +56,9 @@ def _call(model: BaseModel, flavor: Flavor, imports: _Imports, inherited: dict[s
     entry = entry_for(model)
     if entry.core.family == "optax":
         return codegen_optax.scheduler_core_call(model, imports, depth)
+    if codegen_stepping.torch_stepped(model):
+        imports.stepped = True
+        return codegen_stepping.call(model, lambda m: _render(m, flavor, imports, {}, depth))
     func = imports.use(entry.import_module(flavor), entry.name)
     core = entry.core
     args: list[str] = ["optimizer"] if core.takes_optimizer else []
@@ -327,4 +331,5 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     if hook is not None:
         parts[-1] = hook(parts[-1])
     head, imps, optim, scheds, record, loop = (p.strip("\n") for p in parts)
-    return f"{head}\n\n{imps}\n\n{optim}\n\n{scheds}\n\n{record}\n\n\n{loop}\n"
+    helper = f"\n{codegen_stepping.HELPER.strip()}\n\n\n" if imports.stepped else ""
+    return f"{head}\n\n{imps}\n\n{optim}\n\n{helper}{scheds}\n\n{record}\n\n\n{loop}\n"

@@ -24,7 +24,7 @@ from ..contract.canonical import canonical_json
 from ..contract.errors import ApiError
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
-from . import codegen_transformers
+from . import codegen_transformers, fidelity
 from .codegen import Flavor, check_flavor, generate
 from .compute import SeriesCache, SeriesData, compute
 from .limits import check_caps, check_variants, check_window, n_series
@@ -86,6 +86,9 @@ def series_json_chunks(
         tail["start"], tail["stop"] = window
     if summary:
         tail["area_rule"] = AREA_RULE
+    notices = fidelity.series_notices(exp, settings, cache, series, _keep(exp, max_points, window))
+    if notices:
+        tail["notices"] = notices
     return _coalesce(_json_pieces(head, series, points, tail, summary))
 
 
