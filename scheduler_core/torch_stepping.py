@@ -24,6 +24,7 @@ from typing import Any
 from ._optional import import_torch
 from .registry import TYPES, SchedulerType, build_torch, register
 from .spec import SchedulerSpec
+from .torch_schedules import torch_restarts
 
 __all__ = ["STEPPINGS", "TorchStepped", "ignite_refuses", "stepping_of"]
 
@@ -122,6 +123,12 @@ def _sequential_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set
             out.add(e)
 
 
+def _chained_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
+    """ChainedScheduler: its children, all stepped at every call, restart where they do."""
+    for child in kw.get("schedulers", ()):
+        torch_restarts(child, offset, kw.get("last_epoch", -1) + 1, stop, out, limit)
+
+
 for _name, _build, _all in (
     ("SequentialLR", _build_sequential, False),
     ("ChainedScheduler", _build_chained, True),
@@ -141,6 +148,6 @@ for _name, _build, _all in (
             optimizer_arg=not _all,  # ChainedScheduler(schedulers): its children's optimizer
             steps_all_children=_all,
             step_cost=1.0,
-            restarts=None if _all else _sequential_restarts,
+            restarts=_chained_restarts if _all else _sequential_restarts,
         )
     )

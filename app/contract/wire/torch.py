@@ -214,8 +214,8 @@ class SequentialLR(_Model):
     {
         "type": "ChainedScheduler",
         "schedulers": [
-            {"type": "ConstantLR", "factor": 0.1, "total_iters": 20},
-            {"type": "ExponentialLR", "gamma": 0.99},
+            {"type": "LinearLR", "start_factor": 0.1, "total_iters": 100},
+            {"type": "ExponentialLR", "gamma": 0.998},
         ],
     },
 )
