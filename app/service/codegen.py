@@ -69,7 +69,7 @@ def _call(model: BaseModel, flavor: Flavor, imports: _Imports, inherited: dict[s
     lambdas: dict[str, str] = {}
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
-        if name in NOT_KWARGS or value is None:
+        if name in NOT_KWARGS or name == codegen_stepping.FIELD or value is None:
             continue
         marker = next((m for m in field.metadata if isinstance(m, ExpressionOf)), None)
         if marker is not None:  # an expression: its Python lambda

@@ -11,6 +11,9 @@ from pydantic import BaseModel
 
 from scheduler_core.torch_stepping import stepping_of
 
+FIELD = "stepping"
+"""The wire field saying who steps the torch scheduler: not a constructor argument."""
+
 HELPER = '''
 def stepped(lr_scheduler):
     """A handler stepping a torch scheduler by itself, as a plain torch loop does."""
@@ -20,7 +23,7 @@ def stepped(lr_scheduler):
 
 def torch_stepped(model: BaseModel) -> bool:
     """Whether ``model`` is a wrapper whose torch scheduler torch steps by itself."""
-    if "stepping" not in type(model).model_fields:
+    if FIELD not in type(model).model_fields:
         return False
     return stepping_of({"stepping": model.stepping, "lr_scheduler": model.lr_scheduler}) == "torch"
 

@@ -1,7 +1,8 @@
 """The exported ignite program, run in a real ignite Engine, records exactly ``/series``.
 
 For every ignite and torch type of the catalogue (its example; torch types inside
-``LRScheduler``), attached at each of ignite's events, and for random experiments mixing events
+``LRScheduler``, run as ignite runs them and stepped by torch itself), attached at each of
+ignite's events, and for random experiments mixing events
 and types (OneCycleLR / CyclicLR writing momentum included): ``POST /code?flavor=ignite`` is
 executed as it is (real ``ignite.handlers`` classes attached to a real ``Engine``), and every
 value it records must equal ``POST /series``'s with ``==``. The set of recorded (group, param)
@@ -19,6 +20,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_series_vs_ignite import ALL, SETTINGS, budget, experiments
 
+from app.contract.registry import REGISTRY
 from app.service.limits import UNSET_AT_FIRST_ITERATION
 from scheduler_core.events import EVENTS
 from scheduler_core.registry import TYPES
@@ -95,20 +97,31 @@ def catalogue_cases(client) -> list[tuple[str, dict]]:
         name = top.get("param_name", "lr")
         for g in groups:
             g.setdefault(name, 0.3)
-        for attach in EVENTS:
-            exp = {
-                "num_events": 700,  # past the examples' first milestones and restarts
-                "iterations_per_epoch": 7,
-                "param_groups": groups,
-                "schedulers": [{**top, "event": attach}],
-            }
-            cases.append((f"{e['type']}@{attach}", exp))
+        # a torch type also stepped by torch itself: the export attaches stepped(scheduler)
+        ways = (
+            [("", top), (" stepped by torch", {**top, "stepping": "torch"})]
+            if e["kind"] == "torch"
+            else [("", top)]
+        )
+        for way, scheduler in ways:
+            for attach in EVENTS:
+                exp = {
+                    "num_events": 700,  # past the examples' first milestones and restarts
+                    "iterations_per_epoch": 7,
+                    "param_groups": groups,
+                    "schedulers": [{**scheduler, "event": attach}],
+                }
+                cases.append((f"{e['type']}{way}@{attach}", exp))
     return cases
 
 
 def test_every_ignite_and_torch_type_of_the_catalogue(client):
     cases = catalogue_cases(client)
     assert len(cases) >= 4 * 15  # 15 types before the issue, each at the 4 events
+    stepped = {label.split("@")[0] for label, _ in cases if " stepped by torch" in label}
+    assert stepped == {
+        f"{n} stepped by torch" for n, t in TYPES.items() if t.kind == "torch" and n in REGISTRY
+    }
     for label, exp in cases:
         (top,) = exp["schedulers"]
         if TYPES[top["type"]].holder == "engine.state" and top["event"] in UNSET_AT_FIRST_ITERATION:
@@ -164,6 +177,8 @@ def attached(draw) -> dict:
         choice = draw(st.sampled_from((None, *EVENTS)))
         if choice is not None:
             s["event"] = choice
+        if s["type"] == "LRScheduler" and draw(st.booleans()):
+            s["stepping"] = draw(st.sampled_from(("ignite", "torch")))
     if any(s.get("event", "").startswith("EPOCH") for s in exp["schedulers"]) or draw(st.booleans()):
         exp["iterations_per_epoch"] = draw(st.integers(1, 40))
     return exp
@@ -174,6 +189,8 @@ def attached(draw) -> dict:
 def test_random_attached_experiments(client, exp):
     event(check_engine_equals_series(client, exp))
     torch_types = {s["lr_scheduler"]["type"] for s in exp["schedulers"] if "lr_scheduler" in s}
+    if any(s.get("stepping") == "torch" for s in exp["schedulers"]):
+        event("a torch scheduler stepped by torch")
     if torch_types & {"OneCycleLR", "CyclicLR"}:
         event("momentum written by a torch scheduler")
     event("several events" if len({s.get("event") for s in exp["schedulers"]}) > 1 else "one event")
