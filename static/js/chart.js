@@ -1,5 +1,6 @@
 // The only code touching Plotly: results + view options -> one whole figure -> Plotly.react.
 import { plotlyText } from './dom.js';
+import { noticeMarkers } from './notices.js';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash'];
@@ -166,6 +167,9 @@ export function buildFigure(results, view, { narrow = false } = {}) {
       }
     }
   }
+  const marks = noticeMarkers(results, view, panels, xPerEvent(view)); // ignite ≠ torch stepping
+  shapes.push(...marks.shapes);
+  layout.annotations.push(...marks.annotations);
   return { data, layout };
 }
 

@@ -9,6 +9,7 @@ import { editHandlers } from './edits.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { announce as announceIn, wireHistory } from './history.js';
+import { initNotices } from './notices.js';
 import { setupPanels } from './panels.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
@@ -21,6 +22,7 @@ const els = {};
 let catalogue = [];
 let edits = null; // the editor's edits into the store (edits.js)
 let panels = null; // reading, summary, steps helper, presets... (panels.js)
+let notices = null; // ignite ≠ torch stepping notes above the chart (notices.js)
 const lastGood = new Map(); // variant name -> {experiment, data}
 const perf = { dirty: true, draws: 0, lastRedrawMs: null, editAt: null, firstDrawMs: null };
 window.__scheduleExplorer = perf;
@@ -171,6 +173,7 @@ async function redraw() {
   }
   lastRevision = rev;
   panels.afterDraw(results, state.view);
+  notices.update(results, state.view);
   if (perf.zoomAt) perf.lastZoomMs = performance.now() - perf.zoomAt;
   perf.zoomAt = null;
   perf.draws += 1;
@@ -268,6 +271,7 @@ async function start() {
   edits = editHandlers(catalogue, announce);
   panels = setupPanels(els, { presets: cat.presets, applyLoop: edits.applyLoop, announce, status, onZoom });
   wireHistory(els.undo, els.redo, status);
+  notices = initNotices(els.chart.parentElement, announce);
   els.editor.addEventListener('input', () => {
     if (hasLocalError()) { els.chart.dataset.state = 'stale'; status(STALE); }
   });
