@@ -26,11 +26,16 @@ from .registry import TYPES, SchedulerType, build_torch, register
 from .spec import SchedulerSpec
 from .torch_schedules import torch_restarts
 
-__all__ = ["STEPPINGS", "TorchStepped", "ignite_refuses", "stepping_of"]
+__all__ = ["STEPPINGS", "STEP_CALL_US", "TorchStepped", "ignite_refuses", "step_calls", "stepping_of"]
 
 STEPPINGS = ("ignite", "torch")
 """How an ``LRScheduler`` spec runs its torch scheduler (its ``stepping`` kwarg): "ignite"
 (ignite's ``LRScheduler``: ``get_lr()`` then ``last_epoch += 1``) or "torch" (``step()``)."""
+
+STEP_CALL_US = 4.0
+"""Microseconds a torch ``step()`` call costs whatever the param groups (its bookkeeping: the
+step count, the optimizer check, ``_last_lr``), measured with ``python -m bench.cost``; per group
+the type's ``step_cost`` adds to it."""
 
 NO_GET_LR = (
     "ignite's LRScheduler calls the torch scheduler's get_lr(), which {name} does not have "
@@ -57,6 +62,18 @@ def stepping_of(kwargs: Mapping[str, Any]) -> str:
     if given not in STEPPINGS:
         raise ValueError(f"Argument stepping should be one of {list(STEPPINGS)}, but given {given!r}")
     return given
+
+
+def step_calls(spec: Any) -> int:
+    """How many torch ``step()`` calls one call of the top-level ``spec`` makes: none unless it
+    is an ``LRScheduler`` stepped by torch; the children of a type stepping them all
+    (``ChainedScheduler``); one otherwise."""
+    kw = getattr(spec, "kwargs", {})
+    if "lr_scheduler" not in kw or stepping_of(kw) != "torch":  # the warm-up helper: ignite's way
+        return 0
+    inner = kw.get("lr_scheduler")
+    t = TYPES.get(getattr(inner, "type", None))
+    return len(inner.kwargs.get("schedulers", ())) if t is not None and t.steps_all_children else 1
 
 
 class TorchStepped:
@@ -147,7 +164,6 @@ for _name, _build, _all in (
             torch_stepped_only=NO_GET_LR.format(name=_name),
             optimizer_arg=not _all,  # ChainedScheduler(schedulers): its children's optimizer
             steps_all_children=_all,
-            step_cost=1.0,
             restarts=_chained_restarts if _all else _sequential_restarts,
         )
     )

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from scheduler_core.events import EPOCH_EVENTS
 from scheduler_core.registry import scheduled_names, scheduler_type
+from scheduler_core.torch_stepping import STEP_CALL_US, step_calls
 
 from ..contract.errors import ApiError
 from ..contract.registry import entry_for, written_param
@@ -301,7 +302,8 @@ def step_seconds_per_event(exp: Experiment) -> float:
     param group it writes (one with ``param_group_index``, else all; a torch scheduler always
     steps all of the optimizer's groups), the ``step_cost`` of its type and of the dearest type
     nested in it, level by level (the core record's, :class:`scheduler_core.registry.SchedulerType`);
-    then every series
+    a torch scheduler stepped by torch adds :data:`~scheduler_core.torch_stepping.STEP_CALL_US`
+    per ``step()`` call; then every series
     records a value (:data:`STEP_US_PER_SERIES`). ``python -m bench.cost`` compares the model
     with measured times over random experiments.
     """
@@ -310,7 +312,7 @@ def step_seconds_per_event(exp: Experiment) -> float:
     for spec in to_core(exp).schedulers:
         cost, torch = _step_cost(spec)
         written = 1 if spec.kwargs.get("param_group_index") is not None and not torch else groups
-        micros += STEP_US_PER_SCHEDULER + written * cost
+        micros += STEP_US_PER_SCHEDULER + written * cost + step_calls(spec) * STEP_CALL_US
     return micros / 1e6
 
 
