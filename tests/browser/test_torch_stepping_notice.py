@@ -5,7 +5,7 @@ scheduler to torch's own stepping."""
 from __future__ import annotations
 
 import pytest
-from pwhelpers import draws, field, open_dashboard, settle, traces
+from pwhelpers import draws, edit, field, open_dashboard, settle, traces
 
 from app.contract.schemas import SEED_EXPERIMENT
 
@@ -48,3 +48,25 @@ def test_notice_shows_and_switches_to_torch_stepping(page):
     lr = SEED_EXPERIMENT["param_groups"][1]["lr"]
     assert fc and fc[0][0] == pytest.approx(start * lr, rel=1e-12) and start < 1
     assert fc[0][-1] == pytest.approx(lr, rel=1e-12)
+
+
+def test_sequential_lr_from_its_form(page):
+    """SequentialLR (torch steps it: no notice) is built from its form; its milestone is a marker."""
+    open_dashboard(page)
+    n = draws(page)
+    page.select_option(field("schedulers.1.type", "select"), "LRScheduler")
+    settle(page, n)
+    n = draws(page)
+    page.select_option(field("schedulers.1.lr_scheduler.type", "select"), "SequentialLR")
+    settle(page, n)
+    assert page.locator(field("schedulers.1.lr_scheduler.schedulers.1.type", "select")).count() == 1
+    assert "100" in page.locator(field("schedulers.1.lr_scheduler.milestones")).input_value()
+    edit(page, field("schedulers.1.lr_scheduler.milestones"), "300")
+    fc = [t for t in traces(page) if t["meta"]["param_name"] == "lr" and t["meta"]["group"] == 1]
+    assert fc and max(fc[0]["y"]) == pytest.approx(SEED_EXPERIMENT["param_groups"][1]["lr"], rel=1e-12)
+    assert page.locator(NOTES).is_hidden()
+    page.check("#opt-markers")
+    page.wait_for_function(
+        """() => (document.querySelector('#chart').layout.shapes || []).some(s => s.x0 === 299)""",
+        timeout=15000,
+    )
