@@ -8,7 +8,8 @@ for an epoch event), i.e. ``ITERATION_COMPLETED`` / ``EPOCH_COMPLETED``. ignite'
 meant to be attached at ``*_STARTED`` (it writes the value of the coming iteration), where a
 torch type whose ``get_lr`` does not depend on ``step()`` gives the same values; a notice says
 where they are not the same, with the first event that differs and the largest absolute
-difference over every series. Both computations go through the one series cache.
+difference over every series. Both computations go through the one series cache; the second one
+gets half the request's time budget.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def series_notices(
     """The notices of ``exp`` (whose computed ``series`` are given), one per top-level
     ``LRScheduler`` run as ignite runs it whose values torch's own stepping changes."""
     out = []
+    # the comparison may step too: it gets half the request's time budget, so that a reply never
+    # takes much longer than the budget allows (over it, the notice says so instead)
+    budget = settings.model_copy(update={"request_time_budget_s": settings.request_time_budget_s / 2})
     for i, s in enumerate(exp.schedulers):
         if not ignite_run(s):
             continue
@@ -76,7 +80,7 @@ def series_notices(
         )
         notice = {"kind": "torch_stepping", "scheduler": i, "torch_type": name, "switch": switch}
         try:
-            other = compute(_switched(exp, i, switch), settings, cache, store=store)
+            other = compute(_switched(exp, i, switch), budget, cache, store=store)
         except ApiError as exc:
             out.append({**notice, "first_event": None, "max_abs_diff": None,
                         "message": f"ignite's LRScheduler could not be compared with {where}: {exc.items[0]['msg']}"})  # fmt: skip

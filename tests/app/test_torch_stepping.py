@@ -342,3 +342,25 @@ def test_cost_model_steps_every_chained_child():
     sequential = per_event({"type": "SequentialLR", "schedulers": two, "milestones": [5]})
     alone = per_event(one)
     assert chained > sequential > alone
+
+
+def test_notice_when_torch_stepping_is_over_half_the_budget(make_client):
+    """CosineAnnealingLR is stepped either way; torch's own stepping gets half the time budget:
+    over it, the notice says it could not be compared (and the series still come)."""
+    top = {"type": "LRScheduler", "lr_scheduler": {"type": "CosineAnnealingLR", "T_max": 100}}
+    body = {"num_events": 4000, "param_groups": [{"name": "g", "lr": 0.1}], "schedulers": [top]}
+    switched = {**body, "schedulers": [{**top, "stepping": "torch", "event": "ITERATION_COMPLETED"}]}
+
+    def seconds(b: dict) -> float:
+        exp = Experiment.model_validate(b)
+        return exp.num_events * step_seconds_per_event(exp)
+
+    assert seconds(switched) >= seconds(body)  # torch's step() calls cost more
+    client = make_client(request_time_budget_s=1.5 * seconds(switched))  # half of it is too little
+    r = client.post("/api/v1/series", json=body)
+    assert r.status_code == 200, r.text
+    (notice,) = r.json()["notices"]
+    assert notice["first_event"] is None and notice["max_abs_diff"] is None
+    assert "could not be compared" in notice["message"] and "budget" in notice["message"]
+    roomy = make_client(request_time_budget_s=4 * seconds(switched)).post("/api/v1/series", json=body).json()
+    assert roomy["notices"][0]["first_event"] == 0
