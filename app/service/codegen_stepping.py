@@ -16,7 +16,8 @@ FIELD = "stepping"
 
 HELPER = '''
 def stepped(lr_scheduler):
-    """A handler stepping a torch scheduler by itself, as a plain torch loop does."""
+    """A handler stepping a torch scheduler by itself, as a plain torch loop does (torch warns
+    that step() runs before optimizer.step(): this program has no training step)."""
     return lambda engine: lr_scheduler.step()
 '''
 
