@@ -19,6 +19,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_series_vs_ignite import ALL, SETTINGS, budget, experiments
 
+from app.contract.metrics import EXAMPLE_METRICS
 from app.service.limits import UNSET_AT_FIRST_ITERATION
 from scheduler_core.events import EVENTS
 from scheduler_core.registry import TYPES
@@ -102,6 +103,8 @@ def catalogue_cases(client) -> list[tuple[str, dict]]:
                 "param_groups": groups,
                 "schedulers": [{**top, "event": attach}],
             }
+            if TYPES[e["type"]].metric_reads is not None:  # a plateau type reads its example's curve
+                exp["metrics"] = EXAMPLE_METRICS
             cases.append((f"{e['type']}@{attach}", exp))
     return cases
 
