@@ -282,6 +282,13 @@ def _check_metrics(exp: Experiment, loc: tuple) -> None:
     for i, (s, spec) in enumerate(zip(exp.schedulers, to_core(exp).schedulers, strict=True)):
         if entry_for(s).core.metric_reads is None:
             continue
+        if entry_for(s).core.counts_epochs and ipe is None:
+            raise ApiError(
+                422,
+                (*loc, "iterations_per_epoch"),
+                f"iterations_per_epoch should be given: schedulers[{i}] ({s.type}) steps after each epoch",
+                "missing",
+            )
         curve = curves.get(s.metric_name)
         if curve is None:
             raise ApiError(
