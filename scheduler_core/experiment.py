@@ -37,6 +37,7 @@ __all__ = [
     "SchedulerSpec",
     "Series",
     "build",
+    "fed",
     "groups_state",
     "scheduled_names",
     "simulate",
@@ -109,7 +110,7 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     for spec, scheduler in zip(experiment.schedulers, schedulers, strict=True):
         t = TYPES.get(spec.type)
         if t is not None and t.metric_reads is not None:
-            handler = _fed(scheduler, next(reads), engine)
+            handler = fed(scheduler, next(reads), engine)
         elif t is not None and t.kind == "state":
             row = targets.index((str(t.holder), scheduler.param_name))
             unset[row] = t.unset
@@ -139,7 +140,7 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     return series + [Series(-1, holder, name, state_out[row]) for row, (holder, name) in enumerate(targets)]
 
 
-def _fed(scheduler: Any, read: Any, engine: Any) -> Any:
+def fed(scheduler: Any, read: Any, engine: Any) -> Any:
     """A handler calling ``scheduler(engine)`` with ``engine.state.metrics[read.name]`` set to
     the curve's next value before each call that reads it (what an evaluator would do)."""
     calls, values = read.calls.tolist(), read.values.tolist()

@@ -198,3 +198,21 @@ def test_link_ids_of_experiments_without_metrics_are_unchanged(client):
     b = client.post("/api/v1/links", json={**README, "metrics": None}).json()["id"]
     c = client.post("/api/v1/links", json={**README, "metrics": {"m": CURVE}}).json()["id"]
     assert a == b == "odL_5BVvNOYF" and c != a
+
+
+@pytest.mark.parametrize(
+    "kind", ["ReduceLROnPlateauScheduler", "ReduceLROnPlateau", "timm.scheduler.PlateauLRScheduler"]
+)
+def test_a_stepping_error_beside_a_plateau_scheduler_names_the_culprit(client, kind):
+    """The culprit search steps each scheduler alone: a plateau scheduler is fed its curve there
+    too (else it would raise, or be blamed, itself)."""
+    shrinking = {"type": "LinearCyclicalScheduler", "param_name": "momentum", "start_value": 0.9, "end_value": 0.5,
+                 "cycle_size": 10, "cycle_mult": 0.5}  # fmt: skip
+    exp = experiment(
+        num_events=300,
+        metrics={"val_loss": CURVE},
+        param_groups=[{"name": "g", "lr": 0.1, "momentum": 0.9}],
+        schedulers=[{"type": kind, "metric_name": "val_loss"}, shrinking],
+    )
+    d = detail(client.post("/api/v1/series", json=exp))
+    assert d["loc"] == ["body", "schedulers", 1, "cycle_mult"] and d["type"] == "scheduler_step_error"
