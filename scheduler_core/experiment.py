@@ -143,13 +143,13 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
 def fed(scheduler: Any, read: Any, engine: Any) -> Any:
     """A handler calling ``scheduler(engine)`` with ``engine.state.metrics[read.name]`` set to
     the curve's next value before each call that reads it (what an evaluator would do)."""
-    calls, values = read.calls.tolist(), read.values.tolist()
+    calls, values = read.calls, read.values
     count, k = 0, 0
 
     def handler(e: Any) -> None:
         nonlocal count, k
         if k < len(calls) and calls[k] == count:
-            engine.state.metrics[read.name] = values[k]
+            engine.state.metrics[read.name] = float(values[k])
             k += 1
         count += 1
         scheduler(engine)
