@@ -247,7 +247,7 @@ def hexes(rows: list[list[float]]) -> list[list[str]]:
 
 @pytest.mark.parametrize("type_name", PLATEAU_TYPES)
 def test_equal_to_a_real_engine_run_over_random_configurations(type_name):
-    reductions = {"runs": 0, "with a reduction": 0}
+    reductions = {"runs": 0, "alone": 0, "with a reduction": 0}
 
     @profile(300)
     @given(configs(type_name))
@@ -260,13 +260,15 @@ def test_equal_to_a_real_engine_run_over_random_configurations(type_name):
         ours = [[float(s.values[i]) for s in series] for i in range(cfg["n"])]
         assert hexes(ours) == hexes(ref)
         reductions["runs"] += 1
-        if cfg["cosine"] is None and any(row != ref[0] for row in ref):
-            reductions["with a reduction"] += 1
-            event("reduced")
+        if cfg["cosine"] is None:
+            reductions["alone"] += 1
+            if any(row != ref[0] for row in ref):
+                reductions["with a reduction"] += 1
+                event("reduced")
 
     run()
     print(type_name, reductions)
-    assert reductions["with a reduction"] >= reductions["runs"] // 5, reductions  # plateaus are met
+    assert reductions["with a reduction"] >= reductions["alone"] // 3, reductions  # plateaus are met
 
 
 def test_ignite_min_lr_needs_param_group_index_as_ignite_does():
