@@ -103,7 +103,8 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     targets = state_targets(experiment)
     unset = [float("nan")] * len(targets)
     last: list[Any] = [None] * len(targets)  # per state target: the scheduler called last
-    # state-kind schedulers get the engine (its state receives their attributes), others None
+    # state-kind schedulers get the engine (its state receives their attributes), plateau ones
+    # too (engine.state.metrics fed by `fed`), others None
     engine = SimpleNamespace(state=SimpleNamespace(metrics={}))
     handlers: dict[str, list[Any]] = {}
     reads = iter(metric_reads(experiment))
