@@ -240,3 +240,12 @@ def test_timm_flavor_refuses_a_group_index_and_the_generic_program_refuses_timms
     r = client.post("/api/v1/code?flavor=scheduler_core", json=mixed)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "type"]
     assert "timm" in r.json()["detail"][0]["msg"]
+
+
+def test_same_constructor_as_timm(timm_scheduler):
+    """Keyword names, order and defaults of timm 1.0.31's constructor."""
+    import inspect
+
+    ours = inspect.signature(core_timm.PlateauLRScheduler.__init__).parameters
+    theirs = inspect.signature(timm_scheduler.PlateauLRScheduler.__init__).parameters
+    assert [(p.name, p.default) for p in ours.values()] == [(p.name, p.default) for p in theirs.values()]
