@@ -157,8 +157,9 @@ def _metrics(exp: dict) -> None:
             metrics[s["metric_name"]] = CURVE
         if REGISTRY.get(s.get("type")) is not None and REGISTRY[s["type"]].core.counts_epochs:
             exp.setdefault("iterations_per_epoch", 10)
-    for name in list(metrics)[16:]:
-        del metrics[name]
+    read = {s["metric_name"] for s in readers}
+    for name in [n for n in metrics if n not in read][max(0, 16 - len(read)) :]:
+        del metrics[name]  # at most 16 curves, those read kept
 
 
 _NATIVE = {"ignite", "torch", "scheduler_core"}
