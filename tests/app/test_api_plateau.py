@@ -216,3 +216,21 @@ def test_a_stepping_error_beside_a_plateau_scheduler_names_the_culprit(client, k
     )
     d = detail(client.post("/api/v1/series", json=exp))
     assert d["loc"] == ["body", "schedulers", 1, "cycle_mult"] and d["type"] == "scheduler_step_error"
+
+
+def test_a_curve_read_counts_in_the_reply_size_cap():
+    """Each curve read is one more series listing its events (JSON) or one more column (CSV)."""
+    from app.contract.schemas import Experiment
+    from app.service.limits import BYTES_PER_VALUE, reply_bytes
+
+    exp = Experiment.model_validate(experiment(metrics={"val_loss": CURVE}))
+    plain = Experiment.model_validate(
+        experiment(
+            metrics=None,
+            schedulers=[{"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 3}}],
+        )
+    )
+    event_bytes = len("39") + 1
+    assert reply_bytes(exp, "series") - reply_bytes(plain, "series") == 40 * (event_bytes + BYTES_PER_VALUE)
+    assert reply_bytes(exp, "csv") - reply_bytes(plain, "csv") == 40 * BYTES_PER_VALUE
+    assert reply_bytes(exp, "series", 4) == 2 * 4 * (event_bytes + BYTES_PER_VALUE)
