@@ -234,3 +234,34 @@ def test_a_curve_read_counts_in_the_reply_size_cap():
     assert reply_bytes(exp, "series") - reply_bytes(plain, "series") == 40 * (event_bytes + BYTES_PER_VALUE)
     assert reply_bytes(exp, "csv") - reply_bytes(plain, "csv") == 40 * BYTES_PER_VALUE
     assert reply_bytes(exp, "series", 4) == 2 * 4 * (event_bytes + BYTES_PER_VALUE)
+
+
+@pytest.mark.parametrize(
+    "attach", ["ITERATION_STARTED", "ITERATION_COMPLETED", "EPOCH_STARTED", "EPOCH_COMPLETED"]
+)
+@pytest.mark.parametrize("kind", ["ReduceLROnPlateauScheduler", "ReduceLROnPlateau"])
+def test_scheduler_core_flavor_export_reproduces_the_series(client, kind, attach):
+    """The scheduler_core program (its own loop, engine.state.metrics fed before each read)
+    records /series bit for bit, pasted and generated curves, beside a state scheduler (the
+    engine it sets attributes on is the one the metrics are fed to)."""
+    for curve in (CURVE, {"kind": "values", "values": [1.0, 0.9, 0.95, 0.95, 0.97, 0.9, 0.91] * 6}):
+        exp = experiment(
+            metrics={"val_loss": curve},
+            param_groups=[{"name": "g", "lr": 0.1}, {"name": "h", "lr": 0.5}],
+            schedulers=[
+                {"type": kind, "metric_name": "val_loss", "patience": 0, "event": attach},
+                {"type": "ExpStateScheduler", "param_name": "alpha", "initial_value": 1.0, "gamma": 0.9},
+            ],
+        )
+        series = client.post("/api/v1/series", json=exp)
+        assert series.status_code == 200, series.text
+        code = client.post("/api/v1/code?flavor=scheduler_core", json=exp).json()["code"]
+        assert "evaluated('val_loss'" in code
+        namespace: dict = {"__name__": "exported"}
+        exec(compile(code, "<exported>", "exec"), namespace)  # noqa: S102 - the test's point
+        lrs = [s for s in series.json()["series"] if s["param_group"] >= 0]
+        assert len(set(lrs[0]["values"])) > 1  # reduced
+        for s in lrs:
+            assert namespace["history"][s["param_group"]]["lr"] == s["values"]
+        state = next(s for s in series.json()["series"] if s["param_group"] == -1)
+        assert namespace["state_history"]["engine.state.alpha"] == state["values"]
