@@ -179,6 +179,7 @@ def wire(cfg: dict[str, Any], curve: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, client):  # noqa: F811
+    runs = []
     @settings(
         max_examples=max(10, EXAMPLES // 10),
         deadline=None,
@@ -212,8 +213,10 @@ def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, clien
             for s in body["series"]:
                 got = [float(v).hex() for v in history[s["param_group"]][s["param_name"]]]
                 assert got == [float(v).hex() for v in s["values"]], flavor
+        runs.append(cfg["n"])
 
     run()
+    assert len(runs) >= 10, runs
 
 
 def test_timm_flavor_refuses_a_group_index_and_the_generic_program_refuses_timms_plateau(client):  # noqa: F811
