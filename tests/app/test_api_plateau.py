@@ -160,12 +160,15 @@ def test_series_json_windows_and_decimates_the_curve(client):
     exp["schedulers"][0]["event"] = "ITERATION_STARTED"
     body = client.post("/api/v1/series?start=10&stop=30", json=exp).json()
     (metric,) = body["metrics"]
-    assert metric["events"] == list(range(10, 30))
+    assert metric["events"] == list(range(10, 30)) and metric["decimated"] is False
     assert metric["values"] == curve_values(CURVE, 30).tolist()[10:30]
     body = client.post("/api/v1/series?max_points=4", json=exp).json()
     (metric,) = body["metrics"]
     full = curve_values(CURVE, 40).tolist()
     assert 0 < len(metric["events"]) < 40 and metric["values"] == [full[e] for e in metric["events"]]
+    assert metric["decimated"] is True
+    (few,) = client.post("/api/v1/series?max_points=4&start=0&stop=3", json=exp).json()["metrics"]
+    assert few["events"] == [0, 1, 2] and few["decimated"] is False  # all kept: not decimated
 
 
 def test_without_metrics_the_reply_has_no_metrics_key_and_unread_curves_give_an_empty_list(client):
