@@ -180,6 +180,7 @@ def wire(cfg: dict[str, Any], curve: dict[str, Any]) -> dict[str, Any]:
 
 def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, client):  # noqa: F811
     runs = []
+
     @settings(
         max_examples=max(10, EXAMPLES // 10),
         deadline=None,
