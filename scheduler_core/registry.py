@@ -39,7 +39,9 @@ __all__ = [
     "construct",
     "evaluate_side",
     "evaluate_spec",
+    "every_call",
     "expanded",
+    "needs_torch",
     "register",
     "scheduled_names",
     "scheduler_type",
@@ -139,6 +141,11 @@ class SchedulerType:
         such a type is only stepped by torch (:mod:`scheduler_core.torch_stepping`).
     optimizer_arg: its constructor takes the optimizer first (False for torch's
         ``ChainedScheduler``, which takes its children's).
+    metric_reads: it reads the metric curve named by its ``metric_name`` kwarg
+        (:mod:`scheduler_core.metrics`): ``metric_reads(kwargs, calls, iterations_per_epoch)``
+        gives the calls (0-based, of its first ``calls``, a ``range``) that read the next value.
+        None: no metric.
+    torch_optimizer: it needs a torch optimizer (it builds a torch scheduler on it).
     """
 
     name: str
@@ -164,6 +171,8 @@ class SchedulerType:
     steps_all_children: bool = False
     torch_stepped_only: str = ""
     optimizer_arg: bool = True
+    metric_reads: Callable[[Mapping[str, Any], int, int | None], range] | None = None
+    torch_optimizer: bool = False
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -304,6 +313,19 @@ def collect_restarts(
             t.restarts(spec.kwargs, offset, stop, out, limit, ctx=ctx)
         else:
             t.restarts(spec.kwargs, offset, stop, out, limit)
+
+
+def every_call(kwargs: Mapping[str, Any], calls: int, iterations_per_epoch: int | None) -> range:
+    """``metric_reads`` of a type reading its metric at each of its calls."""
+    return range(calls)
+
+
+def needs_torch(spec: Any) -> bool:
+    """Whether ``spec`` (or a scheduler nested in it) needs a torch optimizer."""
+    t = TYPES.get(getattr(spec, "type", None))
+    if t is None:
+        return False
+    return t.kind == "torch" or t.torch_optimizer or any(needs_torch(c) for c in t.children(spec.kwargs))
 
 
 def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:
