@@ -23,6 +23,25 @@ export function drawnValue(s, event) {
   return i < 0 ? undefined : s.values[i];
 }
 
+/** The value of metric curve `m` ({events, values}) last read at or before `event`: {value, at} or null. */
+export function lastRead(m, event) {
+  let lo = 0;
+  let hi = m.events.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (m.events[mid] <= event) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found < 0 ? null : { value: m.values[found], at: m.events[found] };
+}
+
+/** A metric curve's reading at `event`: its value, and where it was read when that was earlier. */
+function metricText(m, event) {
+  const r = lastRead(m, event);
+  if (!r) return '—';
+  return r.at === event ? exact(r.value) : `${exact(r.value)} (read at ${r.at})`;
+}
+
 /** "every event" or "1 point per N events, min/max kept" for a reply of /series. */
 export function resolutionText(data) {
   if (!data || !data.series.length) return '';
@@ -124,6 +143,10 @@ export class Reading {
     const body = rows.map(({ r, vi, s, si }) => h('tr', {},
       h('th', { scope: 'row', text: [multi ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · ') }),
       cols.map((c) => h('td', { class: 'num', text: exact(this.value(vi, si, c.event, !c.pinned)) }))));
+    // metric curves: the value the scheduler last read (at or before the event)
+    this.results.forEach((r) => (r.data?.metrics || []).forEach((m) => body.push(h('tr', { class: 'metric-row' },
+      h('th', { scope: 'row', text: [multi ? r.name : null, `metric ${m.name}`].filter((x) => x !== null).join(' · ') }),
+      cols.map((c) => h('td', { class: 'num', text: metricText(m, c.event) }))))));
     const hint = cols.length ? null
       : h('caption', { text: 'Hover the chart to read every series at an event; click to pin it.' });
     this.el.replaceChildren(h('table', { class: 'reading-table' }, hint, h('thead', {}, head), h('tbody', {}, body)));
@@ -165,6 +188,8 @@ export function renderDataTable(el, results) {
     for (const s of r.data?.series || []) {
       columns.push({ name: [multi ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · '), s });
     }
+    // a metric curve: its value at each event where it was read, empty elsewhere
+    for (const m of r.data?.metrics || []) columns.push({ name: [multi ? r.name : null, `metric ${m.name}`].filter((x) => x !== null).join(' · '), s: m });
   }
   const events = new Set();
   for (const { s } of columns) for (let i = 0; i < s.values.length; i += 1) events.add(s.events ? s.events[i] : i);
