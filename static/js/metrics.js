@@ -41,7 +41,7 @@ function freshCurve(kind) {
   const example = Array.isArray(k.schema.examples) && k.schema.examples[0];
   const curve = example ? structuredClone(example) : sampleObject(k.schema, root);
   curve.kind = kind;
-  if (kind === 'values' && !Array.isArray(curve.values)) curve.values = [];
+  if (kind === 'values' && !example) curve.values = []; // to be pasted
   return curve;
 }
 
@@ -172,7 +172,7 @@ function curveEditor(name, curve, names, kinds, ctx) {
     if (!problem) setTimeout(() => renameCurve(name, next)); // after the focus has moved on
   });
   const kindSelect = h('select', { id: newId('mkind'), class: 'metric-kind' },
-    kinds.map((k) => h('option', { value: k.kind, text: k.schema.title ? `${k.kind}: ${k.schema.title}` : k.kind })));
+    kinds.map((k) => h('option', { value: k.kind, text: k.kind })));
   const current = kinds.find((k) => k.kind === curve?.kind) || kinds[0];
   kindSelect.value = current.kind;
   kindSelect.addEventListener('change', () => ctx.onChange(base, freshCurve(kindSelect.value), { structural: true }));
@@ -180,7 +180,10 @@ function curveEditor(name, curve, names, kinds, ctx) {
     ? valuesField(name, curve || {}, [...base, 'values'], ctx, current.schema)
     : objectFields(current.schema, curve || {}, base, { ...ctx, root });
   const remove = h('button', { type: 'button', class: 'small', text: `Remove metric ${name}`,
-    on: { click: () => ctx.onChange(names.length > 1 ? base : ['metrics'], undefined, { structural: true }) } });
+    on: { click: () => {
+      const now = metricNames(store.activeVariant().experiment);
+      ctx.onChange(now.length > 1 ? base : ['metrics'], undefined, { structural: true });
+    } } });
   return h('fieldset', { class: 'nested metric', 'data-path': base.join('.') },
     h('legend', { text: `metric ${name}` }),
     h('p', { class: 'field-error', role: 'alert', hidden: true }),
@@ -202,9 +205,11 @@ export function metricsSection(experiment, onChange, variant) {
   const most = metricsSchema()?.maxProperties ?? Infinity;
   const add = h('button', { type: 'button', id: 'add-metric', text: 'Add metric curve', disabled: names.length >= most,
     on: { click: () => {
-      const name = uniqueName(names, names.length ? 'metric' : 'val_loss');
-      onChange(['metrics'], { ...metrics, [name]: freshCurve(kinds.some((k) => k.kind === 'exp_plateau') ? 'exp_plateau' : kinds[0].kind) },
-        { structural: true });
+      const now = metricNames(store.activeVariant().experiment); // edits since this was built included
+      const name = uniqueName(now, now.length ? 'metric' : 'val_loss');
+      const curve = freshCurve(kinds.some((k) => k.kind === 'exp_plateau') ? 'exp_plateau' : kinds[0].kind);
+      if (now.length) onChange(['metrics', name], curve, { structural: true });
+      else onChange(['metrics'], { [name]: curve }, { structural: true });
     } } });
   return h('section', { class: 'panel-section', 'aria-labelledby': 'metrics-h', 'data-path': 'metrics' },
     h('h2', { id: 'metrics-h', text: 'Metric curves' }),
