@@ -39,10 +39,12 @@ __all__ = [
     "construct",
     "evaluate_side",
     "evaluate_spec",
+    "every_call",
     "expanded",
     "register",
     "scheduled_names",
     "scheduler_type",
+    "needs_torch",
     "side_params",
     "state_targets",
     "torch_specs",
@@ -133,6 +135,10 @@ class SchedulerType:
         ``iterations_per_epoch`` (keyword).
     step_cost: microseconds one step of it takes per param group it writes (measured by
         ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
+    metric_reads: it reads the metric curve named by its ``metric_name`` kwarg
+        (:mod:`scheduler_core.metrics`): ``metric_reads(kwargs, calls, iterations_per_epoch)``
+        gives the calls (0-based, of its first ``calls``) that read the next value. None: no metric.
+    torch_optimizer: it needs a torch optimizer (it builds a torch scheduler on it).
     """
 
     name: str
@@ -155,6 +161,8 @@ class SchedulerType:
     expands: bool = False
     counts_epochs: bool = False
     step_cost: float = 0.3
+    metric_reads: Callable[[Mapping[str, Any], int, int | None], np.ndarray] | None = None
+    torch_optimizer: bool = False
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -295,6 +303,19 @@ def collect_restarts(
             t.restarts(spec.kwargs, offset, stop, out, limit, ctx=ctx)
         else:
             t.restarts(spec.kwargs, offset, stop, out, limit)
+
+
+def every_call(kwargs: Mapping[str, Any], calls: int, iterations_per_epoch: int | None) -> np.ndarray:
+    """``metric_reads`` of a type reading its metric at each of its calls."""
+    return np.arange(calls, dtype=np.int64)
+
+
+def needs_torch(spec: Any) -> bool:
+    """Whether ``spec`` (or a scheduler nested in it) needs a torch optimizer."""
+    t = TYPES.get(getattr(spec, "type", None))
+    if t is None:
+        return False
+    return t.kind == "torch" or t.torch_optimizer or any(needs_torch(c) for c in t.children(spec.kwargs))
 
 
 def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:

@@ -14,11 +14,11 @@ import numpy as np
 
 from ._optional import import_torch
 from .base import ParamScheduler
-from .registry import Context, SchedulerType, build_torch, register
+from .registry import Context, SchedulerType, build_torch, construct, every_call, register
 from .spec import SchedulerSpec
 from .torch_schedules import evaluate_torch, torch_restarts, with_legacy_start
 
-__all__ = ["LRScheduler", "ReduceLROnPlateauScheduler", "is_torch_lr_scheduler"]
+__all__ = ["LRScheduler", "MetricStepped", "ReduceLROnPlateauScheduler", "is_torch_lr_scheduler"]
 
 
 def is_torch_lr_scheduler(obj: Any) -> bool:
@@ -292,5 +292,63 @@ register(
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=LRScheduler,
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# the plateau types: ignite's ReduceLROnPlateauScheduler, torch's ReduceLROnPlateau stepped by torch
+# ------------------------------------------------------------------------------------------------
+PLATEAU_STEPPING = (
+    "each reduction depends on the metric's history (best value, patience and cooldown counters): "
+    "stepped call by call"
+)
+
+
+class MetricStepped:
+    """torch's ``ReduceLROnPlateau`` as a handler: each call runs
+    ``scheduler.step(engine.state.metrics[metric_name])``, as a training loop steps it with its
+    validation metric."""
+
+    def __init__(self, scheduler: Any, metric_name: str) -> None:
+        self.scheduler, self.metric_name = scheduler, metric_name
+
+    def __call__(self, engine: Any, name: str | None = None) -> None:
+        self.scheduler.step(engine.state.metrics[self.metric_name])
+
+
+def _build_torch_plateau(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> MetricStepped:
+    kw = dict(spec.kwargs)
+    metric_name = kw.pop("metric_name")
+    ReduceLROnPlateau = import_torch("torch.optim.lr_scheduler").ReduceLROnPlateau
+    return MetricStepped(ReduceLROnPlateau(optimizer, **kw), metric_name)
+
+
+register(
+    SchedulerType(
+        name="ReduceLROnPlateauScheduler",
+        kind="param",
+        family="ignite",
+        build=construct(ReduceLROnPlateauScheduler),
+        stepping_only=PLATEAU_STEPPING,
+        writes="lr",
+        public=ReduceLROnPlateauScheduler,
+        metric_reads=every_call,
+        torch_optimizer=True,
+        step_cost=4.0,
+    )
+)
+
+register(
+    SchedulerType(
+        name="ReduceLROnPlateau",
+        kind="param",
+        family="torch",
+        build=_build_torch_plateau,
+        stepping_only=PLATEAU_STEPPING,
+        writes="lr",
+        metric_reads=every_call,
+        torch_optimizer=True,
+        step_cost=4.0,
     )
 )

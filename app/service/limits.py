@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from scheduler_core.events import EPOCH_EVENTS
+from scheduler_core.events import EPOCH_EVENTS, num_calls
+from scheduler_core.metrics import read_calls
 from scheduler_core.registry import scheduled_names, scheduler_type
 
 from ..contract.errors import ApiError
@@ -256,6 +257,7 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
                 "EPOCH_STARTED",
                 "unsupported_event",
             )
+    _check_metrics(exp, loc)
     for path, s in flat:
         if entry_for(s).kind == "state":
             continue
@@ -270,6 +272,44 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
                     f"which {where} schedules",
                     "missing_param",
                 )
+
+
+def _check_metrics(exp: Experiment, loc: tuple) -> None:
+    """Each metric reader's ``metric_name`` names a curve, and each ``values`` curve it reads
+    holds a value for each of its reads (the reads depend on its event and the run)."""
+    curves = exp.metrics or {}
+    ipe = exp.iterations_per_epoch
+    for i, (s, spec) in enumerate(zip(exp.schedulers, to_core(exp).schedulers, strict=True)):
+        if entry_for(s).core.metric_reads is None:
+            continue
+        if entry_for(s).core.counts_epochs and ipe is None:
+            raise ApiError(
+                422,
+                (*loc, "iterations_per_epoch"),
+                f"iterations_per_epoch should be given: schedulers[{i}] ({s.type}) steps after each epoch",
+                "missing",
+            )
+        curve = curves.get(s.metric_name)
+        if curve is None:
+            raise ApiError(
+                422,
+                (*loc, "schedulers", i, "metric_name"),
+                f"metric_name should name one of the experiment's metrics {sorted(curves)}, but given "
+                f"{s.metric_name!r}",
+                "unknown_metric",
+            )
+        if curve.kind != "values" or spec.event in EPOCH_EVENTS and ipe is None:
+            continue  # a generated curve has every value; no epochs: refused above
+        reads = len(read_calls(spec, num_calls(spec.event, exp.num_events, ipe), ipe))
+        if len(curve.values) < reads:
+            raise ApiError(
+                422,
+                (*loc, "metrics", s.metric_name, "values"),
+                f"metrics.{s.metric_name} should hold at least {reads} values (schedulers[{i}] reads "
+                f"it {reads} times over {exp.num_events} events at {spec.event}), but given "
+                f"{len(curve.values)}",
+                "too_short",
+            )
 
 
 def estimate_seconds(exp: Experiment) -> float:

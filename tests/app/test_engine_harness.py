@@ -19,6 +19,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_series_vs_ignite import ALL, SETTINGS, budget, experiments
 
+from app.contract.metrics import EXAMPLE_METRICS
 from app.service.limits import UNSET_AT_FIRST_ITERATION
 from scheduler_core.events import EVENTS
 from scheduler_core.registry import TYPES
@@ -102,6 +103,8 @@ def catalogue_cases(client) -> list[tuple[str, dict]]:
                 "param_groups": groups,
                 "schedulers": [{**top, "event": attach}],
             }
+            if TYPES[e["type"]].metric_reads is not None:  # a plateau type reads its example's curve
+                exp["metrics"] = EXAMPLE_METRICS
             cases.append((f"{e['type']}@{attach}", exp))
     return cases
 
@@ -177,3 +180,52 @@ def test_random_attached_experiments(client, exp):
     if torch_types & {"OneCycleLR", "CyclicLR"}:
         event("momentum written by a torch scheduler")
     event("several events" if len({s.get("event") for s in exp["schedulers"]}) > 1 else "one event")
+
+
+@st.composite
+def plateau_experiments(draw) -> dict:
+    """A plateau scheduler (ignite's or torch's) reading a pasted or generated metric curve at a
+    random event, sometimes beside an ignite scheduler writing lr or momentum."""
+    n = draw(st.integers(1, 120))
+    ipe = draw(st.integers(1, 9))
+    kind = draw(st.sampled_from(["ReduceLROnPlateauScheduler", "ReduceLROnPlateau"]))
+    plateau = {
+        "type": kind,
+        "metric_name": "val.loss",
+        "event": draw(st.sampled_from(EVENTS)),
+        "mode": draw(st.sampled_from(["min", "max"])),
+        "patience": draw(st.integers(0, 4)),
+        "cooldown": draw(st.integers(0, 3)),
+        "threshold_mode": draw(st.sampled_from(["rel", "abs"])),
+        "factor": draw(st.sampled_from([0.1, 0.5, 0.9])),
+        "min_lr": draw(st.sampled_from([0.0, 0.001])),
+    }
+    groups = [{"name": f"g{i}", "lr": 0.1 * (i + 1), "momentum": 0.9} for i in range(draw(st.integers(1, 3)))]
+    if kind == "ReduceLROnPlateauScheduler" and draw(st.booleans()):
+        plateau["param_group_index"] = draw(st.integers(0, len(groups) - 1))
+    if draw(st.booleans()):
+        curve = {"kind": "exp_plateau", "start": 1.0, "plateau": draw(st.sampled_from([0.2, 1.0])),
+                 "rate": draw(st.sampled_from([0.05, 0.5])), "noise_std": draw(st.sampled_from([0.0, 0.01, 0.1])),
+                 "seed": draw(st.integers(0, 2**32 - 1))}  # fmt: skip
+    else:
+        values = draw(st.lists(st.sampled_from([1.0, 0.9, 0.95, 1.1]), min_size=n + 1, max_size=n + 1))
+        curve = {"kind": "values", "values": values}
+    schedulers = [plateau]
+    other = draw(st.sampled_from([None, "lr", "momentum"]))
+    if other is not None:
+        cosine = {"type": "CosineAnnealingScheduler", "param_name": other, "start_value": 0.5, "end_value": 0.05,
+                  "cycle_size": 10}  # fmt: skip
+        schedulers.insert(draw(st.integers(0, 1)), cosine)
+    return {"num_events": n, "iterations_per_epoch": ipe, "param_groups": groups, "metrics": {"val.loss": curve},
+            "schedulers": schedulers}  # fmt: skip
+
+
+@settings(SETTINGS, max_examples=budget(80))
+@given(plateau_experiments())
+def test_random_plateau_experiments(client, exp):
+    """/series of a metric-driven experiment equals the exported ignite program run in a real
+    Engine (the program feeds engine.state.metrics before each read); /series carries the curve."""
+    event(check_engine_equals_series(client, exp))
+    body = client.post("/api/v1/series", json=exp).json()
+    (metric,) = body["metrics"]
+    assert metric["name"] == "val.loss" and len(metric["events"]) == len(metric["values"])

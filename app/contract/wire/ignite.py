@@ -14,6 +14,7 @@ from ..fields import (
     Count,
     CycleSize,
     Flag,
+    GroupIndex,
     GroupName,
     Growth,
     Multiplier,
@@ -23,8 +24,9 @@ from ..fields import (
     _Model,
     _Targeted,
 )
-from ..registry import register, union
-from .torch import TorchScheduler
+from ..metrics import MetricName
+from ..registry import entry_for, register, union
+from .torch import TorchScheduler, _PlateauArgs
 
 
 class _Cyclical(_Model):
@@ -226,6 +228,17 @@ class ParamGroupScheduler(_Model, _Attached):
                 )
         return v
 
+    @field_validator("schedulers")
+    @classmethod
+    def _no_metric_readers(cls, v: list[Any]) -> list[Any]:
+        for j, child in enumerate(v):
+            if entry_for(child).core.metric_reads is not None:
+                raise ValueError(
+                    f"schedulers[{j}] reads a metric ({child.type}): attach it on its own, not in a "
+                    "ParamGroupScheduler"
+                )
+        return v
+
     @field_validator("names")
     @classmethod
     def _one_per_scheduler(cls, v: list[str] | None, info: ValidationInfo) -> list[str] | None:
@@ -235,3 +248,25 @@ class ParamGroupScheduler(_Model, _Attached):
                 f"names should have one entry per scheduler ({len(children)}), but given {len(v)}"
             )
         return v
+
+
+@register(
+    "Reduce lr on plateau",
+    "ignite's ReduceLROnPlateauScheduler: each call steps torch's ReduceLROnPlateau with "
+    "engine.state.metrics[metric_name] (the next value of that metric curve) and reduces the lr "
+    "of the targeted groups when the metric stops improving. min_lr applies only with "
+    "param_group_index (ignite forces 0 otherwise).",
+    {
+        "type": "ReduceLROnPlateauScheduler",
+        "metric_name": "val_loss",
+        "factor": 0.5,
+    },
+)
+class ReduceLROnPlateauScheduler(_PlateauArgs, _Attached):
+    type: Literal["ReduceLROnPlateauScheduler"]
+    metric_name: MetricName = Field(
+        description="The key read in engine.state.metrics: a metric curve's name."
+    )
+    param_group_index: GroupIndex | None = Field(
+        None, description="Only this param group (0-based); null = every group."
+    )

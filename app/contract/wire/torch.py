@@ -15,9 +15,11 @@ from ..fields import (
     NonNegValue,
     PosCount,
     PosValue,
+    _Attached,
     _Model,
     expression,
 )
+from ..metrics import MetricName
 from ..registry import register, union
 
 
@@ -168,6 +170,38 @@ class LambdaLR(_Model):
 class MultiplicativeLR(_Model):
     type: Literal["MultiplicativeLR"]
     lr_lambda: expression("epoch", "The factor applied to the lr at epoch")
+
+
+Factor = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, lt=1)]
+"""A plateau's reduction factor (torch: ``factor < 1``)."""
+
+
+class _PlateauArgs(_Model):
+    """torch ``ReduceLROnPlateau``'s keyword arguments and defaults (ignite passes them on)."""
+
+    mode: Literal["min", "max"] = Field("min", description="min: lower is better; max: higher is better.")
+    factor: Factor = Field(0.1, description="The lr is multiplied by factor on a plateau.")
+    patience: Count = Field(10, description="Calls without improvement before a reduction.")
+    threshold: NonNegValue = Field(1e-4, description="Least improvement that counts.")
+    threshold_mode: Literal["rel", "abs"] = Field(
+        "rel",
+        description="rel: relative to the best value (best * (1 -/+ threshold)); abs: best -/+ threshold.",
+    )
+    cooldown: Count = Field(0, description="Calls after a reduction during which none is counted.")
+    min_lr: NonNegValue = Field(0.0, description="The lr is never reduced below min_lr.")
+    eps: NonNegValue = Field(1e-8, description="A reduction smaller than eps is not written.")
+
+
+@register(
+    "ReduceLROnPlateau (torch)",
+    "torch's ReduceLROnPlateau stepped by torch itself: scheduler.step(metric) at its event, with "
+    "the next value of the metric curve named metric_name; the lr of every group times factor when "
+    "the metric stops improving.",
+    {"type": "ReduceLROnPlateau", "metric_name": "val_loss", "factor": 0.5},
+)
+class ReduceLROnPlateau(_PlateauArgs, _Attached):
+    type: Literal["ReduceLROnPlateau"]
+    metric_name: MetricName = Field(description="The experiment's metric curve passed to step(metric).")
 
 
 TorchScheduler = union("torch")
