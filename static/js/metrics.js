@@ -21,10 +21,15 @@ function metricsSchema() {
   return prop ? unwrapNullable(prop, root).schema : null;
 }
 
+/** The schema of one curve: the value of `metrics`' patternProperties (or additionalProperties). */
+function curveSchema(s) {
+  const pattern = s && s.patternProperties && Object.values(s.patternProperties)[0];
+  return s && deref(pattern || s.additionalProperties, root);
+}
+
 /** [{kind, schema}] of a curve, from the schema (null: no metric curves on the wire). */
 function curveKinds() {
-  const s = metricsSchema();
-  const item = s && deref(s.additionalProperties, root);
+  const item = curveSchema(metricsSchema());
   if (!item) return null;
   const alts = item.oneOf || item.anyOf || [item];
   const kinds = alts.map((a) => deref(a, root)).map((schema) => {
@@ -34,11 +39,12 @@ function curveKinds() {
   return kinds.length ? kinds : null;
 }
 
-/** A new curve of `kind`: the schema's example, else its required fields. */
+/** A new curve of `kind`: the schema's example of that kind, else its required fields. */
 function freshCurve(kind) {
   const k = (curveKinds() || []).find((c) => c.kind === kind);
   if (!k) return { kind };
-  const example = Array.isArray(k.schema.examples) && k.schema.examples[0];
+  const examples = [...(k.schema.examples || []), ...(metricsSchema()?.examples || []).flatMap((e) => Object.values(e || {}))];
+  const example = examples.find((e) => e && e.kind === kind);
   const curve = example ? structuredClone(example) : sampleObject(k.schema, root);
   curve.kind = kind;
   if (kind === 'values' && !example) curve.values = []; // to be pasted
@@ -47,11 +53,13 @@ function freshCurve(kind) {
 
 /** Is `name` a curve name the wire takes (its propertyNames), and not one of `taken`? */
 function nameProblem(name, taken) {
-  const rule = deref(metricsSchema()?.propertyNames, root);
+  const s = metricsSchema();
+  const rule = deref(s?.propertyNames, root) || {};
+  const pattern = rule.pattern || Object.keys(s?.patternProperties || {})[0];
   if (!name) return 'Enter a name';
   if (taken.includes(name)) return `A curve is already named ${name}`;
-  if (rule?.maxLength && name.length > rule.maxLength) return `At most ${rule.maxLength} characters`;
-  if (rule?.pattern && !new RegExp(rule.pattern).test(name)) return `Letters, digits, "_", "." and "-" only (${rule.pattern})`;
+  if (rule.maxLength && name.length > rule.maxLength) return `At most ${rule.maxLength} characters`;
+  if (pattern && !new RegExp(pattern).test(name)) return `${rule.description || 'Not a curve name'} (${pattern})`;
   return '';
 }
 

@@ -103,8 +103,9 @@ def test_reduce_lr_on_plateau_from_the_form_with_a_pasted_csv(page):
     reply = assert_drawn_as_series(page)
     # the scheduler read the pasted values in order, one per epoch, at the epochs' last iterations
     (m,) = reply["metrics"]
-    assert m["name"] == "val_loss" and m["values"] == LOSSES[:10]
-    assert m["events"] == [100 * k + 99 for k in range(10)]
+    # (the value read at the end of epoch k is in force from event 100 (k + 1): 9 reads in 1,000 events)
+    assert m["name"] == "val_loss" and m["values"] == LOSSES[:9]
+    assert m["events"] == [100 * (k + 1) for k in range(9)]
     lr = lr_trace(page, 0)["y"]
     assert lr[-1] < lr[0]  # the loss stalled: the lr was cut
     # the panel under the lr: its own y-axis, markers at the evaluations, titled with what it drives
@@ -119,16 +120,17 @@ def test_reduce_lr_on_plateau_from_the_form_with_a_pasted_csv(page):
     page.click("#pin-form button")
     row = page.locator("#reading tr.metric-row")
     assert row.locator("th").text_content() == "metric val_loss"
-    assert row.locator("td").last.text_content() == f"{LOSSES[1]} (read at 199)"
+    assert row.locator("td").last.text_content() == f"{LOSSES[1]} (read at 200)"
     # the data table: a column for the curve, its value at each evaluation, empty elsewhere
     page.click("#data-table-box summary")
+    page.locator("#data-table thead th", has_text="metric val_loss").wait_for()
     head = page.locator("#data-table thead th").all_text_contents()
     col = head.index("metric val_loss")
     cells = {
         r.locator("th").text_content(): r.locator("td").nth(col - 1).text_content()
         for r in page.locator("#data-table tbody tr").all()[195:205]
     }
-    assert cells["199"] == str(LOSSES[1]) and cells["198"] == "" and cells["200"] == ""
+    assert cells["200"] == str(LOSSES[1]) and cells["199"] == "" and cells["201"] == ""
     # picking the other column reads it instead
     n = draws(page)
     page.select_option(f"{values} select", "1")
@@ -147,7 +149,7 @@ def test_paste_errors_are_shown_at_the_field_by_row(page):
     assert page.get_attribute(PASTE, "aria-invalid") == "true"
     assert page.get_attribute("#chart", "data-state") == "stale" and traces(page) == before
     # kept as typed in the URL: a reload shows the same text and errors
-    page.wait_for_function(f"() => typeof ({HASH_VIEW})().v[0][1].metrics.val_loss.values === 'string'")
+    page.wait_for_function(f"() => typeof ({HASH_VIEW})().v?.[0][1].metrics?.val_loss.values === 'string'")
     page.reload()
     settle(page, 0)
     assert page.input_value(PASTE).startswith("val_loss\n0.5\nabc")
@@ -163,9 +165,17 @@ def test_a_metric_edit_and_a_rename_are_undone(page):
     names = page.locator(".metric-name").evaluate_all("els => els.map(e => e.value)")
     assert names == [page.input_value(field("schedulers.0.metric_name", "select"))]
     name = names[0]
+    edit(page, field("iterations_per_epoch"), "100")
+    choose(page, "schedulers.0.event", '"EPOCH_COMPLETED"')
     choose(page, f"metrics.{name}.kind", "values")
+    # too few values for the scheduler's reads: the API's message at the field
+    edit(page, field(f"metrics.{name}.values", "textarea"), "1\n0.5\n0.4")
+    err = page.locator(f'#editor [data-path="metrics.{name}.values"] > .field-error')
+    assert "should hold at least 9 values" in err.text_content() and err.get_attribute("data-api") == "1"
     edit(page, field(f"metrics.{name}.values", "textarea"), "1\n0.5\n0.4\n0.4\n0.4\n0.4\n0.4\n0.4\n0.4\n0.4")
+    assert err.is_hidden()
     first = metric_traces(page)
+    page.wait_for_timeout(1100)  # edits of one field within a second make one undo step
     edit(page, field(f"metrics.{name}.values", "textarea"), "1\n0.9\n0.8\n0.7\n0.6\n0.5\n0.4\n0.3\n0.2\n0.1")
     assert metric_traces(page) != first
     page.locator("body").click(position={"x": 5, "y": 5})
@@ -216,24 +226,23 @@ def test_a_share_link_keeps_the_metric_curves(page, browser):
 
 
 @pytest.mark.parametrize(
-    ("path", "choices"),
-    [
-        ("schedulers.0", ["ReduceLROnPlateauScheduler"]),
-        ("schedulers.0", ["torch.ReduceLROnPlateau"]),
-        ("schedulers.0", ["timm.scheduler.PlateauLRScheduler"]),
-    ],
+    "kind",
+    ["ReduceLROnPlateauScheduler", "ReduceLROnPlateau", "timm.scheduler.PlateauLRScheduler"],
     ids=["ignite", "torch", "timm"],
 )
-def test_each_plateau_family_builds_from_its_form(page, path, choices):
+def test_each_plateau_family_builds_from_its_form(page, kind):
     open_dashboard(page)
-    edit(page, field("iterations_per_epoch"), "100")
-    for i, choice in enumerate(choices):
-        choose(page, ".".join([path, *["lr_scheduler"] * i, "type"]), choice)
+    edit(page, field("iterations_per_epoch"), "100")  # timm's steps after each epoch
+    choose(page, "schedulers.0.type", kind)
     # a plateau scheduler on an experiment without curves gets a generated one to read
     assert page.locator(".metric-name").count() == 1
     name = page.input_value(".metric-name")
     assert page.input_value(field("schedulers.0.metric_name", "select")) == name
+    assert page.input_value(field(f"metrics.{name}.kind", "select")) == "exp_plateau"
+    edit(page, field(f"metrics.{name}.rate"), "2")  # flat (noise only) after a few evaluations
     assert page.locator("#chart-error").is_hidden()
     assert page.get_attribute("#chart", "data-state") == "ok"
     reply = assert_drawn_as_series(page)
-    assert [m["name"] for m in reply["metrics"]] == [name] and len(reply["metrics"][0]["values"]) > 1
+    (m,) = reply["metrics"]
+    assert m["name"] == name and len(m["events"]) > 5
+    assert len(set(lr_trace(page, 0)["y"])) > 1  # the curve flattens: the lr is cut
