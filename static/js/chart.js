@@ -173,9 +173,10 @@ export function buildFigure(results, view, { narrow = false } = {}) {
     const x1 = p.span ? 1 : ((p.col + 1) * (1 + xGap)) / cols - xGap;
     const top = 1 - (p.row * (1 + yGap)) / rows;
     const bottom = Math.max(0, 1 - ((p.row + 1) * (1 + yGap)) / rows + yGap);
-    const last = p.row === rows - 1;
+    // the lowest panel of its column shows the x ticks (a metric panel may sit under one group only)
+    const last = !panels.some((q) => q.row > p.row && (q.span || p.span || q.col === p.col));
     layout[`xaxis${ax}`] = {
-      title: { text: last && !narrow ? xTitle : '' }, zeroline: false, anchor: `y${ax}`, domain: [x0, x1],
+      title: { text: p.row === rows - 1 && !narrow ? xTitle : '' }, zeroline: false, anchor: `y${ax}`, domain: [x0, x1],
       showticklabels: last || narrow, ...(ax ? { matches: 'x' } : {}),
     };
     layout[`yaxis${ax}`] = {
