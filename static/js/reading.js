@@ -35,11 +35,16 @@ export function lastRead(m, event) {
   return found < 0 ? null : { value: m.values[found], at: m.events[found] };
 }
 
-/** A metric curve's reading at `event`: its value, and where it was read when that was earlier. */
-function metricText(m, event) {
-  const r = lastRead(m, event);
-  if (!r) return '—';
+/** A read {value, at} as shown at `event`: its value, and where it was read when that was earlier. */
+function readText(r, event) {
+  if (!r) return '—'; // nothing read yet
   return r.at === event ? exact(r.value) : `${exact(r.value)} (read at ${r.at})`;
+}
+
+/** Does the drawn curve `m` hold every read of its reply's window? (A reply whose series are not
+ * decimated has no decimated curve either: a curve has at most one read per event.) */
+function completeCurve(m, data) {
+  return m.decimated === undefined ? !data.decimated : !m.decimated;
 }
 
 /** "every event" or "1 point per N events, min/max kept" for a reply of /series. */
@@ -67,9 +72,10 @@ export function exact(v) {
  * [event, event+1).
  */
 export class Reading {
-  constructor(el, { exactAt, onChange }) {
+  constructor(el, { exactAt, lastReadAt, onChange }) {
     this.el = el;
     this.exactAt = exactAt;
+    this.lastReadAt = lastReadAt; // (experiment, event) -> a /series reply whose curves end at their last read <= event
     this.onChange = onChange || (() => {});
     this.results = [];
     this.hovered = null;
@@ -128,6 +134,35 @@ export class Reading {
     return undefined;
   }
 
+  /**
+   * The reading of metric curve `m` of variant `vi` at `event`: the value last read at or before
+   * it, from the drawn curve when that holds every read up to there, else (pinned) asked of the API.
+   */
+  metricValue(vi, m, event, pinned) {
+    const r = this.results[vi];
+    const hit = lastRead(m, event);
+    if (hit && hit.at === event) return readText(hit, event);
+    if (completeCurve(m, r.data) && (hit || !r.data.start)) return readText(hit, event);
+    if (!pinned || !this.lastReadAt) return '…';
+    const key = `metrics|${vi}|${event}`;
+    const got = this.exactValues.get(key);
+    if (got && !(got instanceof Promise)) {
+      const curve = (got.metrics || []).find((c) => c.name === m.name);
+      const n = curve ? curve.events.length : 0;
+      return readText(n ? { value: curve.values[n - 1], at: curve.events[n - 1] } : null, event);
+    }
+    if (!got) {
+      const results = this.results;
+      const p = this.lastReadAt(r.experiment, event).then((reply) => {
+        if (this.results !== results) return;
+        this.exactValues.set(key, reply);
+        this.render();
+      }, () => { if (this.results === results) this.exactValues.delete(key); });
+      this.exactValues.set(key, p);
+    }
+    return '…';
+  }
+
   render() {
     const rows = [];
     this.results.forEach((r, vi) => (r.data?.series || []).forEach((s, si) => rows.push({ r, vi, s, si })));
@@ -144,9 +179,9 @@ export class Reading {
       h('th', { scope: 'row', text: [multi ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · ') }),
       cols.map((c) => h('td', { class: 'num', text: exact(this.value(vi, si, c.event, !c.pinned)) }))));
     // metric curves: the value the scheduler last read (at or before the event)
-    this.results.forEach((r) => (r.data?.metrics || []).forEach((m) => body.push(h('tr', { class: 'metric-row' },
+    this.results.forEach((r, vi) => (r.data?.metrics || []).forEach((m) => body.push(h('tr', { class: 'metric-row' },
       h('th', { scope: 'row', text: [multi ? r.name : null, `metric ${m.name}`].filter((x) => x !== null).join(' · ') }),
-      cols.map((c) => h('td', { class: 'num', text: metricText(m, c.event) }))))));
+      cols.map((c) => h('td', { class: 'num', text: this.metricValue(vi, m, c.event, c.pinned) }))))));
     const hint = cols.length ? null
       : h('caption', { text: 'Hover the chart to read every series at an event; click to pin it.' });
     this.el.replaceChildren(h('table', { class: 'reading-table' }, hint, h('thead', {}, head), h('tbody', {}, body)));

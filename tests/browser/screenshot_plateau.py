@@ -18,7 +18,9 @@ from pwhelpers import draws, edit, field, open_dashboard, settle
 DOCS = Path(__file__).parents[2] / "docs"
 # 30 epochs of a validation loss that improves, then wobbles on a plateau
 LOSSES = [round(0.35 + 0.6 * math.exp(-0.3 * k) + 0.012 * math.sin(2.3 * k), 4) for k in range(30)]
-CSV = "epoch,val_acc,val_loss\n" + "\n".join(f"{k},{round(0.6 + 0.3 * (1 - math.exp(-0.2 * k)), 4)},{v}" for k, v in enumerate(LOSSES))
+CSV = "epoch,val_acc,val_loss\n" + "\n".join(
+    f"{k},{round(0.6 + 0.3 * (1 - math.exp(-0.2 * k)), 4)},{v}" for k, v in enumerate(LOSSES)
+)
 
 
 def choose(page, path: str, value: str) -> None:

@@ -4,6 +4,7 @@ built from their forms, the lr drawn as /series says and the metric curve in a p
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -246,3 +247,29 @@ def test_each_plateau_family_builds_from_its_form(page, kind):
     (m,) = reply["metrics"]
     assert m["name"] == name and len(m["events"]) > 5
     assert len(set(lr_trace(page, 0)["y"])) > 1  # the curve flattens: the lr is cut
+
+
+BIG = {
+    "num_events": 100_000,
+    "param_groups": [{"name": "base", "lr": 0.1}],
+    "schedulers": [{"type": "ReduceLROnPlateauScheduler", "metric_name": "val_loss", "patience": 50, "factor": 0.5}],
+    "metrics": {"val_loss": {"kind": "exp_plateau", "start": 1.0, "plateau": 0.2, "rate": 0.001, "noise_std": 0.01,
+                             "seed": 3}},
+}  # fmt: skip
+
+
+def test_a_pinned_event_reads_a_decimated_curve_exactly(page):
+    m = series_reply(page, BIG)["metrics"][0]  # (first: a cold server imports torch for it)
+    raw = json.dumps({"v": [["A", BIG]]}, separators=(",", ":")).encode()
+    open_dashboard(page, "/#s=" + base64.urlsafe_b64encode(raw).decode().rstrip("="))
+    assert m["events"] == list(range(100_000))  # read at every iteration: 100,000 reads
+    drawn = metric_traces(page)["val_loss"]
+    assert len(drawn["x"]) < 10_000  # drawn decimated (min/max kept)
+    event = next(e for e in range(54_321, 100_000) if e not in set(drawn["x"]))
+    page.fill("#pin-event", str(event))
+    page.click("#pin-form button")
+    cell = "#reading tr.metric-row td:last-child"
+    page.wait_for_function(
+        "(sel) => !['…', undefined].includes(document.querySelector(sel)?.textContent)", arg=cell
+    )
+    assert float(page.text_content(cell)).hex() == m["values"][event].hex()
