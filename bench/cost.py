@@ -1,7 +1,7 @@
 """The stepping cost model against measured times, over random experiments.
 
 For each random experiment (a random type, 1 to 32 param groups, a few thousand events, one or
-two schedulers, sometimes nested in a warm-up or a Concat) it times stepping
+two schedulers, sometimes nested in a warm-up or a Concat, or a plateau type reading a metric) it times stepping
 (``simulate_built(method="step")``, what the server runs when there is no closed form) and
 prints the model's estimate (:func:`app.service.limits.step_seconds_per_event`) against it.
 The target of the reliability issue: every estimate within 2x of the measured time, and never
@@ -37,8 +37,27 @@ IGNITE = [
 ]
 
 
+PLATEAU = [
+    {"type": "ReduceLROnPlateauScheduler", "metric_name": "val_loss", "patience": 3},
+    {"type": "ReduceLROnPlateau", "metric_name": "val_loss", "patience": 3},
+    {"type": "timm.scheduler.PlateauLRScheduler", "metric_name": "val_loss", "mode": "min"},
+]
+METRICS = {
+    "val_loss": {
+        "kind": "exp_plateau",
+        "start": 1.0,
+        "plateau": 0.2,
+        "rate": 0.01,
+        "noise_std": 0.01,
+        "seed": 0,
+    }
+}
+
+
 def random_scheduler(rng: random.Random, groups: int) -> dict:
-    kind = rng.choice(["torch", "warmup", "ignite", "concat"])
+    kind = rng.choice(["torch", "warmup", "ignite", "concat", "plateau"])
+    if kind == "plateau":  # the metric-driven types: stepped only
+        return dict(rng.choice(PLATEAU))
     if kind in ("torch", "warmup"):
         name, kwargs = rng.choice(TORCH)
         inner = {"type": name, **kwargs}
@@ -56,11 +75,14 @@ def random_scheduler(rng: random.Random, groups: int) -> dict:
 def random_experiment(rng: random.Random) -> dict:
     groups = rng.choice([1, 2, 4, 8, 16, 32])
     count = rng.choice([1, 1, 2])
-    return {
+    body = {
         "num_events": rng.choice([1000, 2000, 4000]),
         "param_groups": [{"name": f"g{i}", "lr": 0.1, "momentum": 0.9} for i in range(groups)],
         "schedulers": [random_scheduler(rng, groups) for _ in range(count)],
     }
+    if any("metric_name" in s for s in body["schedulers"]):  # the curve they read; timm's epochs
+        body |= {"metrics": METRICS, "iterations_per_epoch": 10}
+    return body
 
 
 def measure(body: dict, repeat: int) -> tuple[float, float, str]:

@@ -37,6 +37,7 @@ __all__ = [
     "SchedulerSpec",
     "Series",
     "build",
+    "fed",
     "groups_state",
     "scheduled_names",
     "simulate",
@@ -102,14 +103,15 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     targets = state_targets(experiment)
     unset = [float("nan")] * len(targets)
     last: list[Any] = [None] * len(targets)  # per state target: the scheduler called last
-    # state-kind schedulers get the engine (its state receives their attributes), others None
+    # state-kind schedulers get the engine (its state receives their attributes), plateau ones
+    # too (engine.state.metrics fed by `fed`), others None
     engine = SimpleNamespace(state=SimpleNamespace(metrics={}))
     handlers: dict[str, list[Any]] = {}
     reads = iter(metric_reads(experiment))
     for spec, scheduler in zip(experiment.schedulers, schedulers, strict=True):
         t = TYPES.get(spec.type)
         if t is not None and t.metric_reads is not None:
-            handler = _fed(scheduler, next(reads), engine)
+            handler = fed(scheduler, next(reads), engine)
         elif t is not None and t.kind == "state":
             row = targets.index((str(t.holder), scheduler.param_name))
             unset[row] = t.unset
@@ -139,16 +141,16 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     return series + [Series(-1, holder, name, state_out[row]) for row, (holder, name) in enumerate(targets)]
 
 
-def _fed(scheduler: Any, read: Any, engine: Any) -> Any:
+def fed(scheduler: Any, read: Any, engine: Any) -> Any:
     """A handler calling ``scheduler(engine)`` with ``engine.state.metrics[read.name]`` set to
     the curve's next value before each call that reads it (what an evaluator would do)."""
-    calls, values = read.calls.tolist(), read.values.tolist()
+    calls, values = read.calls, read.values
     count, k = 0, 0
 
     def handler(e: Any) -> None:
         nonlocal count, k
         if k < len(calls) and calls[k] == count:
-            engine.state.metrics[read.name] = values[k]
+            engine.state.metrics[read.name] = float(values[k])
             k += 1
         count += 1
         scheduler(engine)

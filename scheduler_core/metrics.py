@@ -58,12 +58,12 @@ def curve_values(curve: Mapping[str, Any], n: int) -> np.ndarray:
     raise ValueError(f"Argument kind should be one of {list(KINDS)}, but given {kind!r}")
 
 
-def read_calls(spec: SchedulerSpec, calls: int, iterations_per_epoch: int | None) -> np.ndarray:
+def read_calls(spec: SchedulerSpec, calls: int, iterations_per_epoch: int | None) -> range:
     """The calls (0-based) of ``spec``'s first ``calls`` at which it reads its metric (empty for
-    a type reading none)."""
+    a type reading none): a ``range``, so that counting reads allocates nothing."""
     t = TYPES.get(spec.type)
     if t is None or t.metric_reads is None:
-        return np.empty(0, dtype=np.int64)
+        return range(0)
     return t.metric_reads(spec.kwargs, calls, iterations_per_epoch)
 
 
@@ -87,15 +87,29 @@ def readers(experiment: Experiment) -> list[SchedulerSpec]:
 
 
 class MetricRead:
-    """The reads of one scheduler over a run: ``calls`` (its call indices), ``events`` (the first
-    iteration processed after each read, as restart markers count) and ``values`` read."""
+    """The reads of one scheduler over a run: ``calls`` (its call indices, a range), ``events``
+    (the first iteration processed after each read, as restart markers count) and ``values``
+    (the curve's values read, computed when first asked for)."""
 
-    def __init__(self, name: str, calls: np.ndarray, events: np.ndarray, values: np.ndarray) -> None:
-        self.name, self.calls, self.events, self.values = name, calls, events, values
+    def __init__(
+        self, name: str, calls: range, event: str, ipe: int | None, curve: Mapping[str, Any]
+    ) -> None:
+        self.name, self.calls = name, calls
+        self._event, self._ipe, self._curve = event, ipe, curve
+
+    @property
+    def events(self) -> np.ndarray:
+        calls = np.arange(self.calls.start, self.calls.stop, self.calls.step, dtype=np.int64)
+        return np.asarray(first_iteration(self._event, calls, self._ipe), dtype=np.int64)
+
+    @property
+    def values(self) -> np.ndarray:
+        return curve_values(self._curve, len(self.calls))
 
 
 def metric_reads(experiment: Experiment) -> list[MetricRead]:
-    """What each metric-reading scheduler reads in the run, in scheduler order.
+    """What each metric-reading scheduler reads in the run, in scheduler order. Cheap: no curve
+    is evaluated until a read's ``values`` is asked for.
 
     Raises:
         ValueError: a reader's ``metric_name`` names no curve of the experiment, or a ``values``
@@ -112,10 +126,8 @@ def metric_reads(experiment: Experiment) -> list[MetricRead]:
                 f"but given {name!r}"
             )
         calls = read_calls(spec, num_calls(spec.event, n, ipe), ipe)
-        events = first_iteration(spec.event, calls, ipe) if len(calls) else calls
-        out.append(
-            MetricRead(
-                name, calls, np.asarray(events, dtype=np.int64), curve_values(curves[name], len(calls))
-            )
-        )
+        curve = curves[name]
+        if curve.get("kind") == "values" and len(curve["values"]) < len(calls):
+            curve_values(curve, len(calls))  # its error
+        out.append(MetricRead(name, calls, spec.event, ipe, curve))
     return out

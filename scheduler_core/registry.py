@@ -41,10 +41,10 @@ __all__ = [
     "evaluate_spec",
     "every_call",
     "expanded",
+    "needs_torch",
     "register",
     "scheduled_names",
     "scheduler_type",
-    "needs_torch",
     "side_params",
     "state_targets",
     "torch_specs",
@@ -137,7 +137,8 @@ class SchedulerType:
         ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
     metric_reads: it reads the metric curve named by its ``metric_name`` kwarg
         (:mod:`scheduler_core.metrics`): ``metric_reads(kwargs, calls, iterations_per_epoch)``
-        gives the calls (0-based, of its first ``calls``) that read the next value. None: no metric.
+        gives the calls (0-based, of its first ``calls``, a ``range``) that read the next value.
+        None: no metric.
     torch_optimizer: it needs a torch optimizer (it builds a torch scheduler on it).
     """
 
@@ -161,7 +162,7 @@ class SchedulerType:
     expands: bool = False
     counts_epochs: bool = False
     step_cost: float = 0.3
-    metric_reads: Callable[[Mapping[str, Any], int, int | None], np.ndarray] | None = None
+    metric_reads: Callable[[Mapping[str, Any], int, int | None], range] | None = None
     torch_optimizer: bool = False
 
     def __post_init__(self) -> None:
@@ -305,9 +306,9 @@ def collect_restarts(
             t.restarts(spec.kwargs, offset, stop, out, limit)
 
 
-def every_call(kwargs: Mapping[str, Any], calls: int, iterations_per_epoch: int | None) -> np.ndarray:
+def every_call(kwargs: Mapping[str, Any], calls: int, iterations_per_epoch: int | None) -> range:
     """``metric_reads`` of a type reading its metric at each of its calls."""
-    return np.arange(calls, dtype=np.int64)
+    return range(calls)
 
 
 def needs_torch(spec: Any) -> bool:

@@ -221,6 +221,10 @@ class MetricItem(BaseModel):
         "drives can change."
     )
     values: list[float] = Field(description="The value read at each of those events.")
+    decimated: bool = Field(
+        description="Whether reads in the window were left out (max_points): if false, every read "
+        "in the window is listed."
+    )
 
 
 class SeriesResponse(BaseModel):

@@ -171,15 +171,19 @@ def check_window(exp: Experiment, start: int | None, stop: int | None) -> tuple[
 
 def reply_bytes(exp: Experiment, output: Output, max_points: int | None = None) -> int:
     """The most bytes the ``/series`` reply (``"series"``: JSON, ``"csv"``) can take: every
-    value at :data:`BYTES_PER_VALUE`, and each written event number with its separator."""
+    value at :data:`BYTES_PER_VALUE`, and each written event number with its separator; each
+    metric curve read counts as a series listing its events (at most one read per event)."""
     series = n_series(exp)
+    curves = len({s.metric_name for s in exp.schedulers if entry_for(s).core.metric_reads is not None})
     event_bytes = len(str(max(exp.num_events - 1, 0))) + 1
-    if output == "csv":
-        rows = exp.num_events if max_points is None else min(exp.num_events, max_points * series)
-        return rows * (event_bytes + series * BYTES_PER_VALUE)
-    if max_points is None:  # "events": null
-        return series * exp.num_events * BYTES_PER_VALUE
-    return series * min(exp.num_events, max_points) * (event_bytes + BYTES_PER_VALUE)
+    if output == "csv":  # a metric curve: one more column
+        rows = exp.num_events if max_points is None else min(exp.num_events, max_points * (series + curves))
+        return rows * (event_bytes + (series + curves) * BYTES_PER_VALUE)
+    if max_points is None:  # "events": null; a metric curve lists its events
+        return series * exp.num_events * BYTES_PER_VALUE + curves * exp.num_events * (
+            event_bytes + BYTES_PER_VALUE
+        )
+    return (series + curves) * min(exp.num_events, max_points) * (event_bytes + BYTES_PER_VALUE)
 
 
 def _check_reply_size(

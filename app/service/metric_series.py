@@ -1,7 +1,7 @@
 """The metric curves read by an experiment's plateau schedulers, as the ``/series`` replies show them.
 
 One entry per curve read (the first scheduler reading it, in list order, gives its events):
-``{"name", "events", "values"}``, value ``k`` at the first iteration processed after the
+``{"name", "events", "values", "decimated"}``, value ``k`` at the first iteration processed after the
 ``k``-th read (see :func:`scheduler_core.metrics.metric_reads`). JSON puts them in a top-level
 ``"metrics"`` list; CSV in ``metric/<name>`` columns, empty where nothing was read.
 """
@@ -24,9 +24,11 @@ class MetricSeries:
     name: str
     events: np.ndarray
     values: np.ndarray
+    decimated: bool = False
+    """Whether some reads in the window were left out (``max_points``)."""
 
     def json(self) -> dict:
-        return {"name": self.name, "events": self.events, "values": self.values}
+        return {"name": self.name, "events": self.events, "values": self.values, "decimated": self.decimated}
 
 
 def metric_series(
@@ -44,10 +46,11 @@ def metric_series(
         if window is not None:
             keep = (events >= window[0]) & (events < window[1])
             events, values = events[keep], values[keep]
+        kept = len(values)
         if max_points is not None:
             pick = decimate_indices(values, max_points)
             events, values = events[pick], values[pick]
-        out[read.name] = MetricSeries(read.name, events, values)
+        out[read.name] = MetricSeries(read.name, events, values, len(values) < kept)
     return list(out.values())
 
 

@@ -160,12 +160,15 @@ def test_series_json_windows_and_decimates_the_curve(client):
     exp["schedulers"][0]["event"] = "ITERATION_STARTED"
     body = client.post("/api/v1/series?start=10&stop=30", json=exp).json()
     (metric,) = body["metrics"]
-    assert metric["events"] == list(range(10, 30))
+    assert metric["events"] == list(range(10, 30)) and metric["decimated"] is False
     assert metric["values"] == curve_values(CURVE, 30).tolist()[10:30]
     body = client.post("/api/v1/series?max_points=4", json=exp).json()
     (metric,) = body["metrics"]
     full = curve_values(CURVE, 40).tolist()
     assert 0 < len(metric["events"]) < 40 and metric["values"] == [full[e] for e in metric["events"]]
+    assert metric["decimated"] is True
+    (few,) = client.post("/api/v1/series?max_points=4&start=0&stop=3", json=exp).json()["metrics"]
+    assert few["events"] == [0, 1, 2] and few["decimated"] is False  # all kept: not decimated
 
 
 def test_without_metrics_the_reply_has_no_metrics_key_and_unread_curves_give_an_empty_list(client):
@@ -198,3 +201,70 @@ def test_link_ids_of_experiments_without_metrics_are_unchanged(client):
     b = client.post("/api/v1/links", json={**README, "metrics": None}).json()["id"]
     c = client.post("/api/v1/links", json={**README, "metrics": {"m": CURVE}}).json()["id"]
     assert a == b == "odL_5BVvNOYF" and c != a
+
+
+@pytest.mark.parametrize(
+    "kind", ["ReduceLROnPlateauScheduler", "ReduceLROnPlateau", "timm.scheduler.PlateauLRScheduler"]
+)
+def test_a_stepping_error_beside_a_plateau_scheduler_names_the_culprit(client, kind):
+    """The culprit search steps each scheduler alone: a plateau scheduler is fed its curve there
+    too (else it would raise, or be blamed, itself)."""
+    shrinking = {"type": "LinearCyclicalScheduler", "param_name": "momentum", "start_value": 0.9, "end_value": 0.5,
+                 "cycle_size": 10, "cycle_mult": 0.5}  # fmt: skip
+    exp = experiment(
+        num_events=300,
+        metrics={"val_loss": CURVE},
+        param_groups=[{"name": "g", "lr": 0.1, "momentum": 0.9}],
+        schedulers=[{"type": kind, "metric_name": "val_loss"}, shrinking],
+    )
+    d = detail(client.post("/api/v1/series", json=exp))
+    assert d["loc"] == ["body", "schedulers", 1, "cycle_mult"] and d["type"] == "scheduler_step_error"
+
+
+def test_a_curve_read_counts_in_the_reply_size_cap():
+    """Each curve read is one more series listing its events (JSON) or one more column (CSV)."""
+    from app.contract.schemas import Experiment
+    from app.service.limits import BYTES_PER_VALUE, reply_bytes
+
+    exp = Experiment.model_validate(experiment(metrics={"val_loss": CURVE}))
+    plain = Experiment.model_validate(
+        experiment(
+            metrics=None,
+            schedulers=[{"type": "LRScheduler", "lr_scheduler": {"type": "StepLR", "step_size": 3}}],
+        )
+    )
+    event_bytes = len("39") + 1
+    assert reply_bytes(exp, "series") - reply_bytes(plain, "series") == 40 * (event_bytes + BYTES_PER_VALUE)
+    assert reply_bytes(exp, "csv") - reply_bytes(plain, "csv") == 40 * BYTES_PER_VALUE
+    assert reply_bytes(exp, "series", 4) == 2 * 4 * (event_bytes + BYTES_PER_VALUE)
+
+
+@pytest.mark.parametrize(
+    "attach", ["ITERATION_STARTED", "ITERATION_COMPLETED", "EPOCH_STARTED", "EPOCH_COMPLETED"]
+)
+@pytest.mark.parametrize("kind", ["ReduceLROnPlateauScheduler", "ReduceLROnPlateau"])
+def test_scheduler_core_flavor_export_reproduces_the_series(client, kind, attach):
+    """The scheduler_core program (its own loop, engine.state.metrics fed before each read)
+    records /series bit for bit, pasted and generated curves, beside a state scheduler (the
+    engine it sets attributes on is the one the metrics are fed to)."""
+    for curve in (CURVE, {"kind": "values", "values": [1.0, 0.9, 0.95, 0.95, 0.97, 0.9, 0.91] * 6}):
+        exp = experiment(
+            metrics={"val_loss": curve},
+            param_groups=[{"name": "g", "lr": 0.1}, {"name": "h", "lr": 0.5}],
+            schedulers=[
+                {"type": kind, "metric_name": "val_loss", "patience": 0, "event": attach},
+                {"type": "ExpStateScheduler", "param_name": "alpha", "initial_value": 1.0, "gamma": 0.9},
+            ],
+        )
+        series = client.post("/api/v1/series", json=exp)
+        assert series.status_code == 200, series.text
+        code = client.post("/api/v1/code?flavor=scheduler_core", json=exp).json()["code"]
+        assert "evaluated('val_loss'" in code
+        namespace: dict = {"__name__": "exported"}
+        exec(compile(code, "<exported>", "exec"), namespace)  # noqa: S102 - the test's point
+        lrs = [s for s in series.json()["series"] if s["param_group"] >= 0]
+        assert len(set(lrs[0]["values"])) > 1  # reduced
+        for s in lrs:
+            assert namespace["history"][s["param_group"]]["lr"] == s["values"]
+        state = next(s for s in series.json()["series"] if s["param_group"] == -1)
+        assert namespace["state_history"]["engine.state.alpha"] == state["values"]

@@ -139,6 +139,29 @@ def _schedulers(value: Any) -> None:
             _schedulers(v)
 
 
+CURVE = {"kind": "exp_plateau", "start": 1.0, "plateau": 0.2, "rate": 0.01, "noise_std": 0.01, "seed": 0}
+
+
+def _metrics(exp: dict) -> None:
+    """Each metric_name names a curve with a value for every read (a pasted curve may be too
+    short: a generated one has every value); timm's plateau steps after each epoch."""
+    readers = [s for s in exp["schedulers"] if isinstance(s, dict) and isinstance(s.get("metric_name"), str)]
+    if not readers:
+        return
+    metrics = exp["metrics"] = exp.get("metrics") if isinstance(exp.get("metrics"), dict) else {}
+    for s in readers:
+        if (
+            not isinstance(metrics.get(s["metric_name"]), dict)
+            or metrics[s["metric_name"]].get("kind") != "exp_plateau"
+        ):
+            metrics[s["metric_name"]] = CURVE
+        if REGISTRY.get(s.get("type")) is not None and REGISTRY[s["type"]].core.counts_epochs:
+            exp.setdefault("iterations_per_epoch", 10)
+    read = {s["metric_name"] for s in readers}
+    for name in [n for n in metrics if n not in read][max(0, 16 - len(read)) :]:
+        del metrics[name]  # at most 16 curves, those read kept
+
+
 _NATIVE = {"ignite", "torch", "scheduler_core"}
 
 
@@ -187,6 +210,7 @@ def _experiment(exp: Any) -> None:
     params = list(dict.fromkeys(params))
     if any(str(s.get("event", "")).startswith("EPOCH") for s in exp["schedulers"]):
         exp.setdefault("iterations_per_epoch", 10)  # epoch events need it
+    _metrics(exp)
     for group in groups:
         others = [k for k in group if k != "name" and k not in params]
         for k in others[16 - len(params) :]:  # at most 16 values per group

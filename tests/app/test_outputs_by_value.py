@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import app.contract.schemas  # noqa: F401 - registers the wire models
+from app.contract.metrics import EXAMPLE_METRICS
 from app.contract.registry import REGISTRY
 
 SETTINGS = settings(
@@ -512,7 +513,7 @@ def example_like(draw, n_groups: int) -> dict:
 @st.composite
 def code_experiments(draw) -> dict:
     n_groups = draw(st.integers(1, 3))
-    return {
+    exp = {
         "num_events": draw(st.integers(20, 250)),
         "param_groups": [
             {"name": f"group {i}", "lr": draw(st.sampled_from([0.1, 0.05, 0.003])), "momentum": 0.9 - 0.2 * i}
@@ -520,6 +521,9 @@ def code_experiments(draw) -> dict:
         ],
         "schedulers": [draw(example_like(n_groups)) for _ in range(draw(st.integers(1, 3)))],
     }
+    if any(REGISTRY[s["type"]].core.metric_reads is not None for s in exp["schedulers"]):
+        exp["metrics"] = EXAMPLE_METRICS  # what the plateau examples read
+    return exp
 
 
 def _fails(code: str) -> bool:

@@ -179,6 +179,8 @@ def wire(cfg: dict[str, Any], curve: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, client):  # noqa: F811
+    runs = []
+
     @settings(
         max_examples=max(10, EXAMPLES // 10),
         deadline=None,
@@ -212,8 +214,10 @@ def test_exported_code_run_with_timm_reproduces_the_series(timm_scheduler, clien
             for s in body["series"]:
                 got = [float(v).hex() for v in history[s["param_group"]][s["param_name"]]]
                 assert got == [float(v).hex() for v in s["values"]], flavor
+        runs.append(cfg["n"])
 
     run()
+    assert len(runs) >= 10, runs
 
 
 def test_timm_flavor_refuses_a_group_index_and_the_generic_program_refuses_timms_plateau(client):  # noqa: F811
@@ -240,3 +244,12 @@ def test_timm_flavor_refuses_a_group_index_and_the_generic_program_refuses_timms
     r = client.post("/api/v1/code?flavor=scheduler_core", json=mixed)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "schedulers", 0, "type"]
     assert "timm" in r.json()["detail"][0]["msg"]
+
+
+def test_same_constructor_as_timm(timm_scheduler):
+    """Keyword names, order and defaults of timm 1.0.31's constructor."""
+    import inspect
+
+    ours = inspect.signature(core_timm.PlateauLRScheduler.__init__).parameters
+    theirs = inspect.signature(timm_scheduler.PlateauLRScheduler.__init__).parameters
+    assert [(p.name, p.default) for p in ours.values()] == [(p.name, p.default) for p in theirs.values()]

@@ -83,13 +83,13 @@ def test_reads_follow_the_calls_and_are_placed_where_they_act(event, n, ipe, cal
         n, (ParamGroupSpec("g", {"lr": 0.1}),), (spec,), ipe, {"m": {"kind": "values", "values": [1.0] * 9}}
     )
     (read,) = metric_reads(exp)
-    assert read.calls.tolist() == calls and read.events.tolist() == events
+    assert list(read.calls) == calls and read.events.tolist() == events
     assert read.values.tolist() == [1.0] * len(calls)
 
 
 def test_timm_plateau_reads_after_each_epoch():
     spec = SchedulerSpec("timm.scheduler.PlateauLRScheduler", {"metric_name": "m"})
-    assert read_calls(spec, num_calls(spec.event, 10, 4), 4).tolist() == [4, 8]
+    assert list(read_calls(spec, num_calls(spec.event, 10, 4), 4)) == [4, 8]
 
 
 def test_a_missing_curve_and_a_short_one_are_value_errors():
@@ -247,7 +247,7 @@ def hexes(rows: list[list[float]]) -> list[list[str]]:
 
 @pytest.mark.parametrize("type_name", PLATEAU_TYPES)
 def test_equal_to_a_real_engine_run_over_random_configurations(type_name):
-    reductions = {"runs": 0, "with a reduction": 0}
+    reductions = {"runs": 0, "alone": 0, "with a reduction": 0}
 
     @profile(300)
     @given(configs(type_name))
@@ -260,13 +260,15 @@ def test_equal_to_a_real_engine_run_over_random_configurations(type_name):
         ours = [[float(s.values[i]) for s in series] for i in range(cfg["n"])]
         assert hexes(ours) == hexes(ref)
         reductions["runs"] += 1
-        if cfg["cosine"] is None and any(row != ref[0] for row in ref):
-            reductions["with a reduction"] += 1
-            event("reduced")
+        if cfg["cosine"] is None:
+            reductions["alone"] += 1
+            if any(row != ref[0] for row in ref):
+                reductions["with a reduction"] += 1
+                event("reduced")
 
     run()
     print(type_name, reductions)
-    assert reductions["with a reduction"] >= reductions["runs"] // 5, reductions  # plateaus are met
+    assert reductions["with a reduction"] >= reductions["alone"] // 3, reductions  # plateaus are met
 
 
 def test_ignite_min_lr_needs_param_group_index_as_ignite_does():
