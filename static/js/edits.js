@@ -7,7 +7,7 @@ import * as store from './state.js';
 function removedWhat(path, exp) {
   if (path[0] === 'schedulers' && path.length === 2) return `scheduler ${path[1]} (${exp.schedulers[path[1]]?.type})`;
   if (path[0] === 'param_groups' && path.length === 3) return `${path[2]} of group ${path[1]}`;
-  if (path[0] === 'metrics') return path.length === 2 ? `metric curve ${path[1]}` : 'the metric curves';
+  if (path[0] === 'metrics') return `metric curve ${path.length === 2 ? path[1] : Object.keys(exp.metrics || {}).join(', ')}`;
   return path.join('.');
 }
 

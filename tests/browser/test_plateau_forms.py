@@ -202,6 +202,18 @@ def test_a_metric_edit_and_a_rename_are_undone(page):
     settle(page, n)
     assert page.input_value(field("schedulers.0.metric_name", "select")) == name
     assert metric_traces(page) == first
+    # removing the curve: the scheduler's menu names a curve that is gone, the API's error says so; undone
+    n = draws(page)
+    page.click(f"text=Remove metric {name}")
+    settle(page, n)
+    assert page.locator(".metric-name").count() == 0
+    assert page.input_value(field("schedulers.0.metric_name", "select")) == name
+    assert "(no such curve)" in page.text_content(field("schedulers.0.metric_name", "select"))
+    assert name in page.text_content('#editor [data-path="schedulers.0.metric_name"] > .field-error')
+    n = draws(page)
+    page.click("#btn-undo")
+    settle(page, n)
+    assert page.input_value(".metric-name") == name and metric_traces(page) == first
 
 
 def test_a_share_link_keeps_the_metric_curves(page, browser):
