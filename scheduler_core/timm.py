@@ -1042,6 +1042,6 @@ register(
         counts_epochs=True,
         public=PlateauLRScheduler,
         metric_reads=_epoch_reads,
-        step_cost=0.2,
+        step_cost=0.1,
     )
 )

@@ -335,7 +335,7 @@ register(
         public=ReduceLROnPlateauScheduler,
         metric_reads=every_call,
         torch_optimizer=True,
-        step_cost=1.8,
+        step_cost=0.5,
     )
 )
 
@@ -349,6 +349,6 @@ register(
         writes="lr",
         metric_reads=every_call,
         torch_optimizer=True,
-        step_cost=0.8,
+        step_cost=0.5,
     )
 )
