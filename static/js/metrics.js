@@ -116,6 +116,14 @@ function plainField(path, label, control, { help = null, extra = [] } = {}) {
     h('label', { for: control.id, text: label }), control, helpEl, ...extra, error);
 }
 
+/** The server's cap on a request body, said of `values` as curve `name` of the active experiment. */
+function tooLarge(name, values) {
+  const most = store.limits().max_body_bytes;
+  const exp = store.activeVariant().experiment;
+  const bytes = most ? JSON.stringify({ ...exp, metrics: { ...(exp.metrics || {}), [name]: { kind: 'values', values } } }).length : 0;
+  return bytes > most ? [`These ${values.length} values make the experiment ${bytes.toLocaleString('en')} bytes of JSON; the server takes at most ${most.toLocaleString('en')}: fewer values, or fewer digits each.`] : [];
+}
+
 const sameValues = (a, b) => Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
@@ -152,6 +160,7 @@ function valuesField(name, curve, path, ctx, kindSchema) {
     if (r.columns) column.value = String(r.column);
     count.textContent = r.values.length ? countText(r) : '';
     if (typed) pastes.set(key, { text: area.value, column: chosen });
+    if (!r.errors.length) r.errors.push(...tooLarge(name, r.values));
     if (r.errors.length) {
       if (typed) typedAsIs(ctx.onChange, path, area, errorText(r.errors));
       else setLocalError(area, errorText(r.errors));

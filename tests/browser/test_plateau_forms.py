@@ -158,6 +158,16 @@ def test_paste_errors_are_shown_at_the_field_by_row(page):
     edit(page, PASTE, "val_loss\n0.5\n0.3\n0.2\n")
     assert err.is_hidden() and page.get_attribute(PASTE, "aria-invalid") == "false"
     assert shown_experiment(page)["metrics"]["val_loss"]["values"] == [0.5, 0.3, 0.2]
+    # more than the server takes in one request body: said at the field, not sent
+    page.evaluate(  # a paste (page.fill types 1 MB too slowly)
+        "([sel, text]) => { const a = document.querySelector(sel); a.value = text;"
+        " a.dispatchEvent(new Event('input', { bubbles: true })); }",
+        [PASTE, "\n".join(["0.12345678901234567"] * 60_000)],
+    )
+    err.wait_for(state="visible")
+    limit = page.evaluate("fetch('/api/v1/schedulers').then(r => r.json())")["limits"]["max_body_bytes"]
+    assert err.text_content().startswith("These 60000 values make the experiment 1,")
+    assert f"the server takes at most {limit:,}" in err.text_content()
 
 
 def test_a_metric_edit_and_a_rename_are_undone(page):
