@@ -116,6 +116,16 @@ def test_reduce_lr_on_plateau_from_the_form_with_a_pasted_csv(page):
     )
     titles = [a["text"] for a in page.evaluate("document.querySelector('#chart').layout.annotations")]
     assert "metric val_loss → lr of group 0" in titles
+    # hovering reads the value last read at or before the event under the cursor
+    box = page.locator("#chart .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + 20)
+    cursor = page.locator("#reading thead th", has_text="cursor: event")
+    cursor.wait_for()
+    at = int(cursor.text_content().split()[-1])
+    k = max(i for i, e in enumerate(m["events"]) if e <= at)
+    read = "" if m["events"][k] == at else f" (read at {m['events'][k]})"
+    assert page.locator("#reading tr.metric-row td").first.text_content() == f"{LOSSES[k]}{read}"
+    page.mouse.move(0, 0)
     # the reading at a pinned event shows the value last read, and where
     page.fill("#pin-event", "250")
     page.click("#pin-form button")
