@@ -137,9 +137,11 @@ export function buildFigure(results, view, { narrow = false } = {}) {
       if (!panel) continue;
       const label = [multiVariant ? r.name : null, `metric ${m.name}`].filter((x) => x !== null).join(' · ');
       data.push({
-        type: 'scatter', mode: m.values.length <= 2000 ? 'lines+markers' : 'lines', x: xValues(m, r.data.num_events, view),
+        // a marker per evaluation while they can be told apart; variants as their lr: colours (subplots), dashes (overlay)
+        type: 'scatter', mode: m.values.length <= 300 ? 'lines+markers' : 'lines', x: xValues(m, r.data.num_events, view),
         y: m.values, xaxis: `x${panel.ax}`, yaxis: `y${panel.ax}`, name: plotlyText(label), legendgroup: plotlyText(label),
-        showlegend: false, line: { color: multiVariant ? COLORS[vi % COLORS.length] : '#555', width: 1.2, shape: 'hv' },
+        showlegend: false,
+        line: { color: multiVariant && !overlay ? COLORS[vi % COLORS.length] : '#555', dash: overlay ? DASHES[vi % DASHES.length] : 'solid', width: 1.2, shape: 'hv' },
         marker: { size: 5 }, hoverinfo: 'none', meta: { variant: r.name, metric: m.name },
       });
     }
