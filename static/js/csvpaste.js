@@ -16,12 +16,10 @@ const unquote = (cell) => cell.trim().replace(/^"(.*)"$/, '$1').trim();
 
 /** The non-blank lines of `text` as {line (1-based, as pasted), cells}. */
 function rows(text) {
-  const split = delimiter(text);
+  const lines = text.split(/\r\n|\r|\n/).map((raw) => raw.trim()); // a trailing tab or space delimits nothing
+  const split = delimiter(lines.join('\n'));
   const out = [];
-  text.split(/\r\n|\r|\n/).forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    out.push({ line: i + 1, cells: raw.trim().split(split).map(unquote) });
-  });
+  lines.forEach((line, i) => { if (line !== '') out.push({ line: i + 1, cells: line.split(split).map(unquote) }); });
   return out;
 }
 
@@ -66,7 +64,6 @@ export function readPaste(text, { column = null, name = '', maxValues = Infinity
     if (r.error) out.errors.push(`${where}: ${r.error}`);
     else out.values.push(r.value);
   }
-  if (!out.errors.length && !out.values.length) out.errors.push('No values below the header row.');
   if (out.values.length > maxValues) out.errors.push(`At most ${maxValues} values (one per evaluation); ${out.values.length} read.`);
   return out;
 }

@@ -305,3 +305,42 @@ def test_a_pinned_event_reads_a_decimated_curve_exactly(page):
         "(sel) => !['…', undefined].includes(document.querySelector(sel)?.textContent)", arg=cell
     )
     assert float(page.text_content(cell)).hex() == m["values"][event].hex()
+
+
+PASTES = [  # text, options -> values, errors, columns, column, header
+    ("0.9, 0.8 ,0.7", {}, [0.9, 0.8, 0.7], [], None, 0, False),
+    ("0.9 0.8\t", {}, [0.9, 0.8], [], None, 0, False),
+    ("1e-3\r\n.5\r\n\r\n-2E+1\n", {}, [0.001, 0.5, -20], [], None, 0, False),
+    ('"step";"loss"\n1;"0.5"\n2;0.25', {"name": "loss"}, [0.5, 0.25], [], ["step", "loss"], 1, True),
+    ("a\tb\n1\t2\n3\t4", {"column": 0}, [1, 3], [], ["a", "b"], 0, True),
+    ("x,y\n1,2\n3", {}, [2], ["row 3: empty"], ["x", "y"], 1, True),
+    ("0.1\n0x10\n0.3\nNaN", {}, [0.1, 0.3], ["row 2: “0x10” is not a number", "row 4: “NaN” is not a number"], None,
+     0, False),
+    ("1,5\n2,6", {}, [5, 6], [], ["column 1", "column 2"], 1, False),  # no header: the last column
+    ("1 2 3", {"maxValues": 2}, [1, 2, 3], ["At most 2 values (one per evaluation); 3 read."], None, 0, False),
+    ("loss\n", {}, [], ["value 1: “loss” is not a number"], None, 0, False),  # one line: a list of values
+    ("epoch,loss\n", {}, [], ["value 1: “epoch” is not a number", "value 2: “loss” is not a number"], None, 0, False),
+    ("loss\n\n  \n", {}, [], ["value 1: “loss” is not a number"], None, 0, False),
+    ("epoch loss\n", {}, [], ["value 1: “epoch” is not a number", "value 2: “loss” is not a number"], None, 0, False),
+    ("", {}, [], ["Paste one value per evaluation (a column of numbers, or a CSV with a header row)."], None, 0, False),
+]  # fmt: skip
+
+
+def test_the_paste_reader(page):
+    """csvpaste.readPaste, the module the paste box uses, on the shapes a user pastes."""
+    open_dashboard(page)
+    got = page.evaluate(
+        """async (cases) => {
+            const { readPaste } = await import('/static/js/csvpaste.js');
+            return cases.map(([text, opts]) => readPaste(text, opts));
+        }""",
+        [[text, opts] for text, opts, *_ in PASTES],
+    )
+    for (text, _, values, errors, columns, column, header), r in zip(PASTES, got, strict=True):
+        assert (r["values"], r["errors"], r["columns"], r["column"], r["header"]) == (
+            values,
+            errors,
+            columns,
+            column,
+            header,
+        ), text
