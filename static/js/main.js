@@ -9,6 +9,7 @@ import { editHandlers } from './edits.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { announce as announceIn, wireHistory } from './history.js';
+import { configureMetrics } from './metrics.js';
 import { initNotices } from './notices.js';
 import { setupPanels } from './panels.js';
 import * as store from './state.js';
@@ -49,7 +50,7 @@ function renderAll(state) {
   const key = focusKey();
   renderVariants(state);
   renderEditor(els.editor, store.activeVariant(state).experiment, catalogue, onEditorChange,
-    (path) => store.getIn(store.activeVariant().experiment, path));
+    (path) => store.getIn(store.activeVariant().experiment, path), store.activeVariant(state).name);
   syncViewControls(state.view);
   restoreFocus(key);
 }
@@ -265,6 +266,7 @@ async function start() {
   const cat = await getCatalogue();
   catalogue = cat.types;
   store.configure(cat); // the server's limits, default view and example, before any state
+  configureMetrics(cat.experiment_schema); // the metric curves' editor reads their schema
   const state = await initialState(sharedLink);
   wireViewControls();
   wireToolbar(els, status);
