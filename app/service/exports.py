@@ -24,10 +24,11 @@ from ..contract.canonical import canonical_json
 from ..contract.errors import ApiError
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
-from . import codegen_transformers
+from . import codegen_transformers, fidelity
 from .codegen import Flavor, check_flavor, generate
 from .compute import SeriesCache, SeriesData, compute
 from .limits import check_caps, check_variants, check_window, n_series
+from .metric_series import csv_columns, metric_series
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 CHUNK_VALUES = 16_384
@@ -86,6 +87,11 @@ def series_json_chunks(
         tail["start"], tail["stop"] = window
     if summary:
         tail["area_rule"] = AREA_RULE
+    if exp.metrics:  # the curves the plateau schedulers read
+        tail["metrics"] = [m.json() for m in metric_series(exp, window, max_points)]
+    notices = fidelity.series_notices(exp, settings, cache, series, _keep(exp, max_points, window))
+    if notices:
+        tail["notices"] = notices
     return _coalesce(_json_pieces(head, series, points, tail, summary))
 
 
@@ -131,11 +137,19 @@ def series_csv_chunks(
         events = lo + np.unique(
             np.concatenate([decimate_indices(s.values[lo:hi], max_points) for s in series])
         )
+    metrics = metric_series(exp, window, max_points)
+    if max_points is not None and metrics:  # rows at the reads kept as well
+        events = np.union1d(events, np.concatenate([m.events for m in metrics]))
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow(
-        ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
+        [
+            "event",
+            *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series),
+            *(_csv_cell(f"metric/{m.name}") for m in metrics),
+        ]
     )
     columns = [s.values[lo:hi] if max_points is None else s.values[events] for s in series]
+    columns += csv_columns(metrics, events)
     return _coalesce(_csv_pieces(head.getvalue().encode(), events, columns))
 
 
@@ -231,7 +245,8 @@ def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
     faster than ``np.savetxt``), and the rows are split out of its nested JSON arrays."""
     if len(events) == 0:
         return b""
-    rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].split(b"],[")
+    # NaN (orjson's null) only marks a metric column's row without a read: series are finite
+    rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].replace(b"null", b"").split(b"],[")
     firsts = orjson.dumps(events, option=NUMPY)[1:-1].split(b",")
     return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"
 
