@@ -743,8 +743,9 @@ def join_schedules(schedules: Sequence[Callable[[Any], Any]], boundaries: Sequen
 
 
 def _evaluate(schedule: Callable[[Any], Any], counts: np.ndarray) -> np.ndarray:
+    """``schedule`` at the int64 ``counts`` (float32 values too: the caller stores them in float64)."""
     if isinstance(schedule, Schedule):
-        return schedule(counts)
+        return schedule.vector(counts) if len(counts) <= CHUNK else schedule(counts)
     return np.asarray([float(schedule(int(c))) for c in counts], dtype=np.float64)  # any callable
 
 
