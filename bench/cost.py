@@ -1,7 +1,8 @@
 """The stepping cost model against measured times, over random experiments.
 
 For each random experiment (a random type, 1 to 32 param groups, a few thousand events, one or
-two schedulers, sometimes nested in a warm-up or a Concat) it times stepping
+two schedulers, sometimes nested in a warm-up or a Concat, or a plateau type reading a metric,
+torch schedulers also stepped by torch itself and in SequentialLR / ChainedScheduler) it times stepping
 (``simulate_built(method="step")``, what the server runs when there is no closed form) and
 prints the model's estimate (:func:`app.service.limits.step_seconds_per_event`) against it.
 The target of the reliability issue: every estimate within 2x of the measured time, and never
@@ -37,13 +38,42 @@ IGNITE = [
 ]
 
 
+PLATEAU = [
+    {"type": "ReduceLROnPlateauScheduler", "metric_name": "val_loss", "patience": 3},
+    {"type": "ReduceLROnPlateau", "metric_name": "val_loss", "patience": 3},
+    {"type": "timm.scheduler.PlateauLRScheduler", "metric_name": "val_loss", "mode": "min"},
+]
+METRICS = {
+    "val_loss": {
+        "kind": "exp_plateau",
+        "start": 1.0,
+        "plateau": 0.2,
+        "rate": 0.01,
+        "noise_std": 0.01,
+        "seed": 0,
+    }
+}
+
+
 def random_scheduler(rng: random.Random, groups: int) -> dict:
-    kind = rng.choice(["torch", "warmup", "ignite", "concat"])
-    if kind in ("torch", "warmup"):
+    kind = rng.choice(
+        ["torch", "warmup", "ignite", "concat", "plateau", "torch-stepped", "sequential", "chained"]
+    )
+    if kind == "plateau":  # the metric-driven types: stepped only
+        return dict(rng.choice(PLATEAU))
+    if kind in ("sequential", "chained"):  # torch's schedulers of schedulers: torch steps them
+        children = [{"type": n, **kw} for n, kw in rng.sample(TORCH, 2)]
+        inner = {"type": "ChainedScheduler", "schedulers": children}
+        if kind == "sequential":
+            inner = {"type": "SequentialLR", "schedulers": children, "milestones": [300]}
+        return {"type": "LRScheduler", "lr_scheduler": inner}
+    if kind in ("torch", "warmup", "torch-stepped"):
         name, kwargs = rng.choice(TORCH)
         inner = {"type": name, **kwargs}
         if kind == "torch":
             return {"type": "LRScheduler", "lr_scheduler": inner}
+        if kind == "torch-stepped":
+            return {"type": "LRScheduler", "lr_scheduler": inner, "stepping": "torch"}
         return {"type": "create_lr_scheduler_with_warmup", "lr_scheduler": inner,
                 "warmup_start_value": 0.0, "warmup_duration": 50}  # fmt: skip
     index = {"param_group_index": rng.randrange(groups)} if rng.random() < 0.3 else {}
@@ -56,11 +86,14 @@ def random_scheduler(rng: random.Random, groups: int) -> dict:
 def random_experiment(rng: random.Random) -> dict:
     groups = rng.choice([1, 2, 4, 8, 16, 32])
     count = rng.choice([1, 1, 2])
-    return {
+    body = {
         "num_events": rng.choice([1000, 2000, 4000]),
         "param_groups": [{"name": f"g{i}", "lr": 0.1, "momentum": 0.9} for i in range(groups)],
         "schedulers": [random_scheduler(rng, groups) for _ in range(count)],
     }
+    if any("metric_name" in s for s in body["schedulers"]):  # the curve they read; timm's epochs
+        body |= {"metrics": METRICS, "iterations_per_epoch": 10}
+    return body
 
 
 def measure(body: dict, repeat: int) -> tuple[float, float, str]:
@@ -79,7 +112,9 @@ def measure(body: dict, repeat: int) -> tuple[float, float, str]:
         simulate_built(core, built, method="step")
         best = min(best, time.perf_counter() - start)
     names = "+".join(
-        s["type"] + (f"({s['lr_scheduler']['type']})" if "lr_scheduler" in s else "")
+        s["type"]
+        + (f"({s['lr_scheduler']['type']})" if "lr_scheduler" in s else "")
+        + ("/torch" if "stepping" in s else "")
         for s in body["schedulers"]
     )
     return exp.num_events * step_seconds_per_event(exp), best, f"{len(body['param_groups'])}g {names}"

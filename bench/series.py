@@ -7,6 +7,7 @@ cycle_mult=2, start_value_mult=0.5)`` on one param group, for 1e3 .. 1e6 events.
     python -m bench.series --memory     # peak RSS increase for a 10,000,000-event series
     python -m bench.series --no-ignite  # skip ignite (not installed / in a hurry)
     python -m bench.series --ecosystem  # only the other libraries' closed forms (also printed last)
+    python -m bench.series --ecosystem --runs 3  # the same 3 times: median times and ratios
 
 Columns: events/s and ns/event of ``simulate(experiment)`` (fast path, end to end), of
 ``simulate(experiment, method="step")`` (scheduler_core stepping), of ignite 0.5.5's
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from itertools import repeat
 
 import numpy as np
 
@@ -42,6 +45,7 @@ ECOSYSTEM_EVENTS = 1_000_000
 ECOSYSTEM: list[tuple[str, dict] | tuple[str, dict, int]] = [
     # other libraries' schedules (type, kwargs[, iterations_per_epoch]): their closed forms
     # against the cosine above
+    ("transformers.get_constant_schedule", {}),
     ("transformers.get_constant_schedule_with_warmup", {"num_warmup_steps": 10_000}),
     (
         "transformers.get_linear_schedule_with_warmup",
@@ -93,13 +97,17 @@ ECOSYSTEM: list[tuple[str, dict] | tuple[str, dict, int]] = [
     ("timm.scheduler.TanhLRScheduler", {"t_initial": 1000, "warmup_t": 5}, 1000),
     ("timm.scheduler.PolyLRScheduler", {"t_in_epochs": False, "t_initial": 10**6, "power": 1.0}),
     ("timm.scheduler.PolyLRScheduler", {"t_in_epochs": False, "t_initial": 10**6}),
+    ("timm.scheduler.PolyLRScheduler", {"t_in_epochs": False, "t_initial": 10**6, "power": 2.0}),
+    ("timm.scheduler.PolyLRScheduler", {"t_in_epochs": False, "t_initial": 10**6, "power": 0.9}),
     ("timm.scheduler.PolyLRScheduler", {"t_initial": 1000}, 1000),
     ("timm.scheduler.StepLRScheduler", {"t_in_epochs": False, "decay_t": 30000.0, "decay_rate": 0.5}),
     (
         "timm.scheduler.MultiStepLRScheduler",
         {"t_in_epochs": False, "decay_t": [300000, 600000, 900000], "decay_rate": 0.1},
     ),
-    # optax: "(pow)" cases call the C library's pow once per distinct value, as XLA does (exact)
+    # optax: "pow" cases call the C library's pow once per distinct value, as XLA does (exact):
+    # with numpy for the exponents 0.5 and 2.0 (scheduler_core.libm), else element by element
+    ("optax.constant_schedule", {"value": 1.0}),
     ("optax.warmup_cosine_decay_schedule", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 10_000,
                                             "decay_steps": 1_000_000}),
     ("optax.warmup_cosine_decay_schedule", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 10_000,
@@ -108,9 +116,14 @@ ECOSYSTEM: list[tuple[str, dict] | tuple[str, dict, int]] = [
     ("optax.linear_schedule", {"init_value": 1.0, "end_value": 0.0, "transition_steps": 1_000_000}),
     ("optax.polynomial_schedule", {"init_value": 1.0, "end_value": 0.0, "power": 2.0,
                                    "transition_steps": 1_000_000}),  # pow
+    ("optax.polynomial_schedule", {"init_value": 1.0, "end_value": 0.0, "power": 2,
+                                   "transition_steps": 1_000_000}),  # integer_pow: products
     ("optax.exponential_decay", {"init_value": 1.0, "transition_steps": 1000, "decay_rate": 0.99,
                                  "staircase": True}),
     ("optax.exponential_decay", {"init_value": 1.0, "transition_steps": 1000, "decay_rate": 0.99}),  # pow
+    ("optax.warmup_exponential_decay_schedule", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 10_000,
+                                                 "transition_steps": 1000, "decay_rate": 0.99,
+                                                 "staircase": True}),
     ("optax.piecewise_constant_schedule", {"init_value": 1.0,
                                            "boundaries_and_scales": dict.fromkeys(range(50_000, 10**6, 50_000), 0.5)}),
     ("optax.piecewise_interpolate_schedule", {"interpolate_type": "cosine", "init_value": 1.0,
@@ -168,8 +181,16 @@ def fmt(n: int, seconds: float | None, approx: bool = False) -> str:
     return f"{mark}{n / seconds:>12.3g} {seconds / n * 1e9:>9.1f}"
 
 
+OPTAX_SHOWN = ("precision", "exponent", "power", "staircase")
+"""optax arguments named in a case's label (those that tell its cases apart)."""
+
+
 def _label(name: str, kwargs: dict, iterations_per_epoch: int | None = None) -> str:
-    """The case's name; timm's with its arguments (the same class runs several cases)."""
+    """The case's name; timm's with its arguments, optax's with those that tell its cases apart
+    (the same type runs several cases)."""
+    if name.startswith("optax."):
+        args = " ".join(f"{k}={kwargs[k]!r}" for k in OPTAX_SHOWN if k in kwargs)
+        return f"{name} {args}".rstrip()
     if not name.startswith("timm."):
         return name
     args = " ".join(f"{k}={v}" for k, v in kwargs.items() if k != "t_in_epochs")
@@ -177,29 +198,53 @@ def _label(name: str, kwargs: dict, iterations_per_epoch: int | None = None) -> 
     return f"timm {name.rsplit('.', 1)[-1]} {args} ({per})"
 
 
-def run_ecosystem(rounds: int = 15) -> None:
+def libm_floors(n: int) -> list[tuple[str, Callable[[], object]]]:
+    """The floor of an exact series that needs one C-library call per event (no structure to
+    reuse): ``math.tanh`` / ``math.pow`` mapped over ``n`` floats into a float64 array (what the
+    closed forms do for timm's tanh and for pow with other exponents than 0.5 and 2.0)."""
+    x = np.linspace(0.001, 0.999, n)
+    return [
+        ("floor: math.tanh per element (list -> fromiter)",
+         lambda: np.fromiter(map(math.tanh, x.tolist()), np.float64, n)),
+        ("floor: math.pow(x, 0.9) per element (list -> fromiter)",
+         lambda: np.fromiter(map(math.pow, x.tolist(), repeat(0.9)), np.float64, n)),
+    ]  # fmt: skip
+
+
+def run_ecosystem(rounds: int = 15, runs: int = 1) -> None:
     """Each :data:`ECOSYSTEM` closed form at 1M events over the cosine's (target: <= 2x).
 
     The cosine and the cases run in turn, ``rounds`` times; each keeps its best time, so that a
-    load that comes and goes on a shared machine hits them alike.
+    load that comes and goes on a shared machine hits them alike. With ``runs > 1`` that is
+    repeated and the median of the runs' times and ratios is shown, with the ratios' range.
     """
     n = ECOSYSTEM_EVENTS
     group = (ParamGroupSpec("all", {"lr": 1.0}),)
-    cases = [("the cosine above", experiment(n))]
-    cases += [
+    exps = [("the cosine above", experiment(n))]
+    exps += [
         (
             _label(name, kw, *ipe),
             Experiment(n, group, (SchedulerSpec(name, {"param_name": "lr", **kw}),), *ipe),
         )
         for name, kw, *ipe in ECOSYSTEM
     ]
-    best = [float("inf")] * len(cases)
-    for _ in range(rounds):
-        for k, (_, exp) in enumerate(cases):
-            best[k] = min(best[k], once(lambda exp=exp: simulate(exp, method="fast")))
-    print(f"\nclosed forms at {n:,} events, best of {rounds} interleaved runs, over the cosine's")
-    for (name, _), seconds in zip(cases, best, strict=True):
-        print(f"{name:<64} {seconds * 1e3:>8.1f} ms {seconds / best[0]:>6.2f}x")
+    cases: list[tuple[str, Callable[[], object]]] = [
+        (label, lambda exp=exp: simulate(exp, method="fast")) for label, exp in exps
+    ]
+    cases += libm_floors(n)
+    times = np.empty((runs, len(cases)))
+    for run in range(runs):
+        best = [float("inf")] * len(cases)
+        for _ in range(rounds):
+            for k, (_, fn) in enumerate(cases):
+                best[k] = min(best[k], once(fn))
+        times[run] = best
+    ratios = times / times[:, :1]
+    what = f"best of {rounds} interleaved runs" + (f", median of {runs} such" if runs > 1 else "")
+    print(f"\nclosed forms at {n:,} events, {what}, over the cosine's")
+    for k, (name, _) in enumerate(cases):
+        spread = f"  ({ratios[:, k].min():.2f}-{ratios[:, k].max():.2f})" if runs > 1 else ""
+        print(f"{name:<72} {np.median(times[:, k]) * 1e3:>8.1f} ms {np.median(ratios[:, k]):>6.2f}x{spread}")
 
 
 def run_table(with_ignite: bool) -> None:
@@ -275,14 +320,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory", action="store_true", help="peak RSS check for 10M events")
     parser.add_argument("--no-ignite", action="store_true", help="skip ignite's simulate_values")
     parser.add_argument("--ecosystem", action="store_true", help="only the other libraries' closed forms")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the ecosystem table, show medians")
     args = parser.parse_args(argv)
     if args.memory:
         run_memory()
     elif args.ecosystem:
-        run_ecosystem()
+        run_ecosystem(runs=args.runs)
     else:
         run_table(with_ignite=not args.no_ignite)
-        run_ecosystem()
+        run_ecosystem(runs=args.runs)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ import numpy as np
 
 from ._optional import import_torch
 from .events import check_events, run_events
-from .registry import TYPES, build_spec, scheduled_names, state_targets, torch_specs
+from .metrics import metric_reads
+from .registry import TYPES, build_spec, needs_torch, scheduled_names, state_targets
 from .series import evaluate
 from .shapes import NoClosedForm
 from .spec import Experiment, ParamGroupSpec, SchedulerSpec, Series
@@ -36,6 +37,7 @@ __all__ = [
     "SchedulerSpec",
     "Series",
     "build",
+    "fed",
     "groups_state",
     "scheduled_names",
     "simulate",
@@ -50,6 +52,7 @@ def _check(experiment: Experiment) -> list[str]:
     if not experiment.param_groups:
         raise ValueError("Argument param_groups should hold at least one group, but given none")
     check_events((s.event for s in experiment.schedulers), experiment.iterations_per_epoch)
+    metric_reads(experiment)  # every metric read names a curve long enough
     names = scheduled_names(experiment, side=False)  # side writes need no initial value
     for i, group in enumerate(experiment.param_groups):
         for name in names:
@@ -66,7 +69,7 @@ def build(experiment: Experiment) -> tuple[Any, list[Any]]:
     """
     _check(experiment)
     values = [dict(g.values) for g in experiment.param_groups]
-    if any(True for s in experiment.schedulers for _ in torch_specs(s)):  # a torch optimizer
+    if any(needs_torch(s) for s in experiment.schedulers):  # a torch optimizer
         torch = import_torch()
         optimizer = torch.optim.SGD([{"params": [torch.zeros(1)], **v} for v in values])
     else:
@@ -100,12 +103,16 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     targets = state_targets(experiment)
     unset = [float("nan")] * len(targets)
     last: list[Any] = [None] * len(targets)  # per state target: the scheduler called last
-    # state-kind schedulers get the engine (its state receives their attributes), others None
-    engine = SimpleNamespace(state=SimpleNamespace())
+    # state-kind schedulers get the engine (its state receives their attributes), plateau ones
+    # too (engine.state.metrics fed by `fed`), others None
+    engine = SimpleNamespace(state=SimpleNamespace(metrics={}))
     handlers: dict[str, list[Any]] = {}
+    reads = iter(metric_reads(experiment))
     for spec, scheduler in zip(experiment.schedulers, schedulers, strict=True):
         t = TYPES.get(spec.type)
-        if t is not None and t.kind == "state":
+        if t is not None and t.metric_reads is not None:
+            handler = fed(scheduler, next(reads), engine)
+        elif t is not None and t.kind == "state":
             row = targets.index((str(t.holder), scheduler.param_name))
             unset[row] = t.unset
 
@@ -132,6 +139,23 @@ def _step(experiment: Experiment, optimizer: Any, schedulers: list[Any]) -> list
     specs = experiment.param_groups
     series = [Series(g, specs[g].name, name, out[row]) for row, (g, name) in enumerate(pairs)]
     return series + [Series(-1, holder, name, state_out[row]) for row, (holder, name) in enumerate(targets)]
+
+
+def fed(scheduler: Any, read: Any, engine: Any) -> Any:
+    """A handler calling ``scheduler(engine)`` with ``engine.state.metrics[read.name]`` set to
+    the curve's next value before each call that reads it (what an evaluator would do)."""
+    calls, values = read.calls, read.values
+    count, k = 0, 0
+
+    def handler(e: Any) -> None:
+        nonlocal count, k
+        if k < len(calls) and calls[k] == count:
+            engine.state.metrics[read.name] = float(values[k])
+            k += 1
+        count += 1
+        scheduler(engine)
+
+    return handler
 
 
 def groups_state(optimizer: Any) -> list[dict[str, Any]]:

@@ -44,7 +44,9 @@ from typing import Any
 import numpy as np
 
 from .base import ParamScheduler
+from .libm import pow_fixed_exponent
 from .registry import Context, SchedulerType, register
+from .shapes import CHUNK
 from .spec import SchedulerSpec
 
 __all__ = [
@@ -90,7 +92,7 @@ class _Num:
         """Subnormal results as zeros (of their sign): XLA on CPU flushes them."""
         tiny = np.finfo(self.d).tiny
         if isinstance(x, np.ndarray):
-            if len(x) and not (x.min() >= tiny or x.max() <= -tiny) and np.min(np.abs(x)) < tiny:
+            if len(x) and not x.min() >= tiny and _any_subnormal(x):
                 x = np.where(np.abs(x) < tiny, np.copysign(self.d(0.0), x), x).astype(self.d)
             return x
         return self.s(math.copysign(0.0, x)) if abs(x) < tiny else x
@@ -101,7 +103,10 @@ class _Num:
 
     def cos(self, x: Any, out: np.ndarray | None = None) -> Any:
         if isinstance(x, np.ndarray):
-            return np.cos(x.astype(np.float64)).astype(np.float32) if self.f32 else np.cos(x, out=out)
+            if not self.f32:
+                return np.cos(x, out=out)
+            out = np.empty(x.shape, np.float32) if out is None else out  # rounded to float32:
+            return np.cos(x, out=out, dtype=np.float64, casting="same_kind")  # chunk by chunk
         return np.float32(math.cos(float(x))) if self.f32 else math.cos(x)
 
     def pow(self, base: Any, exponent: Any) -> Any:
@@ -117,14 +122,22 @@ class _Num:
         )
         fixed = float(self.s(fixed))
         uniq, inverse = _runs(arr)
-        xs = uniq.astype(np.float64).tolist()
-        pairs = (itertools.repeat(fixed), xs) if not base_is_array else (xs, itertools.repeat(fixed))
-        try:
-            vals = np.fromiter(map(math.pow, *pairs), np.float64, len(xs))
-        except (OverflowError, ValueError):
-            vals = np.fromiter(map(_c_pow, *pairs), np.float64, len(xs))
-        vals = self.flush(vals.astype(self.d))
+        xs = uniq.astype(np.float64, copy=False)
+        if base_is_array:
+            vals = pow_fixed_exponent(xs, fixed, lambda v: _c_pows(v.tolist(), itertools.repeat(fixed)))
+        else:
+            vals = _c_pows(itertools.repeat(fixed), xs.tolist())
+        vals = self.flush(vals.astype(self.d, copy=False))
         return vals if inverse is None else vals[inverse]
+
+
+def _c_pows(bases: Iterable[float], exponents: Iterable[float]) -> np.ndarray:
+    """:func:`_c_pow` of each pair (one side a list, the other an ``itertools.repeat``), as a
+    float64 array: ``math.pow`` unless it raises."""
+    try:
+        return np.fromiter(map(math.pow, bases, exponents), np.float64)
+    except (OverflowError, ValueError):
+        return np.fromiter(map(_c_pow, bases, exponents), np.float64)
 
 
 def _c_pow(base: float, exponent: float) -> float:
@@ -139,6 +152,18 @@ def _c_pow(base: float, exponent: float) -> float:
             odd = exponent.is_integer() and math.fmod(exponent, 2.0) != 0.0
             return math.copysign(math.inf, base) if odd else math.inf
         return math.nan  # a negative base to a non-integer power
+
+
+def _any_subnormal(x: np.ndarray) -> bool:
+    """Whether the float64 or float32 array ``x`` holds a subnormal number (zeros are not):
+    its bits without the sign, less one, are below the smallest normal's (zero wraps around)."""
+    kind = np.uint64 if x.dtype == np.float64 else np.uint32 if x.dtype == np.float32 else None
+    if kind is None:
+        tiny = np.finfo(x.dtype).tiny
+        return bool(np.any((x != 0) & (np.abs(x) < tiny)))
+    bits = np.left_shift(x.view(kind), 1)  # drops the sign
+    bits -= 2
+    return bool(bits.min() < kind(2) * kind(np.finfo(x.dtype).smallest_normal.view(kind)) - kind(2))
 
 
 def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -231,7 +256,12 @@ class Schedule:
         if counts.ndim == 0:
             return float(self.scalar(int(counts)))
         flat = counts.reshape(-1)
-        return np.asarray(self.vector(flat), dtype=np.float64).reshape(counts.shape)
+        if len(flat) <= CHUNK:
+            return np.asarray(self.vector(flat), dtype=np.float64).reshape(counts.shape)
+        out = np.empty(len(flat), dtype=np.float64)  # block by block: the temporaries stay in
+        for a in range(0, len(flat), CHUNK):  # the CPU's cache (the values are elementwise)
+            out[a : a + CHUNK] = self.vector(flat[a : a + CHUNK])
+        return out.reshape(counts.shape)
 
     def __repr__(self) -> str:
         return f"<optax-style schedule, {self.precision}>"
@@ -242,15 +272,23 @@ def _constant(value: Any, num: _Num) -> Schedule:
     return Schedule(lambda count: v, lambda counts: np.full(len(counts), v), num.precision)
 
 
-def _on_domain(c: np.ndarray, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """``fn(c)`` for an int array ``c`` of many repeated values (clipped counts): evaluated once
-    per value of ``range(c.min(), c.max() + 1)`` when that range is shorter than ``c``."""
+def _on_domain(
+    c: np.ndarray, low: int | None, high: int, dtype: Any, fn: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``fn(clip(c, low, high).astype(dtype))`` for an int array ``c``; ``fn`` may work in place
+    on its fresh argument. When the clipped counts repeat (their range is shorter than ``c``),
+    ``fn`` runs once per value of that range."""
     if len(c) == 0:
-        return fn(c)
-    lo, hi = int(c.min()), int(c.max())
-    if hi - lo + 1 >= len(c):
-        return fn(c)
-    return fn(np.arange(lo, hi + 1, dtype=np.int64))[c - lo]
+        return fn(c.astype(dtype))
+    lo, hi = (
+        min(max(int(v), low), high) if low is not None else min(int(v), high) for v in (c.min(), c.max())
+    )
+    if hi - lo + 1 < len(c):
+        clipped = np.clip(c, low, high) if low is not None else np.minimum(c, high)
+        return fn(np.arange(lo, hi + 1, dtype=np.int64).astype(dtype))[clipped - lo]
+    out = np.empty(len(c), dtype)  # clipped and converted in one pass
+    return fn(np.clip(c, low, high, out=out, casting="same_kind") if low is not None
+              else np.minimum(c, high, out=out, casting="same_kind"))  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
@@ -294,12 +332,16 @@ def polynomial_schedule(
         frac = 1 - num.s(c) * inv
         return num.flush(span * _power(num, frac, power) + end_value)
 
-    def shape(c: np.ndarray) -> np.ndarray:
-        frac = 1 - c.astype(num.d) * inv
-        return num.flush(span * _power(num, frac, power) + end_value)
+    def shape(c: np.ndarray) -> np.ndarray:  # c: clipped counts as floats, worked on in place
+        np.multiply(c, inv, out=c)
+        frac = np.subtract(1, c, out=c)
+        x = _power(num, frac, power)
+        np.multiply(x, span, out=x)
+        np.add(x, end_value, out=x)
+        return num.flush(x)
 
     def vector(counts: np.ndarray) -> np.ndarray:
-        return _on_domain(np.clip(counts - begin, 0, transition_steps), shape)
+        return _on_domain(counts - begin if begin else counts, 0, transition_steps, num.d, shape)
 
     return Schedule(scalar, vector, num.precision)
 
@@ -426,14 +468,28 @@ def exponential_decay(
             v = num.s(clip(v, end_value))
         return v
 
+    def decayed(p: np.ndarray) -> np.ndarray:
+        return num.flush(init_value * num.pow(decay_rate, p))
+
     def vector(counts: np.ndarray) -> np.ndarray:
-        d = counts - begin
+        d = counts - begin if begin else counts
+        if staircase and len(d):  # few distinct exponents: one value per stair, then looked up
+            p = np.maximum(d, 0).astype(num.d)
+            np.multiply(p, inv, out=p)
+            np.floor(p, out=p)
+            top = int(p.max())
+            if top < min(len(d) // 2, 2**24):  # (2**24: every stair exact in float32)
+                levels = decayed(np.arange(top + 1, dtype=num.d))
+                out = levels.take(p.astype(np.intp))
+                if levels[:1].tobytes() != np.asarray([init_s], dtype=num.d).tobytes():  # an init
+                    out = np.where(d > 0, out, init_s).astype(num.d, copy=False)  # value flushed
+                return out if clip is None else clip(out, num.d(end_value), out=out)
         out = np.full(len(d), init_s, dtype=num.d)
         later = d > 0
         p = d[later].astype(num.d) * inv
         if staircase:
             p = np.floor(p)
-        out[later] = num.flush(init_value * num.pow(decay_rate, p))
+        out[later] = decayed(p)
         return out if clip is None else clip(out, num.d(end_value))
 
     return Schedule(scalar, vector, num.precision)
@@ -485,18 +541,25 @@ def cosine_decay_schedule(
 
     def vector(counts: np.ndarray) -> np.ndarray:
         if isinstance(decay_steps, int):  # min(float(c), float(T)) == float(min(c, T))
-            return _on_domain(np.minimum(counts, decay_steps), lambda t: shape(t.astype(num.d)))
+            return _on_domain(counts, None, decay_steps, num.d, shape)
         return shape(np.minimum(counts.astype(num.d), steps_d))
 
     return Schedule(scalar, vector, num.precision)
 
 
-def _linear_interpolate(start: Any, end: Any, pct: Any, num: _Num) -> Any:
-    return (end - start) * pct + start
+def _linear_interpolate(start: Any, end: Any, pct: Any, num: _Num, out: np.ndarray | None = None) -> Any:
+    """``(end - start) * pct + start``; ``out``: the array ``pct`` itself, worked on in place."""
+    x = np.multiply(end - start, pct, out=out)
+    return np.add(x, start, out=out)
 
 
-def _cosine_interpolate(start: Any, end: Any, pct: Any, num: _Num) -> Any:
-    return end + (start - end) / 2.0 * (num.cos(num.s(math.pi) * pct) + 1)
+def _cosine_interpolate(start: Any, end: Any, pct: Any, num: _Num, out: np.ndarray | None = None) -> Any:
+    """``end + (start - end) / 2.0 * (cos(pi * pct) + 1)``; ``out`` as for the linear one."""
+    x = np.multiply(num.s(math.pi), pct, out=out)
+    x = num.cos(x, out=out)
+    x = np.add(x, 1, out=out)
+    x = np.multiply((start - end) / 2.0, x, out=out)
+    return np.add(end, x, out=out)
 
 
 _INTERPOLATE = {"linear": _linear_interpolate, "cosine": _cosine_interpolate}
@@ -543,26 +606,28 @@ def piecewise_interpolate_schedule(
                 dot = dot + interpolate(values[i], values[i + 1], pct, num)
         return dot + (one if last <= count else zero) * values[-1]
 
-    def segment(counts: np.ndarray, i: int) -> np.ndarray:
-        pct = (counts - bounds[i]).astype(num.d)
+    def segment(counts: np.ndarray, i: int, out: np.ndarray) -> np.ndarray:
+        pct = np.subtract(counts, bounds[i], out=out, casting="same_kind")  # in int64, converted
         np.multiply(pct, inverses[i], out=pct)
-        return zero + interpolate(values[i], values[i + 1], pct, num)
+        interpolate(values[i], values[i + 1], pct, num, out=pct)
+        return np.add(zero, pct, out=pct)
 
     def vector(counts: np.ndarray) -> np.ndarray:
         dot = np.full(len(counts), zero, dtype=num.d)
         if len(counts) < 2 or bool(np.all(counts[1:] >= counts[:-1])):  # each segment a slice
+            at = np.searchsorted(counts, bounds).tolist()  # where each segment starts
             for i in range(len(boundaries)):
-                lo, hi = np.searchsorted(counts, bounds[i : i + 2])
-                if hi > lo:
-                    dot[lo:hi] = segment(counts[lo:hi], i)
-            after = int(np.searchsorted(counts, last))
-            dot[:after] += zero * values[-1]
+                if at[i + 1] > at[i]:
+                    segment(counts[at[i] : at[i + 1]], i, dot[at[i] : at[i + 1]])
+            after = at[-1]
+            if not np.isfinite(values[-1]):  # else it adds a zero to values that hold no -0.0
+                dot[:after] += zero * values[-1]
             dot[after:] += one * values[-1]
             return dot
         for i in range(len(boundaries)):
             sel = (bounds[i] <= counts) & (counts < bounds[i + 1])
             if sel.any():
-                dot[sel] = segment(counts[sel], i)
+                dot[sel] = segment(counts[sel], i, np.empty(int(sel.sum()), num.d))
         return dot + np.where(last <= counts, one, zero) * values[-1]
 
     return Schedule(scalar, vector, num.precision)
@@ -653,6 +718,7 @@ def join_schedules(schedules: Sequence[Callable[[Any], Any]], boundaries: Sequen
         return chosen(count - shift)
 
     chosen = [(0, schedules[0]), *pairs]
+    edges = [boundary for boundary, _ in pairs]
 
     def vector(counts: np.ndarray) -> np.ndarray:
         out = np.empty(len(counts), dtype=np.float64)
@@ -665,20 +731,21 @@ def join_schedules(schedules: Sequence[Callable[[Any], Any]], boundaries: Sequen
                     out[mask] = _evaluate(schedule, counts[mask] - shift)
             return out
         # ascending counts: pair j owns [start_j, n) unless a later pair starts before it
-        starts = [0] + [int(np.searchsorted(counts, boundary)) for boundary, _ in pairs]
+        starts = [0, *np.searchsorted(counts, edges).tolist()] if edges else [0]
         cuts = sorted(set(starts) | {len(counts)})
         for lo, hi in itertools.pairwise(cuts):
             j = max(k for k, start in enumerate(starts) if start <= lo)
             shift, schedule = chosen[j]
-            out[lo:hi] = _evaluate(schedule, counts[lo:hi] - shift)
+            out[lo:hi] = _evaluate(schedule, counts[lo:hi] - shift if shift else counts[lo:hi])
         return out
 
     return Schedule(scalar, vector, precision)
 
 
 def _evaluate(schedule: Callable[[Any], Any], counts: np.ndarray) -> np.ndarray:
+    """``schedule`` at the int64 ``counts`` (float32 values too: the caller stores them in float64)."""
     if isinstance(schedule, Schedule):
-        return schedule(counts)
+        return schedule.vector(counts) if len(counts) <= CHUNK else schedule(counts)
     return np.asarray([float(schedule(int(c))) for c in counts], dtype=np.float64)  # any callable
 
 

@@ -39,7 +39,9 @@ __all__ = [
     "construct",
     "evaluate_side",
     "evaluate_spec",
+    "every_call",
     "expanded",
+    "needs_torch",
     "register",
     "scheduled_names",
     "scheduler_type",
@@ -133,6 +135,17 @@ class SchedulerType:
         ``iterations_per_epoch`` (keyword).
     step_cost: microseconds one step of it takes per param group it writes (measured by
         ``python -m bench.cost``; the server's time budget for stepped experiments reads it).
+    steps_all_children: one step of it steps every child (torch's ``ChainedScheduler``), not
+        one at a time: the cost model adds up their costs.
+    torch_stepped_only: (torch kind) why ignite's ``LRScheduler`` cannot run it ("": it can);
+        such a type is only stepped by torch (:mod:`scheduler_core.torch_stepping`).
+    optimizer_arg: its constructor takes the optimizer first (False for torch's
+        ``ChainedScheduler``, which takes its children's).
+    metric_reads: it reads the metric curve named by its ``metric_name`` kwarg
+        (:mod:`scheduler_core.metrics`): ``metric_reads(kwargs, calls, iterations_per_epoch)``
+        gives the calls (0-based, of its first ``calls``, a ``range``) that read the next value.
+        None: no metric.
+    torch_optimizer: it needs a torch optimizer (it builds a torch scheduler on it).
     """
 
     name: str
@@ -155,6 +168,11 @@ class SchedulerType:
     expands: bool = False
     counts_epochs: bool = False
     step_cost: float = 0.3
+    steps_all_children: bool = False
+    torch_stepped_only: str = ""
+    optimizer_arg: bool = True
+    metric_reads: Callable[[Mapping[str, Any], int, int | None], range] | None = None
+    torch_optimizer: bool = False
 
     def __post_init__(self) -> None:
         if (self.closed_form is None) == (not self.stepping_only):
@@ -166,7 +184,7 @@ class SchedulerType:
     def takes_optimizer(self) -> bool:
         """Whether its constructor takes the optimizer (composites take their children, state
         kinds no optimizer)."""
-        return self.kind not in ("composite", "state")
+        return self.optimizer_arg and self.kind not in ("composite", "state")
 
     def written_param(self, kwargs: Mapping[str, Any]) -> str | None:
         """The param this type writes with ``kwargs`` (None when ``param_name`` is missing)."""
@@ -295,6 +313,19 @@ def collect_restarts(
             t.restarts(spec.kwargs, offset, stop, out, limit, ctx=ctx)
         else:
             t.restarts(spec.kwargs, offset, stop, out, limit)
+
+
+def every_call(kwargs: Mapping[str, Any], calls: int, iterations_per_epoch: int | None) -> range:
+    """``metric_reads`` of a type reading its metric at each of its calls."""
+    return range(calls)
+
+
+def needs_torch(spec: Any) -> bool:
+    """Whether ``spec`` (or a scheduler nested in it) needs a torch optimizer."""
+    t = TYPES.get(getattr(spec, "type", None))
+    if t is None:
+        return False
+    return t.kind == "torch" or t.torch_optimizer or any(needs_torch(c) for c in t.children(spec.kwargs))
 
 
 def torch_specs(spec: Any) -> Iterator[SchedulerSpec]:

@@ -52,6 +52,8 @@ class Experiment:
     schedulers: tuple[SchedulerSpec, ...]
     iterations_per_epoch: int | None = None
     """Events (iterations) per epoch, for schedules that count epochs; ``None``: not given."""
+    metrics: Mapping[str, Mapping[str, Any]] | None = None
+    """Named metric curves read by plateau schedulers (:mod:`scheduler_core.metrics`)."""
 
 
 @dataclass(frozen=True)

@@ -40,13 +40,16 @@ import numpy as np
 
 from ._optional import import_torch
 from .base import GroupsOptimizer
+from .libm import pow_fixed_exponent
 from .registry import Context, SchedulerType, register
 from .shapes import CHUNK, NoClosedForm
 from .spec import SchedulerSpec
+from .torch_wrappers import PLATEAU_STEPPING
 
 __all__ = [
     "CosineLRScheduler",
     "MultiStepLRScheduler",
+    "PlateauLRScheduler",
     "PolyLRScheduler",
     "Scheduler",
     "StepLRScheduler",
@@ -294,7 +297,9 @@ def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
 
 def _pow(a: np.ndarray, k: float) -> np.ndarray:
     """``a ** k`` (float64) elementwise as Python computes it: ``a`` itself when ``k`` is 1."""
-    return a if k == 1 else _python(pow, a.tolist(), repeat(k))
+    if k == 1:
+        return a
+    return pow_fixed_exponent(a, k, lambda values: _python(pow, values.tolist(), repeat(k)))
 
 
 def _nonzero(den: Any) -> None:
@@ -708,6 +713,159 @@ class MultiStepLRScheduler(StepLRScheduler):
 
 
 # ------------------------------------------------------------------------------------------------
+# plateau: metric-driven
+# ------------------------------------------------------------------------------------------------
+class ReduceOnPlateau:
+    """torch's ``ReduceLROnPlateau`` logic (torch 2.13, its operations in order) on any object
+    with ``param_groups``: what timm's ``PlateauLRScheduler`` wraps, as ``lr_scheduler``.
+
+    ``step(metric)``: a metric better than ``best`` (by ``threshold``, relative or absolute, in
+    ``mode``) resets the bad-epoch count; after more than ``patience`` bad ones (none counted
+    during ``cooldown``), every group's ``lr`` becomes ``max(lr * factor, min_lr)``, written only
+    if it falls by more than ``eps``.
+
+    Raises:
+        ValueError: ``factor >= 1``, an unknown ``mode`` or ``threshold_mode`` (torch's errors).
+    """
+
+    def __init__(
+        self,
+        optimizer: Any,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        if factor >= 1.0:
+            raise ValueError("Factor should be < 1.0.")
+        if mode not in {"min", "max"}:
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in {"rel", "abs"}:
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        self.optimizer, self.factor, self.patience, self.cooldown = optimizer, factor, patience, cooldown
+        self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        self.eps, self.mode, self.threshold, self.threshold_mode = eps, mode, threshold, threshold_mode
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.last_epoch = 0
+        self.best, self.cooldown_counter, self.num_bad_epochs = self.mode_worse, 0, 0
+
+    def _is_better(self, a: float, best: float) -> bool:
+        if self.mode == "min":
+            return (
+                a < best * (1.0 - self.threshold)
+                if self.threshold_mode == "rel"
+                else a < best - self.threshold
+            )
+        return (
+            a > best * (self.threshold + 1.0) if self.threshold_mode == "rel" else a > best + self.threshold
+        )
+
+    def step(self, metric: Any) -> None:
+        current = float(metric)
+        self.last_epoch += 1
+        if self._is_better(current, self.best):
+            self.best, self.num_bad_epochs = current, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
+                old_lr = float(group["lr"])
+                new_lr = max(old_lr * self.factor, min_lr)
+                if old_lr - new_lr > self.eps:
+                    group["lr"] = new_lr
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+
+
+class PlateauLRScheduler(Scheduler):
+    """Reduce the lr when a metric plateaus (timm's ``PlateauLRScheduler``), with warm-up and noise.
+
+    ``step(epoch, metric)``, called after each epoch with the next epoch's number: up to
+    ``warmup_t`` it writes the warm-up's ``warmup_lr_init + epoch * (base - warmup_lr_init) /
+    warmup_t`` (the metric unused); after it, it first takes back its last noise, then steps
+    :class:`ReduceOnPlateau` (torch's rule; ``decay_rate``, ``patience_t``, ``cooldown_t``,
+    ``lr_min``, ``mode`` default ``"max"``) with ``metric`` if given, then adds the noise of
+    ``epoch`` (kept aside to be taken back). ``step_update`` does nothing. timm's FutureWarning
+    (deprecation) is not repeated here; neither is its need of a torch optimizer.
+
+    Raises:
+        ValueError: ``decay_rate >= 1`` or an unknown ``mode`` (torch's errors).
+    """
+
+    def __init__(
+        self,
+        optimizer: Any,
+        decay_rate: float = 0.1,
+        patience_t: int = 10,
+        threshold: float = 1e-4,
+        cooldown_t: int = 0,
+        warmup_t: int = 0,
+        warmup_lr_init: float = 0.0,
+        lr_min: float = 0.0,
+        mode: str = "max",
+        noise_range_t: int | Sequence[int] | None = None,
+        noise_type: str = "normal",
+        noise_pct: float = 0.67,
+        noise_std: float = 1.0,
+        noise_seed: int | None = None,
+        initialize: bool = True,
+    ) -> None:
+        super().__init__(
+            optimizer, "lr", noise_range_t=noise_range_t, noise_type=noise_type, noise_pct=noise_pct,
+            noise_std=noise_std, noise_seed=noise_seed, initialize=initialize,
+        )  # fmt: skip
+        self.lr_scheduler = ReduceOnPlateau(
+            self.optimizer, patience=patience_t, factor=decay_rate, threshold=threshold,
+            cooldown=cooldown_t, mode=mode, min_lr=lr_min,
+        )  # fmt: skip
+        self.warmup_t, self.warmup_lr_init = warmup_t, warmup_lr_init
+        if warmup_t:
+            self.warmup_steps = [(v - warmup_lr_init) / warmup_t for v in self.base_values]
+            Scheduler.update_groups(self, warmup_lr_init)
+        else:
+            self.warmup_steps = [1 for _ in self.base_values]
+        self.restore_lr: list[float] | None = None
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.lr_scheduler.best, "last_epoch": self.lr_scheduler.last_epoch}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        self.lr_scheduler.best = state_dict["best"]
+        if "last_epoch" in state_dict:
+            self.lr_scheduler.last_epoch = state_dict["last_epoch"]
+
+    def step(self, epoch: int, metric: float | None = None) -> None:
+        if epoch <= self.warmup_t:
+            self.update_groups([self.warmup_lr_init + epoch * s for s in self.warmup_steps])
+            return
+        if self.restore_lr is not None:  # the value before the last noise
+            for group, lr in zip(self.optimizer.param_groups, self.restore_lr):
+                group["lr"] = lr
+            self.restore_lr = None
+        if metric is not None:
+            self.lr_scheduler.step(metric)
+        if self._is_apply_noise(epoch):
+            noise = self._calculate_noise(epoch)
+            self.restore_lr = []
+            for group in self.optimizer.param_groups:
+                old_lr = float(group["lr"])
+                self.restore_lr.append(old_lr)
+                group["lr"] = old_lr + old_lr * noise
+
+    def step_update(self, num_updates: int, metric: float | None = None) -> None:
+        return None
+
+    def _get_lr(self, t: int) -> list[float]:
+        raise NotImplementedError("PlateauLRScheduler is stepped: step(epoch, metric)")
+
+
+# ------------------------------------------------------------------------------------------------
 # in experiments: one call per event (update)
 # ------------------------------------------------------------------------------------------------
 class UpdateDriver:
@@ -718,7 +876,9 @@ class UpdateDriver:
     writing a group's param wins, as with the other types.
     """
 
-    def __init__(self, scheduler: Scheduler, iterations_per_epoch: int | None = None) -> None:
+    def __init__(
+        self, scheduler: Scheduler, iterations_per_epoch: int | None = None, metric_name: str | None = None
+    ) -> None:
         if scheduler.t_in_epochs and not (
             isinstance(iterations_per_epoch, int) and not isinstance(iterations_per_epoch, bool)
             and iterations_per_epoch >= 1
@@ -729,6 +889,7 @@ class UpdateDriver:
             )
         self.scheduler = scheduler
         self.iterations_per_epoch = iterations_per_epoch
+        self.metric_name = metric_name
         self.event_index = 0
         self._t = 0
         self._values = self._read()
@@ -742,7 +903,9 @@ class UpdateDriver:
         i = self.event_index
         t = i // self.iterations_per_epoch if s.t_in_epochs else i
         if t != self._t:
-            if s.t_in_epochs:
+            if self.metric_name is not None:  # step(epoch, metric): the metric of the epoch done
+                s.step(t, engine.state.metrics[self.metric_name])
+            elif s.t_in_epochs:
                 s.step(t)
             else:
                 s.step_update(num_updates=t)
@@ -855,3 +1018,33 @@ for _cls in (CosineLRScheduler, TanhLRScheduler, PolyLRScheduler, StepLRSchedule
             declines=DECLINES,
         )
     )
+
+
+def _build_plateau(
+    spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any], iterations_per_epoch: int | None = None
+) -> UpdateDriver:
+    field, index, kw = _split({**inherited, **spec.kwargs})
+    metric_name = kw.pop("metric_name")
+    target = optimizer if index is None else GroupsOptimizer([optimizer.param_groups[index]])
+    return UpdateDriver(PlateauLRScheduler(target, **kw), iterations_per_epoch, metric_name)
+
+
+def _epoch_reads(kwargs: Mapping[str, Any], calls: int, iterations_per_epoch: int | None) -> range:
+    """The driver steps (and reads the metric) at the calls that start epoch 1, 2, ..."""
+    return range(iterations_per_epoch or 1, calls, iterations_per_epoch or 1)
+
+
+register(
+    SchedulerType(
+        name="timm.scheduler.PlateauLRScheduler",
+        kind="param",
+        family="timm",
+        build=_build_plateau,
+        stepping_only=PLATEAU_STEPPING,
+        writes="lr",
+        counts_epochs=True,
+        public=PlateauLRScheduler,
+        metric_reads=_epoch_reads,
+        step_cost=0.1,
+    )
+)

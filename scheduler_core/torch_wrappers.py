@@ -14,11 +14,12 @@ import numpy as np
 
 from ._optional import import_torch
 from .base import ParamScheduler
-from .registry import Context, SchedulerType, build_torch, register
+from .registry import Context, SchedulerType, build_torch, construct, every_call, register
 from .spec import SchedulerSpec
 from .torch_schedules import evaluate_torch, torch_restarts, with_legacy_start
+from .torch_stepping import TorchStepped, ignite_refuses, stepping_of
 
-__all__ = ["LRScheduler", "ReduceLROnPlateauScheduler", "is_torch_lr_scheduler"]
+__all__ = ["LRScheduler", "MetricStepped", "ReduceLROnPlateauScheduler", "is_torch_lr_scheduler"]
 
 
 def is_torch_lr_scheduler(obj: Any) -> bool:
@@ -261,23 +262,37 @@ class ReduceLROnPlateauScheduler(ParamScheduler):
 # ------------------------------------------------------------------------------------------------
 def _build_lr_scheduler(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> Any:
     kw = dict(spec.kwargs)  # writes "lr" of every group: a Concat's inherited keys do not apply
+    stepping = stepping_of(kw)
+    kw.pop("stepping", None)
+    if stepping == "torch" and kw.get("use_legacy", False):
+        raise ValueError("Argument use_legacy applies to stepping 'ignite' only, but given stepping 'torch'")
+    if stepping == "ignite" and ignite_refuses(kw.get("lr_scheduler")):
+        raise ValueError(f"Argument stepping should be 'torch' here: {ignite_refuses(kw['lr_scheduler'])}")
     kw["lr_scheduler"] = build_torch(kw.get("lr_scheduler"), optimizer)
+    if stepping == "torch":
+        return TorchStepped(kw["lr_scheduler"])
     return LRScheduler(**kw)
 
 
+def _first_epoch(kw: Mapping[str, Any]) -> bool:
+    """Whether the wrapped scheduler's first call reads ``last_epoch`` 1 rather than 0: torch's
+    ``step()`` adds one before ``get_lr()`` (so do ignite's calls with ``use_legacy``). The same
+    closed forms then give torch's own stepping, bit for bit (``CosineAnnealingLR``, whose
+    ``get_lr`` also reads ``_step_count``, has none and is stepped either way; warm restarts
+    advance ``T_cur`` once per call either way)."""
+    return stepping_of(kw) == "torch" or kw.get("use_legacy", False)
+
+
 def _lr_scheduler_closed_form(kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
-    return evaluate_torch(kw["lr_scheduler"], events, with_legacy_start(ctx, kw.get("use_legacy", False)))
+    return evaluate_torch(kw["lr_scheduler"], events, with_legacy_start(ctx, _first_epoch(kw)))
 
 
 def _lr_scheduler_restarts(kw: Mapping[str, Any], offset: int, stop: int, out: set[int], limit: int) -> None:
-    first = 1 if kw.get("use_legacy", False) else 0
-    torch_restarts(kw.get("lr_scheduler"), offset, first, stop, out, limit)
+    torch_restarts(kw.get("lr_scheduler"), offset, 1 if _first_epoch(kw) else 0, stop, out, limit)
 
 
 def _lr_scheduler_side_form(name: str, kw: Mapping[str, Any], events: range, ctx: Context) -> np.ndarray:
-    return evaluate_torch(
-        kw["lr_scheduler"], events, with_legacy_start(ctx, kw.get("use_legacy", False)), name
-    )
+    return evaluate_torch(kw["lr_scheduler"], events, with_legacy_start(ctx, _first_epoch(kw)), name)
 
 
 register(
@@ -292,5 +307,63 @@ register(
         writes="lr",
         children=lambda kw: (kw.get("lr_scheduler"),),
         public=LRScheduler,
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# the plateau types: ignite's ReduceLROnPlateauScheduler, torch's ReduceLROnPlateau stepped by torch
+# ------------------------------------------------------------------------------------------------
+PLATEAU_STEPPING = (
+    "each reduction depends on the metric's history (best value, patience and cooldown counters): "
+    "stepped call by call"
+)
+
+
+class MetricStepped:
+    """torch's ``ReduceLROnPlateau`` as a handler: each call runs
+    ``scheduler.step(engine.state.metrics[metric_name])``, as a training loop steps it with its
+    validation metric."""
+
+    def __init__(self, scheduler: Any, metric_name: str) -> None:
+        self.scheduler, self.metric_name = scheduler, metric_name
+
+    def __call__(self, engine: Any, name: str | None = None) -> None:
+        self.scheduler.step(engine.state.metrics[self.metric_name])
+
+
+def _build_torch_plateau(spec: SchedulerSpec, optimizer: Any, inherited: Mapping[str, Any]) -> MetricStepped:
+    kw = dict(spec.kwargs)
+    metric_name = kw.pop("metric_name")
+    ReduceLROnPlateau = import_torch("torch.optim.lr_scheduler").ReduceLROnPlateau
+    return MetricStepped(ReduceLROnPlateau(optimizer, **kw), metric_name)
+
+
+register(
+    SchedulerType(
+        name="ReduceLROnPlateauScheduler",
+        kind="param",
+        family="ignite",
+        build=construct(ReduceLROnPlateauScheduler),
+        stepping_only=PLATEAU_STEPPING,
+        writes="lr",
+        public=ReduceLROnPlateauScheduler,
+        metric_reads=every_call,
+        torch_optimizer=True,
+        step_cost=0.5,
+    )
+)
+
+register(
+    SchedulerType(
+        name="ReduceLROnPlateau",
+        kind="param",
+        family="torch",
+        build=_build_torch_plateau,
+        stepping_only=PLATEAU_STEPPING,
+        writes="lr",
+        metric_reads=every_call,
+        torch_optimizer=True,
+        step_cost=0.5,
     )
 )

@@ -44,6 +44,8 @@ from .fields import (
     _Model,
 )
 from .flavors import Flavor
+from .metrics import Metrics
+from .notices import SeriesNotice
 from .registry import union
 
 Scheduler = union("param", "composite", "state")
@@ -124,6 +126,7 @@ class Experiment(_Model):
             description="Events (iterations) per epoch, for schedules that count epochs.",
         ),
     ] = None
+    metrics: Metrics = None
 
 
 SEED_EXPERIMENT: dict[str, Any] = Experiment.model_config["json_schema_extra"]["examples"][0]
@@ -234,13 +237,35 @@ class SeriesItem(BaseModel):
     )
 
 
+class MetricItem(BaseModel):
+    name: str = Field(description="The metric curve's name (a key of the experiment's metrics).")
+    events: list[int] = Field(
+        description="The first event (iteration) processed after each read: where the lr it "
+        "drives can change."
+    )
+    values: list[float] = Field(description="The value read at each of those events.")
+    decimated: bool = Field(
+        description="Whether reads in the window were left out (max_points): if false, every read "
+        "in the window is listed."
+    )
+
+
 class SeriesResponse(BaseModel):
     num_events: int
     decimated: bool
     series: list[SeriesItem]
+    metrics: list[MetricItem] | None = Field(
+        None,
+        description="The metric curves read by plateau schedulers (experiments with metrics only), "
+        "each at the reads of the first scheduler reading it; decimated and windowed as the series.",
+    )
     start: int | None = Field(None, description="First event of the window asked for (?start=).")
     stop: int | None = Field(None, description="End (excluded) of the window asked for (?stop=).")
     area_rule: str | None = Field(None, description="How summary areas are computed (?summary=true).")
+    notices: list[SeriesNotice] | None = Field(
+        None,
+        description="Torch schedulers whose values ignite runs differently than torch steps them (left out: none).",
+    )
 
 
 class FigureResponse(BaseModel):

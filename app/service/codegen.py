@@ -22,7 +22,7 @@ from ..contract.fields import ExpressionOf
 from ..contract.flavors import Flavor
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
-from . import codegen_optax, codegen_timm
+from . import codegen_metrics, codegen_optax, codegen_stepping, codegen_timm
 from .convert import NOT_KWARGS
 from .limits import param_names, state_series
 
@@ -31,6 +31,7 @@ class _Imports:
     def __init__(self) -> None:
         self.by_module: dict[str, set[str]] = {}
         self.math = False  # an expression's lambda calls math.*
+        self.stepped = False  # a torch scheduler stepped by torch: the program defines stepped()
 
     def use(self, module: str, name: str) -> str:
         self.by_module.setdefault(module, set()).add(name)
@@ -51,10 +52,20 @@ def _is_default(model: BaseModel, name: str) -> bool:
     return not field.is_required() and getattr(model, name) == field.get_default(call_default_factory=True)
 
 
-def _call(model: BaseModel, flavor: Flavor, imports: _Imports, inherited: dict[str, Any], depth: int) -> str:
+def _call(
+    model: BaseModel,
+    flavor: Flavor,
+    imports: _Imports,
+    inherited: dict[str, Any],
+    depth: int,
+    skip: tuple[str, ...] = (),
+) -> str:
     entry = entry_for(model)
     if entry.core.family == "optax":
         return codegen_optax.scheduler_core_call(model, imports, depth)
+    if codegen_stepping.torch_stepped(model):
+        imports.stepped = True
+        return codegen_stepping.call(model, lambda m: _render(m, flavor, imports, {}, depth))
     func = imports.use(entry.import_module(flavor), entry.name)
     core = entry.core
     args: list[str] = ["optimizer"] if core.takes_optimizer else []
@@ -65,7 +76,7 @@ def _call(model: BaseModel, flavor: Flavor, imports: _Imports, inherited: dict[s
     lambdas: dict[str, str] = {}
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
-        if name in NOT_KWARGS or value is None:
+        if name in NOT_KWARGS or name in skip or name == codegen_stepping.FIELD or value is None:
             continue
         marker = next((m for m in field.metadata if isinstance(m, ExpressionOf)), None)
         if marker is not None:  # an expression: its Python lambda
@@ -160,6 +171,13 @@ def record_state(engine):
 """
 
 
+_ENGINE = "engine = SimpleNamespace(state=SimpleNamespace(metrics={}))  # state schedulers set engine.state"
+
+
+def _engine_hook(loop: str) -> str:
+    return loop.replace("scheduler(None)", "scheduler(engine)")
+
+
 def _state_parts(exp: Experiment, flavor: Flavor, imports: _Imports) -> tuple[str, str, Callable[[str], str]]:
     """(setup lines, the state recorder, the loop hook recording it) when state-kind schedulers
     are present; the hook edits either loop (every handler at ITERATION_STARTED, or at its event)."""
@@ -178,7 +196,7 @@ def _state_parts(exp: Experiment, flavor: Flavor, imports: _Imports) -> tuple[st
         )
     if flavor == "scheduler_core":
         imports.use("types", "SimpleNamespace")
-        setup.append("engine = SimpleNamespace(state=SimpleNamespace())  # state schedulers set engine.state")
+        setup.append(_ENGINE)
 
         def hook(loop: str) -> str:
             return loop.replace("scheduler(None)", "scheduler(engine)").replace(
@@ -275,11 +293,14 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
         return codegen_timm.generate(exp, flavor, version)
     imports = _Imports()
     calls = [
-        codegen_timm.driver_call(s, imports.use, exp)
+        codegen_metrics.reader_call(s, lambda m, skip=(): _call(m, flavor, imports, {}, 1, skip), i)
+        if codegen_metrics.reads_metric(s)
+        else codegen_timm.driver_call(s, imports.use, exp)
         if codegen_timm.is_timm(s)
         else _call(s, flavor, imports, {}, 1)
-        for s in exp.schedulers
+        for i, s in enumerate(exp.schedulers)
     ]
+    numpy, metric_source = codegen_metrics.definitions(exp, feed=True)
     state_setup, state_record, hook = (
         _state_parts(exp, flavor, imports) if state_series(exp) else ("", "", None)
     )
@@ -306,10 +327,19 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     )
     third = [line for line in lib if not line.startswith("from types ")]
     import_block = "\n".join(sorted(stdlib, key=lambda x: (x.startswith("from"), x)))
-    import_block += ("\n\n" if stdlib else "") + "\n".join(["import torch", *sorted(third)])
+    plain = ["import numpy as np", "import torch"] if numpy else ["import torch"]
+    import_block += ("\n\n" if stdlib else "") + "\n".join([*plain, *sorted(third)])
     optimizer = _OPTIMIZER.format(num_events=exp.num_events, groups=groups)
     if state_setup:
         optimizer = optimizer.rstrip("\n") + "\n" + state_setup + "\n"
+    if metric_source:
+        if flavor == "scheduler_core" and hook is None:  # the plateau schedulers read engine.state.metrics
+            imports_line = "from types import SimpleNamespace"
+            if imports_line not in import_block:
+                import_block = imports_line + "\n\n" + import_block
+            optimizer = optimizer.rstrip("\n") + "\n" + _ENGINE + "\n"
+            hook = _engine_hook
+        optimizer = optimizer.rstrip("\n") + "\n\n\n" + metric_source + "\n\n"
     record = _RECORD.format(names=repr(param_names(exp)))
     if state_record:
         record = record.rstrip("\n") + "\n\n" + state_record
@@ -327,4 +357,6 @@ def generate(exp: Experiment, flavor: Flavor, version: str = "") -> str:
     if hook is not None:
         parts[-1] = hook(parts[-1])
     head, imps, optim, scheds, record, loop = (p.strip("\n") for p in parts)
-    return f"{head}\n\n{imps}\n\n{optim}\n\n{scheds}\n\n{record}\n\n\n{loop}\n"
+    gap = "\n\n\n" if metric_source or imports.stepped else "\n\n"  # after the helpers' defs
+    helper = f"{codegen_stepping.HELPER.strip()}\n\n\n" if imports.stepped else ""
+    return f"{head}\n\n{imps}\n\n{optim}{gap}{helper}{scheds}\n\n{record}\n\n\n{loop}\n"

@@ -29,6 +29,7 @@ from scheduler_core.events import DEFAULT_EVENT
 from ..contract.errors import ApiError
 from ..contract.registry import entry_for
 from ..contract.schemas import Experiment
+from .codegen_metrics import definitions, reads_metric
 from .limits import param_names
 
 FAMILY = "timm"
@@ -123,6 +124,14 @@ def _check(exp: Experiment, flavor: str) -> None:
                 )
         if s.t_in_epochs and exp.iterations_per_epoch is None:
             _missing_epochs(i)
+        if flavor == FAMILY and reads_metric(s) and s.param_group_index is not None:
+            raise ApiError(
+                422,
+                ("body", "schedulers", i, "param_group_index"),
+                f"timm's {s.type} wraps torch's ReduceLROnPlateau, which needs the whole torch "
+                "optimizer: leave param_group_index out, or use flavor 'scheduler_core'",
+                "flavor_mismatch",
+            )
 
 
 def _call(model: BaseModel, target: str) -> str:
@@ -135,7 +144,7 @@ def _call(model: BaseModel, target: str) -> str:
         fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else -1
     ):
         value = getattr(model, name)
-        if name in ("type", "param_name", "param_group_index", "event") or value is None:
+        if name in ("type", "param_name", "param_group_index", "event", "metric_name") or value is None:
             continue
         if not field.is_required() and value == field.get_default(call_default_factory=True):
             continue
@@ -172,9 +181,9 @@ optimizer = torch.optim.SGD(
     [{{"params": [torch.zeros(1, requires_grad=True)], **group}} for group in param_groups]
 )
 
-schedulers = [
+{metrics}schedulers = [
 {calls}]
-
+{metric_names}
 param_names = {names}
 history = [{{name: [] for name in param_names}} for _ in param_groups]
 
@@ -200,6 +209,16 @@ _EPOCH_BLOCK = """    if (update + 1) % iterations_per_epoch == 0:  # the end of
 """
 
 
+_EPOCH_BLOCK_METRICS = """    if (update + 1) % iterations_per_epoch == 0:  # the end of an epoch
+        epoch = (update + 1) // iterations_per_epoch
+        for scheduler, name in zip(schedulers, metric_names, strict=True):
+            if name is None:
+                scheduler.step(epoch)
+            else:  # the metric evaluated after the epoch just done: value epoch - 1 of its curve
+                scheduler.step(epoch, metrics[name][epoch - 1])
+"""
+
+
 def generate(exp: Experiment, flavor: str, version: str = "") -> str:
     """Python source rebuilding ``exp`` (timm schedulers only) in timm's loop, for ``flavor``
     ``"timm"`` or ``"scheduler_core"``.
@@ -210,7 +229,8 @@ def generate(exp: Experiment, flavor: str, version: str = "") -> str:
     _check(exp, flavor)
     module = entry_for(exp.schedulers[0]).import_module(flavor)
     names = sorted({entry_for(s).core.public.__name__ for s in exp.schedulers})
-    imports = ["import torch"]
+    numpy, metric_source = definitions(exp, feed=False)
+    imports = ["import numpy as np", "import torch"] if numpy else ["import torch"]
     if any(s.param_group_index is not None for s in exp.schedulers):
         imports.insert(0, "from types import SimpleNamespace\n")
     imports.append(f"from {module} import {', '.join(names)}")
@@ -228,5 +248,11 @@ def generate(exp: Experiment, flavor: str, version: str = "") -> str:
         groups="".join(f"    {dict(name=g.name, **g.values)!r},\n" for g in exp.param_groups),
         calls="".join(f"    {_call(s, _target(s))},\n" for s in exp.schedulers),
         names=repr(param_names(exp)),
-        epoch_block=_EPOCH_BLOCK if epochs else "",
+        epoch_block=(_EPOCH_BLOCK_METRICS if metric_source else _EPOCH_BLOCK) if epochs else "",
+        metrics="\n" + metric_source + "\n\n\n" if metric_source else "",
+        metric_names="metric_names = [{}]  # the metric curve of each scheduler's step(epoch, metric)\n".format(
+            ", ".join(repr(s.metric_name) if reads_metric(s) else "None" for s in exp.schedulers)
+        )
+        if metric_source
+        else "",
     )

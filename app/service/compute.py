@@ -19,7 +19,8 @@ import cachetools
 import numpy as np
 
 from scheduler_core.events import num_calls
-from scheduler_core.experiment import build, groups_state, simulate_built
+from scheduler_core.experiment import build, fed, groups_state, simulate_built
+from scheduler_core.metrics import metric_reads
 from scheduler_core.restarts import restart_events
 from scheduler_core.series import NoClosedForm
 from scheduler_core.summary import summarize
@@ -113,13 +114,15 @@ def _step_culprit(exp: Experiment, exc: BaseException) -> int | None:
     Schedulers that fail to build alone, or raise another error type, drop out.
     """
     alone: list[tuple[int, Any]] = []
+    engine = SimpleNamespace(state=SimpleNamespace(metrics={}))  # what state-kind schedulers set
     for i, s in enumerate(exp.schedulers):
         single = to_core(exp.model_copy(update={"schedulers": [s]}))
         try:
-            alone.extend((i, sched) for sched in build(single)[1])
+            built = build(single)[1]
         except BUILD_ERRORS:
             continue
-    engine = SimpleNamespace(state=SimpleNamespace())  # what state-kind schedulers set
+        reads = metric_reads(single)  # a plateau scheduler is fed its curve, as when stepped
+        alone.extend((i, fed(sched, reads[0], engine) if reads else sched) for sched in built)
     calls = [num_calls(s.event, exp.num_events, exp.iterations_per_epoch) for s in exp.schedulers]
     with np.errstate(all="ignore"):
         for k in range(exp.num_events):

@@ -43,6 +43,7 @@ def to_core(exp: Experiment) -> CoreExperiment:
         param_groups=tuple(ParamGroupSpec(name=g.name, values=g.values) for g in exp.param_groups),
         schedulers=tuple(scheduler_spec(s) for s in exp.schedulers),
         iterations_per_epoch=exp.iterations_per_epoch,
+        metrics=None if exp.metrics is None else {k: c.model_dump() for k, c in exp.metrics.items()},
     )
 
 
@@ -69,4 +70,6 @@ def to_wire(core: CoreExperiment) -> dict[str, Any]:
     }
     if core.iterations_per_epoch is not None:
         body["iterations_per_epoch"] = core.iterations_per_epoch
+    if core.metrics is not None:
+        body["metrics"] = {k: dict(c) for k, c in core.metrics.items()}
     return body

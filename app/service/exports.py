@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
@@ -26,10 +25,11 @@ from ..contract.drafts import DraftVariant
 from ..contract.errors import ApiError
 from ..contract.schemas import DashboardView, Experiment, StoredDocument
 from ..settings import Settings
-from . import codegen_transformers
+from . import codegen_transformers, fidelity
 from .codegen import Flavor, check_flavor, generate
 from .compute import SeriesCache, SeriesData, compute
 from .limits import check_caps, check_variants, check_variants_csv, check_window, n_series
+from .metric_series import csv_columns, metric_series
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 CHUNK_VALUES = 16_384
@@ -88,6 +88,11 @@ def series_json_chunks(
         tail["start"], tail["stop"] = window
     if summary:
         tail["area_rule"] = AREA_RULE
+    if exp.metrics:  # the curves the plateau schedulers read
+        tail["metrics"] = [m.json() for m in metric_series(exp, window, max_points)]
+    notices = fidelity.series_notices(exp, settings, cache, series, _keep(exp, max_points, window))
+    if notices:
+        tail["notices"] = notices
     return _coalesce(_json_pieces(head, series, points, tail, summary))
 
 
@@ -133,11 +138,19 @@ def series_csv_chunks(
         events = lo + np.unique(
             np.concatenate([decimate_indices(s.values[lo:hi], max_points) for s in series])
         )
+    metrics = metric_series(exp, window, max_points)
+    if max_points is not None and metrics:  # rows at the reads kept as well
+        events = np.union1d(events, np.concatenate([m.events for m in metrics]))
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow(
-        ["event", *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series)]
+        [
+            "event",
+            *(_csv_cell(f"{s.group_name}/{s.param_name}") for s in series),
+            *(_csv_cell(f"metric/{m.name}") for m in metrics),
+        ]
     )
     columns = [s.values[lo:hi] if max_points is None else s.values[events] for s in series]
+    columns += csv_columns(metrics, events)
     return _coalesce(_csv_pieces(head.getvalue().encode(), events, columns))
 
 
@@ -152,7 +165,8 @@ def variants_csv_chunks(
 ) -> Iterator[bytes]:
     """One CSV of every variant of ``view`` side by side: a row per event (the union of the
     kept events when decimated, min and max of every series kept), a ``variant/group/param``
-    column per series, empty where a variant has no such event; ``start``/``stop`` as for
+    column per series, empty where a variant has no such event (then a ``variant/metric/name``
+    column per metric curve read, empty between reads); ``start``/``stop`` as for
     :func:`series_json`, over the longest variant. Caps: :func:`~.limits.check_variants_csv`."""
     for i, v in enumerate(view.variants):
         if isinstance(v, DraftVariant):
@@ -165,26 +179,28 @@ def variants_csv_chunks(
     exps = [v.experiment for v in view.variants]
     window = check_variants_csv(exps, settings, max_points, start, stop)
     lo, hi = window or (0, max(e.num_events for e in exps))
-    names, parts = [], []
+    names, parts, metrics, metric_names = [], [], [], []
     for v in view.variants:
         for s in compute(v.experiment, settings, cache, store=_keep(v.experiment, max_points, window)):
             names.append(_csv_cell(f"{v.name}/{s.group_name}/{s.param_name}"))
             parts.append(s.values[lo:hi])  # shorter than hi - lo where the variant ends first
+        for m in metric_series(v.experiment, (lo, hi), max_points):
+            metrics.append(m)
+            metric_names.append(_csv_cell(f"{v.name}/metric/{m.name}"))
     if max_points is None:
         events = np.arange(lo, hi)
     else:
         events = lo + np.unique(np.concatenate([decimate_indices(p, max_points) for p in parts if len(p)]))
+        if metrics:  # rows at the reads kept as well
+            events = np.union1d(events, np.concatenate([m.events for m in metrics]))
     columns = [p if max_points is None and len(p) == len(events) else _at(p, events - lo) for p in parts]
     head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow(["event", *names])
-    pieces = _csv_pieces(head.getvalue().encode(), events, columns)
-    header = next(pieces)
-    # orjson writes NaN (no such event) as null: an empty cell
-    return _coalesce(itertools.chain([header], (piece.replace(b"null", b"") for piece in pieces)))
+    csv.writer(head, lineterminator="\n").writerow(["event", *names, *metric_names])
+    return _coalesce(_csv_pieces(head.getvalue().encode(), events, columns + csv_columns(metrics, events)))
 
 
 def _at(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``values[index]``, NaN where ``index`` is past the end (series themselves are finite)."""
+    """``values[index]``, NaN (an empty CSV cell) where ``index`` is past the end."""
     out = np.full(len(index), np.nan)
     have = index < len(values)
     out[have] = values[index[have]]
@@ -286,7 +302,8 @@ def _csv_rows(events: np.ndarray, columns: list[np.ndarray]) -> bytes:
     faster than ``np.savetxt``), and the rows are split out of its nested JSON arrays."""
     if len(events) == 0:
         return b""
-    rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].split(b"],[")
+    # NaN (orjson's null) only marks a metric column's row without a read: series are finite
+    rows = orjson.dumps(np.column_stack(columns), option=NUMPY)[2:-2].replace(b"null", b"").split(b"],[")
     firsts = orjson.dumps(events, option=NUMPY)[1:-1].split(b",")
     return b"\n".join([e + b"," + row for e, row in zip(firsts, rows, strict=True)]) + b"\n"
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from scheduler_core.events import EPOCH_EVENTS
+from scheduler_core.events import EPOCH_EVENTS, num_calls
+from scheduler_core.metrics import read_calls
 from scheduler_core.registry import scheduled_names, scheduler_type
+from scheduler_core.torch_stepping import STEP_CALL_US, step_calls
 
 from ..contract.errors import ApiError
 from ..contract.registry import entry_for, written_param
@@ -170,15 +172,19 @@ def check_window(exp: Experiment, start: int | None, stop: int | None) -> tuple[
 
 def reply_bytes(exp: Experiment, output: Output, max_points: int | None = None) -> int:
     """The most bytes the ``/series`` reply (``"series"``: JSON, ``"csv"``) can take: every
-    value at :data:`BYTES_PER_VALUE`, and each written event number with its separator."""
+    value at :data:`BYTES_PER_VALUE`, and each written event number with its separator; each
+    metric curve read counts as a series listing its events (at most one read per event)."""
     series = n_series(exp)
+    curves = len({s.metric_name for s in exp.schedulers if entry_for(s).core.metric_reads is not None})
     event_bytes = len(str(max(exp.num_events - 1, 0))) + 1
-    if output == "csv":
-        rows = exp.num_events if max_points is None else min(exp.num_events, max_points * series)
-        return rows * (event_bytes + series * BYTES_PER_VALUE)
-    if max_points is None:  # "events": null
-        return series * exp.num_events * BYTES_PER_VALUE
-    return series * min(exp.num_events, max_points) * (event_bytes + BYTES_PER_VALUE)
+    if output == "csv":  # a metric curve: one more column
+        rows = exp.num_events if max_points is None else min(exp.num_events, max_points * (series + curves))
+        return rows * (event_bytes + (series + curves) * BYTES_PER_VALUE)
+    if max_points is None:  # "events": null; a metric curve lists its events
+        return series * exp.num_events * BYTES_PER_VALUE + curves * exp.num_events * (
+            event_bytes + BYTES_PER_VALUE
+        )
+    return (series + curves) * min(exp.num_events, max_points) * (event_bytes + BYTES_PER_VALUE)
 
 
 def _check_reply_size(
@@ -303,6 +309,7 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
                 "EPOCH_STARTED",
                 "unsupported_event",
             )
+    _check_metrics(exp, loc)
     for path, s in flat:
         if entry_for(s).kind == "state":
             continue
@@ -317,6 +324,44 @@ def _check_shape(exp: Experiment, settings: Settings, loc: tuple) -> None:
                     f"which {where} schedules",
                     "missing_param",
                 )
+
+
+def _check_metrics(exp: Experiment, loc: tuple) -> None:
+    """Each metric reader's ``metric_name`` names a curve, and each ``values`` curve it reads
+    holds a value for each of its reads (the reads depend on its event and the run)."""
+    curves = exp.metrics or {}
+    ipe = exp.iterations_per_epoch
+    for i, (s, spec) in enumerate(zip(exp.schedulers, to_core(exp).schedulers, strict=True)):
+        if entry_for(s).core.metric_reads is None:
+            continue
+        if entry_for(s).core.counts_epochs and ipe is None:
+            raise ApiError(
+                422,
+                (*loc, "iterations_per_epoch"),
+                f"iterations_per_epoch should be given: schedulers[{i}] ({s.type}) steps after each epoch",
+                "missing",
+            )
+        curve = curves.get(s.metric_name)
+        if curve is None:
+            raise ApiError(
+                422,
+                (*loc, "schedulers", i, "metric_name"),
+                f"metric_name should name one of the experiment's metrics {sorted(curves)}, but given "
+                f"{s.metric_name!r}",
+                "unknown_metric",
+            )
+        if curve.kind != "values" or spec.event in EPOCH_EVENTS and ipe is None:
+            continue  # a generated curve has every value; no epochs: refused above
+        reads = len(read_calls(spec, num_calls(spec.event, exp.num_events, ipe), ipe))
+        if len(curve.values) < reads:
+            raise ApiError(
+                422,
+                (*loc, "metrics", s.metric_name, "values"),
+                f"metrics.{s.metric_name} should hold at least {reads} values (schedulers[{i}] reads "
+                f"it {reads} times over {exp.num_events} events at {spec.event}), but given "
+                f"{len(curve.values)}",
+                "too_short",
+            )
 
 
 def estimate_seconds(exp: Experiment) -> float:
@@ -348,7 +393,8 @@ def step_seconds_per_event(exp: Experiment) -> float:
     param group it writes (one with ``param_group_index``, else all; a torch scheduler always
     steps all of the optimizer's groups), the ``step_cost`` of its type and of the dearest type
     nested in it, level by level (the core record's, :class:`scheduler_core.registry.SchedulerType`);
-    then every series
+    a torch scheduler stepped by torch adds :data:`~scheduler_core.torch_stepping.STEP_CALL_US`
+    per ``step()`` call; then every series
     records a value (:data:`STEP_US_PER_SERIES`). ``python -m bench.cost`` compares the model
     with measured times over random experiments.
     """
@@ -357,7 +403,7 @@ def step_seconds_per_event(exp: Experiment) -> float:
     for spec in to_core(exp).schedulers:
         cost, torch = _step_cost(spec)
         written = 1 if spec.kwargs.get("param_group_index") is not None and not torch else groups
-        micros += STEP_US_PER_SCHEDULER + written * cost
+        micros += STEP_US_PER_SCHEDULER + written * cost + step_calls(spec) * STEP_CALL_US
     return micros / 1e6
 
 
@@ -367,7 +413,7 @@ def _step_cost(spec: Any) -> tuple[float, bool]:
     t = scheduler_type(spec.type, ("param", "composite", "torch", "state"))
     children = [_step_cost(c) for c in t.children(spec.kwargs)]
     costs = [c for c, _ in children]  # a ParamGroupScheduler (expands) steps every child
-    cost = t.step_cost + (sum(costs) if t.expands else max(costs, default=0.0))
+    cost = t.step_cost + (sum(costs) if t.expands or t.steps_all_children else max(costs, default=0.0))
     return cost, t.kind == "torch" or any(torch for _, torch in children)
 
 

@@ -1,5 +1,6 @@
 // The only code touching Plotly: results + view options -> one whole figure -> Plotly.react.
 import { plotlyText } from './dom.js';
+import { noticeMarkers } from './notices.js';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash'];
@@ -44,11 +45,28 @@ function stateTargetsOf(results) {
 }
 
 /**
+ * The metric curves of `results` (their /series replies' `metrics`), in order of first appearance,
+ * each with the param group its readers set (null: all groups, or several).
+ */
+function metricTargetsOf(results) {
+  const out = [];
+  for (const r of results) {
+    for (const m of r.data?.metrics || []) {
+      if (out.some((o) => o.name === m.name)) continue;
+      const groups = new Set((r.experiment.schedulers || []).filter((s) => s?.metric_name === m.name)
+        .map((s) => (Number.isInteger(s.param_group_index) ? s.param_group_index : null)));
+      out.push({ name: m.name, group: groups.size === 1 ? [...groups][0] : null });
+    }
+  }
+  return out;
+}
+
+/**
  * The panels: one per (param group, param) in subplots (one per param in overlay), each with its
  * own y-axis, so lr and momentum never share a scale. Rows are params, columns are groups; a
  * narrow chart stacks every panel in one column. Axis suffix: '' for the first panel, then '2', ...
  */
-function panelGrid(nGroups, params, overlay, narrow, states = []) {
+function panelGrid(nGroups, params, overlay, narrow, states = [], metrics = []) {
   const cols = overlay || narrow ? 1 : nGroups;
   const groups = overlay ? [null] : [...Array(nGroups).keys()];
   const panels = [];
@@ -59,6 +77,11 @@ function panelGrid(nGroups, params, overlay, narrow, states = []) {
   }
   // engine.state / dataloader values: one panel each, in rows of their own below
   let row = panels.length ? Math.max(...panels.map((p) => p.row)) + 1 : 0;
+  // metric curves: a panel under the lr they drive (that group's column; the whole width for all groups)
+  for (const m of metrics) {
+    const own = !overlay && !narrow && m.group !== null && m.group < cols;
+    panels.push({ group: -2, metric: m.name, param: m.name, drives: m.group, row: row++, col: own ? m.group : 0, span: !own && cols > 1 });
+  }
   for (const [holder, param] of states) panels.push({ group: -1, holder, param, row: row++, col: 0 });
   panels.forEach((p, k) => { p.ax = k === 0 ? '' : String(k + 1); });
   const rows = panels.length ? Math.max(...panels.map((p) => p.row)) + 1 : 1;
@@ -75,8 +98,8 @@ export function buildFigure(results, view, { narrow = false } = {}) {
   const multiVariant = results.length > 1;
   const paramNames = paramNamesOf(results);
   const params = paramNames.length ? paramNames : ['lr'];
-  const { panels, rows, cols } = panelGrid(nGroups, params, overlay, narrow, stateTargetsOf(results));
-  const panelOf = (group, param, holder) => panels.find((p) => p.param === param
+  const { panels, rows, cols } = panelGrid(nGroups, params, overlay, narrow, stateTargetsOf(results), metricTargetsOf(results));
+  const panelOf = (group, param, holder) => panels.find((p) => p.param === param && !p.metric
     && (group < 0 ? p.group === -1 && p.holder === holder : p.group !== -1 && (overlay || p.group === group)));
 
   const data = [];
@@ -107,6 +130,24 @@ export function buildFigure(results, view, { narrow = false } = {}) {
     }
   });
 
+  // each metric curve a scheduler reads: its values at the events where they were read (markers),
+  // held until the next evaluation
+  results.forEach((r, vi) => {
+    for (const m of r.data?.metrics || []) {
+      const panel = panels.find((p) => p.metric === m.name);
+      if (!panel) continue;
+      const label = [multiVariant ? r.name : null, `metric ${m.name}`].filter((x) => x !== null).join(' · ');
+      data.push({
+        // a marker per evaluation while they can be told apart; variants as their lr: colours (subplots), dashes (overlay)
+        type: 'scatter', mode: m.values.length <= 300 ? 'lines+markers' : 'lines', x: xValues(m, r.data.num_events, view),
+        y: m.values, xaxis: `x${panel.ax}`, yaxis: `y${panel.ax}`, name: plotlyText(label), legendgroup: plotlyText(label),
+        showlegend: false,
+        line: { color: multiVariant && !overlay ? COLORS[vi % COLORS.length] : '#555', dash: overlay ? DASHES[vi % DASHES.length] : 'solid', width: 1.2, shape: 'hv' },
+        marker: { size: 5 }, hoverinfo: 'none', meta: { variant: r.name, metric: m.name },
+      });
+    }
+  });
+
   const layout = {
     margin: { l: 64, r: 16, t: 56, b: 48 },
     hovermode: 'x',
@@ -131,28 +172,30 @@ export function buildFigure(results, view, { narrow = false } = {}) {
   const xTitle = { epochs: 'epoch', samples: 'samples seen' }[view.x_axis] || 'event';
   for (const p of panels) {
     const { ax } = p;
-    const x0 = (p.col * (1 + xGap)) / cols;
-    const x1 = ((p.col + 1) * (1 + xGap)) / cols - xGap;
+    const x0 = p.span ? 0 : (p.col * (1 + xGap)) / cols;
+    const x1 = p.span ? 1 : ((p.col + 1) * (1 + xGap)) / cols - xGap;
     const top = 1 - (p.row * (1 + yGap)) / rows;
     const bottom = Math.max(0, 1 - ((p.row + 1) * (1 + yGap)) / rows + yGap);
-    const last = p.row === rows - 1;
+    // the lowest panel of its column shows the x ticks (a metric panel may sit under one group only)
+    const last = !panels.some((q) => q.row > p.row && (q.span || p.span || q.col === p.col));
     layout[`xaxis${ax}`] = {
-      title: { text: last && !narrow ? xTitle : '' }, zeroline: false, anchor: `y${ax}`, domain: [x0, x1],
+      title: { text: p.row === rows - 1 && !narrow ? xTitle : '' }, zeroline: false, anchor: `y${ax}`, domain: [x0, x1],
       showticklabels: last || narrow, ...(ax ? { matches: 'x' } : {}),
     };
     layout[`yaxis${ax}`] = {
       type: isLogAxis(view, p.param) ? 'log' : 'linear', exponentformat: 'e', anchor: `x${ax}`,
       domain: [bottom, top], title: { text: plotlyText(p.param), standoff: 4 },
     };
-    if (p.row === 0 || narrow || p.group === -1) {
-      const title = p.group === -1 ? `${p.holder}.${p.param}`
+    if (p.row === 0 || narrow || p.group < 0) {
+      const drives = p.drives === null ? 'every group' : `group ${p.drives}`;
+      const title = p.group === -2 ? `metric ${p.metric} → lr of ${drives}` : p.group === -1 ? `${p.holder}.${p.param}`
         : (overlay ? 'all param groups' : `group ${p.group}: ${names[p.group] ? names[p.group].name : ''}`);
       layout.annotations.push({
         text: plotlyText(title), showarrow: false, xref: `x${ax} domain`, yref: `y${ax} domain`,
         x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', font: { size: 13 },
       });
     }
-    if (view.cycle_markers) {
+    if (view.cycle_markers && !p.metric) {
       const active = results[Math.min(view.active, results.length - 1)] || results[0];
       const ev = new Set();
       // restart events come from the API (scheduler_core.restarts), one list per group
@@ -166,6 +209,9 @@ export function buildFigure(results, view, { narrow = false } = {}) {
       }
     }
   }
+  const marks = noticeMarkers(results, view, panels, xPerEvent(view)); // ignite ≠ torch stepping
+  shapes.push(...marks.shapes);
+  layout.annotations.push(...marks.annotations);
   return { data, layout };
 }
 

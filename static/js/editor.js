@@ -1,6 +1,7 @@
-// The experiment editor of the active variant: num_events, param groups, schedulers.
+// The experiment editor of the active variant: num_events, param groups, metric curves, schedulers.
 import { h, newId } from './dom.js';
 import { parseNumber, renderField, setLocalError, typedAsIs, unionField } from './forms.js';
+import { metricNames, metricsSection } from './metrics.js';
 import { sampleObject } from './schema.js';
 
 /**
@@ -9,7 +10,7 @@ import { sampleObject } from './schema.js';
  * onChange(path, value, {structural}); current(path): the value at `path` now (edits made since
  * the editor was built included).
  */
-export function renderEditor(container, experiment, catalogue, onChange, current = () => undefined) {
+export function renderEditor(container, experiment, catalogue, onChange, current = () => undefined, variant = '') {
   const groups = (experiment.param_groups || []).map((g) => String(g.name ?? ''));
   const paramListId = newId('params');
   const paramNames = new Set(['lr', 'momentum', 'weight_decay']);
@@ -18,15 +19,16 @@ export function renderEditor(container, experiment, catalogue, onChange, current
   const titles = Object.fromEntries(catalogue.map((c) => [c.type, c.title]));
   const options = catalogue.filter((c) => c.kind !== 'torch')
     .map((c) => ({ tag: c.type, schema: c.json_schema, root: c.json_schema }));
-  const ctx = { root: {}, examples, titles, groups, onChange, paramListId, current };
+  const ctx = { root: {}, examples, titles, groups, onChange, paramListId, current, metricNames: metricNames(experiment) };
 
-  container.replaceChildren(
+  container.replaceChildren(...[
     h('datalist', { id: paramListId }, [...paramNames].map((n) => h('option', { value: n }))),
     numEventsField(experiment, onChange),
     epochField(experiment, onChange),
     groupsSection(experiment, onChange),
+    metricsSection(experiment, onChange, variant),
     schedulersSection(experiment, options, ctx),
-  );
+  ].filter(Boolean));
 }
 
 function numEventsField(experiment, onChange) {

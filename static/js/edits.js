@@ -1,11 +1,13 @@
 // The editor's edits into the store: horizons that follow num_events, announced removals.
 import { fillFollowers, followers, followNumEvents } from './follow.js';
+import { bindMetric } from './metrics.js';
 import * as store from './state.js';
 
 /** A readable name of what an edit at `path` removes (value undefined). */
 function removedWhat(path, exp) {
   if (path[0] === 'schedulers' && path.length === 2) return `scheduler ${path[1]} (${exp.schedulers[path[1]]?.type})`;
   if (path[0] === 'param_groups' && path.length === 3) return `${path[2]} of group ${path[1]}`;
+  if (path[0] === 'metrics') return `metric curve ${path.length === 2 ? path[1] : Object.keys(exp.metrics || {}).join(', ')}`;
   return path.join('.');
 }
 
@@ -38,7 +40,19 @@ export function editHandlers(types, announce) {
       }
     }
     if (opts.typed) { store.setField(path, value, { source: 'typed' }); return; } // kept as typed, not drawn
-    if (value && typeof value === 'object' && opts.structural) fillFollowers(value, exp.num_events, follow);
+    if (value && typeof value === 'object' && opts.structural) {
+      fillFollowers(value, exp.num_events, follow);
+      const curves = bindMetric(value, exp); // a plateau scheduler reads a curve: one is made if none exists
+      if (curves) {
+        store.update((d) => {
+          const e = d.variants[d.view.active].experiment;
+          store.setIn(e, path, value);
+          e.metrics = { ...(e.metrics || {}), ...curves };
+        }, { structural: true });
+        announce(`Added metric curve ${Object.keys(curves).join(', ')} for the scheduler to read (see Metric curves).`);
+        return;
+      }
+    }
     store.setField(path, value, { structural: !!opts.structural });
     if (value === undefined && opts.structural) announce(`Removed ${removedWhat(path, exp)}.`);
   };

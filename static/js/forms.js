@@ -10,6 +10,7 @@ import { deref, kindOf, sampleObject, sampleValue, unionOptions, unwrapNullable 
 export function renderField(name, schema, value, path, ctx, { required = false } = {}) {
   const { schema: s, nullable } = unwrapNullable(schema, ctx.root);
   if (name === 'param_group_index') return groupSelect(name, s, value, path, ctx);
+  if (name === 'metric_name' && ctx.metricNames) return metricSelect(name, s, value, path, ctx);
   const kind = kindOf(s, ctx.root);
   switch (kind) {
     case 'union': return unionField(name, s, value, path, ctx);
@@ -256,4 +257,17 @@ function tupleList(name, s, value, path, ctx) {
     s.description ? h('small', { class: 'help', text: s.description }) : null,
     h('p', { class: 'field-error', role: 'alert', hidden: true }),
     rows, add);
+}
+
+/** The metric curve a plateau scheduler reads: one of the experiment's curves (a name that is
+ * none of them stays shown, and the API's error names the field). */
+function metricSelect(name, s, value, path, ctx) {
+  const names = [...ctx.metricNames];
+  if (typeof value === 'string' && value && !names.includes(value)) names.push(value);
+  const select = h('select', { id: newId('metric'), class: 'metric-select' },
+    names.map((n) => h('option', { value: n, text: ctx.metricNames.includes(n) ? n : `${n} (no such curve)` })),
+    names.length ? null : h('option', { value: '', text: '(no curve: add one under Metric curves)' }));
+  select.value = typeof value === 'string' ? value : '';
+  select.addEventListener('change', () => ctx.onChange(path, select.value));
+  return wrap(path, name, select, s);
 }

@@ -9,7 +9,9 @@ import { editHandlers } from './edits.js';
 import { clearApiErrors, locToPath, revealFirstError, showApiErrors } from './errors.js';
 import { focusKey, restoreFocus } from './focus.js';
 import { announce as announceIn, wireHistory } from './history.js';
+import { configureMetrics } from './metrics.js';
 import { wireNav } from './nav.js';
+import { initNotices } from './notices.js';
 import { setupPanels } from './panels.js';
 import * as store from './state.js';
 import { wireToolbar } from './toolbar.js';
@@ -22,6 +24,7 @@ const els = {};
 let catalogue = [];
 let edits = null; // the editor's edits into the store (edits.js)
 let panels = null; // reading, summary, steps helper, presets... (panels.js)
+let notices = null; // ignite ≠ torch stepping notes above the chart (notices.js)
 const lastGood = new Map(); // variant name -> {experiment, data}
 const perf = { dirty: true, draws: 0, lastRedrawMs: null, editAt: null, firstDrawMs: null };
 window.__scheduleExplorer = perf;
@@ -48,7 +51,7 @@ function renderAll(state) {
   const key = focusKey();
   renderVariants(state);
   renderEditor(els.editor, store.activeVariant(state).experiment, catalogue, onEditorChange,
-    (path) => store.getIn(store.activeVariant().experiment, path));
+    (path) => store.getIn(store.activeVariant().experiment, path), store.activeVariant(state).name);
   syncViewControls(state.view);
   restoreFocus(key);
 }
@@ -172,6 +175,7 @@ async function redraw() {
   }
   lastRevision = rev;
   panels.afterDraw(results, state.view);
+  notices.update(results, state.view);
   if (perf.zoomAt) perf.lastZoomMs = performance.now() - perf.zoomAt;
   perf.zoomAt = null;
   perf.draws += 1;
@@ -253,12 +257,14 @@ async function start() {
   const cat = await getCatalogue();
   catalogue = cat.types;
   store.configure(cat); // the server's limits, default view and example, before any state
+  configureMetrics(cat.experiment_schema); // the metric curves' editor reads their schema
   const state = await initialState(sharedLink);
   wireViewControls();
   wireToolbar(els, status);
   edits = editHandlers(catalogue, announce);
   panels = setupPanels(els, { presets: cat.presets, applyLoop: edits.applyLoop, announce, status, onZoom });
   wireHistory(els.undo, els.redo, status);
+  notices = initNotices(els.chart.parentElement, announce);
   els.editor.addEventListener('input', () => {
     if (hasLocalError()) { els.chart.dataset.state = 'stale'; status(STALE); }
   });

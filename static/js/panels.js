@@ -21,6 +21,8 @@ export function setupPanels(els, { presets, applyLoop, announce, status, onZoom 
   const reading = new Reading(els.reading, {
     // max_points: the caps of a decimated reply (one event is drawn exactly either way)
     exactAt: (experiment, event) => postSeries(experiment, 4, undefined, { start: event, stop: event + 1 }),
+    // decimation keeps a window's last point: each curve's last read at or before `event`
+    lastReadAt: (experiment, event) => postSeries(experiment, 4, undefined, { start: 0, stop: event + 1 }),
     onChange: status,
   });
   const updateSteps = renderSteps(els.steps, applyLoop);

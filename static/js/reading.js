@@ -23,6 +23,30 @@ export function drawnValue(s, event) {
   return i < 0 ? undefined : s.values[i];
 }
 
+/** The value of metric curve `m` ({events, values}) last read at or before `event`: {value, at} or null. */
+export function lastRead(m, event) {
+  let lo = 0;
+  let hi = m.events.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (m.events[mid] <= event) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found < 0 ? null : { value: m.values[found], at: m.events[found] };
+}
+
+/** A read {value, at} as shown at `event`: its value, and where it was read when that was earlier. */
+function readText(r, event) {
+  if (!r) return '—'; // nothing read yet
+  return r.at === event ? exact(r.value) : `${exact(r.value)} (read at ${r.at})`;
+}
+
+/** Does the drawn curve `m` hold every read of its reply's window? (A reply whose series are not
+ * decimated has no decimated curve either: a curve has at most one read per event.) */
+function completeCurve(m, data) {
+  return m.decimated === undefined ? !data.decimated : !m.decimated;
+}
+
 /** "every event" or "1 point per N events, min/max kept" for a reply of /series. */
 export function resolutionText(data) {
   if (!data || !data.series.length) return '';
@@ -48,9 +72,10 @@ export function exact(v) {
  * [event, event+1).
  */
 export class Reading {
-  constructor(el, { exactAt, onChange }) {
+  constructor(el, { exactAt, lastReadAt, onChange }) {
     this.el = el;
     this.exactAt = exactAt;
+    this.lastReadAt = lastReadAt; // (experiment, event) -> a /series reply whose curves end at their last read <= event
     this.onChange = onChange || (() => {});
     this.results = [];
     this.hovered = null;
@@ -109,6 +134,35 @@ export class Reading {
     return undefined;
   }
 
+  /**
+   * The reading of metric curve `m` of variant `vi` at `event`: the value last read at or before
+   * it, from the drawn curve when that holds every read up to there, else (pinned) asked of the API.
+   */
+  metricValue(vi, m, event, pinned) {
+    const r = this.results[vi];
+    const hit = lastRead(m, event);
+    if (hit && hit.at === event) return readText(hit, event);
+    if (completeCurve(m, r.data) && (hit || !r.data.start)) return readText(hit, event);
+    if (!pinned || !this.lastReadAt) return '…';
+    const key = `metrics|${vi}|${event}`;
+    const got = this.exactValues.get(key);
+    if (got && !(got instanceof Promise)) {
+      const curve = (got.metrics || []).find((c) => c.name === m.name);
+      const n = curve ? curve.events.length : 0;
+      return readText(n ? { value: curve.values[n - 1], at: curve.events[n - 1] } : null, event);
+    }
+    if (!got) {
+      const results = this.results;
+      const p = this.lastReadAt(r.experiment, event).then((reply) => {
+        if (this.results !== results) return;
+        this.exactValues.set(key, reply);
+        this.render();
+      }, () => { if (this.results === results) this.exactValues.delete(key); });
+      this.exactValues.set(key, p);
+    }
+    return '…';
+  }
+
   render() {
     const rows = [];
     this.results.forEach((r, vi) => (r.data?.series || []).forEach((s, si) => rows.push({ r, vi, s, si })));
@@ -124,6 +178,10 @@ export class Reading {
     const body = rows.map(({ r, vi, s, si }) => h('tr', {},
       h('th', { scope: 'row', text: [multi ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · ') }),
       cols.map((c) => h('td', { class: 'num', text: exact(this.value(vi, si, c.event, !c.pinned)) }))));
+    // metric curves: the value the scheduler last read (at or before the event)
+    this.results.forEach((r, vi) => (r.data?.metrics || []).forEach((m) => body.push(h('tr', { class: 'metric-row' },
+      h('th', { scope: 'row', text: [multi ? r.name : null, `metric ${m.name}`].filter((x) => x !== null).join(' · ') }),
+      cols.map((c) => h('td', { class: 'num', text: this.metricValue(vi, m, c.event, c.pinned) }))))));
     const hint = cols.length ? null
       : h('caption', { text: 'Hover the chart to read every series at an event; click to pin it.' });
     this.el.replaceChildren(h('table', { class: 'reading-table' }, hint, h('thead', {}, head), h('tbody', {}, body)));
@@ -165,6 +223,8 @@ export function renderDataTable(el, results) {
     for (const s of r.data?.series || []) {
       columns.push({ name: [multi ? r.name : null, s.group_name, s.param_name].filter((x) => x !== null).join(' · '), s });
     }
+    // a metric curve: its value at each event where it was read, empty elsewhere
+    for (const m of r.data?.metrics || []) columns.push({ name: [multi ? r.name : null, `metric ${m.name}`].filter((x) => x !== null).join(' · '), s: m });
   }
   const events = new Set();
   for (const { s } of columns) for (let i = 0; i < s.values.length; i += 1) events.add(s.events ? s.events[i] : i);

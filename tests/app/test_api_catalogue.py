@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.contract.metrics import EXAMPLE_METRICS
 from app.contract.registry import REGISTRY
 
 
@@ -42,6 +43,8 @@ def test_every_example_is_a_valid_experiment(client):
             sched = e.example
         groups = [{"name": "g", "lr": 0.1}, {"name": "h", "lr": 0.01}]  # ParamGroupScheduler's has two
         exp = {"num_events": 50, "param_groups": groups, "schedulers": [sched]}
+        if e.core.metric_reads is not None:  # a plateau scheduler reads the example's metric curve
+            exp |= {"metrics": EXAMPLE_METRICS, "iterations_per_epoch": 5}
         r = client.post("/api/v1/series", json=exp)
         assert r.status_code == 200, (e.name, r.text)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.contract.metrics import EXAMPLE_METRICS
 from app.contract.registry import REGISTRY
 
 NUM_EVENTS = 1000  # the dashboard's default experiment (the catalogue's example) has 1000 events
@@ -13,11 +14,14 @@ NUM_EVENTS = 1000  # the dashboard's default experiment (the catalogue's example
 
 def experiment(entry) -> dict:
     sched = {"type": "LRScheduler", "lr_scheduler": entry.example} if entry.kind == "torch" else entry.example
-    return {
+    exp = {
         "num_events": NUM_EVENTS,
         "param_groups": [{"name": "base", "lr": 0.01, "momentum": 0.9}],
         "schedulers": [sched],
     }
+    if entry.core.metric_reads is not None:  # a plateau scheduler reads the example's metric curve
+        exp |= {"metrics": EXAMPLE_METRICS, "iterations_per_epoch": 10}
+    return exp
 
 
 def unasked_jumps(values: np.ndarray, restarts: list[int]) -> list[int]:

@@ -1,7 +1,8 @@
 """The exported ignite program, run in a real ignite Engine, records exactly ``/series``.
 
 For every ignite and torch type of the catalogue (its example; torch types inside
-``LRScheduler``), attached at each of ignite's events, and for random experiments mixing events
+``LRScheduler``, run as ignite runs them and stepped by torch itself), attached at each of
+ignite's events, and for random experiments mixing events
 and types (OneCycleLR / CyclicLR writing momentum included): ``POST /code?flavor=ignite`` is
 executed as it is (real ``ignite.handlers`` classes attached to a real ``Engine``), and every
 value it records must equal ``POST /series``'s with ``==``. The set of recorded (group, param)
@@ -19,6 +20,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_series_vs_ignite import ALL, SETTINGS, budget, experiments
 
+from app.contract.metrics import EXAMPLE_METRICS
+from app.contract.registry import REGISTRY
 from app.service.limits import UNSET_AT_FIRST_ITERATION
 from scheduler_core.events import EVENTS
 from scheduler_core.registry import TYPES
@@ -95,20 +98,33 @@ def catalogue_cases(client) -> list[tuple[str, dict]]:
         name = top.get("param_name", "lr")
         for g in groups:
             g.setdefault(name, 0.3)
-        for attach in EVENTS:
-            exp = {
-                "num_events": 700,  # past the examples' first milestones and restarts
-                "iterations_per_epoch": 7,
-                "param_groups": groups,
-                "schedulers": [{**top, "event": attach}],
-            }
-            cases.append((f"{e['type']}@{attach}", exp))
+        # a torch type also stepped by torch itself: the export attaches stepped(scheduler)
+        ways = (
+            [("", top), (" stepped by torch", {**top, "stepping": "torch"})]
+            if e["kind"] == "torch"
+            else [("", top)]
+        )
+        for way, scheduler in ways:
+            for attach in EVENTS:
+                exp = {
+                    "num_events": 700,  # past the examples' first milestones and restarts
+                    "iterations_per_epoch": 7,
+                    "param_groups": groups,
+                    "schedulers": [{**scheduler, "event": attach}],
+                }
+                if TYPES[e["type"]].metric_reads is not None:  # a plateau type reads its example's curve
+                    exp["metrics"] = EXAMPLE_METRICS
+                cases.append((f"{e['type']}{way}@{attach}", exp))
     return cases
 
 
 def test_every_ignite_and_torch_type_of_the_catalogue(client):
     cases = catalogue_cases(client)
     assert len(cases) >= 4 * 15  # 15 types before the issue, each at the 4 events
+    stepped = {label.split("@")[0] for label, _ in cases if " stepped by torch" in label}
+    assert stepped == {
+        f"{n} stepped by torch" for n, t in TYPES.items() if t.kind == "torch" and n in REGISTRY
+    }
     for label, exp in cases:
         (top,) = exp["schedulers"]
         if TYPES[top["type"]].holder == "engine.state" and top["event"] in UNSET_AT_FIRST_ITERATION:
@@ -164,6 +180,8 @@ def attached(draw) -> dict:
         choice = draw(st.sampled_from((None, *EVENTS)))
         if choice is not None:
             s["event"] = choice
+        if s["type"] == "LRScheduler" and draw(st.booleans()):
+            s["stepping"] = draw(st.sampled_from(("ignite", "torch")))
     if any(s.get("event", "").startswith("EPOCH") for s in exp["schedulers"]) or draw(st.booleans()):
         exp["iterations_per_epoch"] = draw(st.integers(1, 40))
     return exp
@@ -174,6 +192,57 @@ def attached(draw) -> dict:
 def test_random_attached_experiments(client, exp):
     event(check_engine_equals_series(client, exp))
     torch_types = {s["lr_scheduler"]["type"] for s in exp["schedulers"] if "lr_scheduler" in s}
+    if any(s.get("stepping") == "torch" for s in exp["schedulers"]):
+        event("a torch scheduler stepped by torch")
     if torch_types & {"OneCycleLR", "CyclicLR"}:
         event("momentum written by a torch scheduler")
     event("several events" if len({s.get("event") for s in exp["schedulers"]}) > 1 else "one event")
+
+
+@st.composite
+def plateau_experiments(draw) -> dict:
+    """A plateau scheduler (ignite's or torch's) reading a pasted or generated metric curve at a
+    random event, sometimes beside an ignite scheduler writing lr or momentum."""
+    n = draw(st.integers(1, 120))
+    ipe = draw(st.integers(1, 9))
+    kind = draw(st.sampled_from(["ReduceLROnPlateauScheduler", "ReduceLROnPlateau"]))
+    plateau = {
+        "type": kind,
+        "metric_name": "val.loss",
+        "event": draw(st.sampled_from(EVENTS)),
+        "mode": draw(st.sampled_from(["min", "max"])),
+        "patience": draw(st.integers(0, 4)),
+        "cooldown": draw(st.integers(0, 3)),
+        "threshold_mode": draw(st.sampled_from(["rel", "abs"])),
+        "factor": draw(st.sampled_from([0.1, 0.5, 0.9])),
+        "min_lr": draw(st.sampled_from([0.0, 0.001])),
+    }
+    groups = [{"name": f"g{i}", "lr": 0.1 * (i + 1), "momentum": 0.9} for i in range(draw(st.integers(1, 3)))]
+    if kind == "ReduceLROnPlateauScheduler" and draw(st.booleans()):
+        plateau["param_group_index"] = draw(st.integers(0, len(groups) - 1))
+    if draw(st.booleans()):
+        curve = {"kind": "exp_plateau", "start": 1.0, "plateau": draw(st.sampled_from([0.2, 1.0])),
+                 "rate": draw(st.sampled_from([0.05, 0.5])), "noise_std": draw(st.sampled_from([0.0, 0.01, 0.1])),
+                 "seed": draw(st.integers(0, 2**32 - 1))}  # fmt: skip
+    else:
+        values = draw(st.lists(st.sampled_from([1.0, 0.9, 0.95, 1.1]), min_size=n + 1, max_size=n + 1))
+        curve = {"kind": "values", "values": values}
+    schedulers = [plateau]
+    other = draw(st.sampled_from([None, "lr", "momentum"]))
+    if other is not None:
+        cosine = {"type": "CosineAnnealingScheduler", "param_name": other, "start_value": 0.5, "end_value": 0.05,
+                  "cycle_size": 10}  # fmt: skip
+        schedulers.insert(draw(st.integers(0, 1)), cosine)
+    return {"num_events": n, "iterations_per_epoch": ipe, "param_groups": groups, "metrics": {"val.loss": curve},
+            "schedulers": schedulers}  # fmt: skip
+
+
+@settings(SETTINGS, max_examples=budget(80))
+@given(plateau_experiments())
+def test_random_plateau_experiments(client, exp):
+    """/series of a metric-driven experiment equals the exported ignite program run in a real
+    Engine (the program feeds engine.state.metrics before each read); /series carries the curve."""
+    event(check_engine_equals_series(client, exp))
+    body = client.post("/api/v1/series", json=exp).json()
+    (metric,) = body["metrics"]
+    assert metric["name"] == "val.loss" and len(metric["events"]) == len(metric["values"])

@@ -135,8 +135,80 @@ def _schedulers(value: Any) -> None:
             value["milestones_values"].sort(key=lambda m: m[0])
         if value.get("type") == "ConcatScheduler" and isinstance(value.get("schedulers"), list):
             value["durations"] = (value["durations"] * 16)[: len(value["schedulers"]) - 1]
+        _stepping(value)
         for v in value.values():
             _schedulers(v)
+
+
+TORCH_ONLY = {n for n, e in REGISTRY.items() if e.core.torch_stepped_only}
+"""Torch schedulers only torch steps (SequentialLR, ChainedScheduler)."""
+
+
+def _stepping(value: dict) -> None:
+    """Increasing SequentialLR milestones (optax.join_schedules boundaries), one fewer than its
+    schedulers; torch's own stepping
+    only where it can go (an LRScheduler of its own, not in a warm-up or a ParamGroupScheduler);
+    ParamGroupScheduler children without their own event; engine.state schedulers at an event
+    where their attribute is set before the first iteration; optax's decay_steps past its
+    warmup_steps; timm's noise_std within 10 x noise_pct."""
+    for kind, children, points in (
+        ("SequentialLR", "schedulers", "milestones"),
+        ("optax.join_schedules", "schedules", "boundaries"),
+    ):
+        if value.get("type") == kind and isinstance(value.get(children), list):
+            ms = sorted({m for m in value.get(points, []) if isinstance(m, int) and m >= 1})
+            while len(ms) < len(value[children]) - 1:
+                ms.append((ms[-1] if ms else 0) + 1)
+            value[points] = ms[: len(value[children]) - 1]
+    inner = value.get("lr_scheduler")
+    only_torch = isinstance(inner, dict) and inner.get("type") in TORCH_ONLY
+    if value.get("type") == "LRScheduler" and only_torch and value.get("stepping") == "ignite":
+        value.pop("stepping")
+    if value.get("type") == "create_lr_scheduler_with_warmup" and only_torch:
+        value["lr_scheduler"] = {"type": "StepLR", "step_size": 10}
+    w, d = value.get("warmup_steps"), value.get("decay_steps")
+    if isinstance(w, int) and isinstance(d, int) and d <= w:  # optax: decay_steps includes the warm-up
+        value["warmup_steps"], value["decay_steps"] = min(w, d) // 2, max(1, w, d)
+    std, pct = value.get("noise_std"), value.get("noise_pct")
+    if isinstance(std, float) and isinstance(pct, float) and std > 10 * pct:  # timm redraws until under
+        value["noise_std"] = 10 * pct
+    entry = REGISTRY.get(value.get("type"))
+    if entry is not None and entry.core.holder == "engine.state" and "COMPLETED" in str(value.get("event")):
+        value["event"] = "ITERATION_STARTED"  # None during the first iteration there: refused
+    if value.get("type") == "ParamGroupScheduler" and isinstance(value.get("schedulers"), list):
+        for child in value["schedulers"]:
+            if isinstance(child, dict):
+                child.pop("event", None)  # its children run at its event
+            if isinstance(child, dict) and child.get("type") == "LRScheduler":
+                child.pop("stepping", None)
+                if (
+                    isinstance(child.get("lr_scheduler"), dict)
+                    and child["lr_scheduler"].get("type") in TORCH_ONLY
+                ):
+                    child["lr_scheduler"] = {"type": "StepLR", "step_size": 10}
+
+
+CURVE = {"kind": "exp_plateau", "start": 1.0, "plateau": 0.2, "rate": 0.01, "noise_std": 0.01, "seed": 0}
+
+
+def _metrics(exp: dict) -> None:
+    """Each metric_name names a curve with a value for every read (a pasted curve may be too
+    short: a generated one has every value); timm's plateau steps after each epoch."""
+    readers = [s for s in exp["schedulers"] if isinstance(s, dict) and isinstance(s.get("metric_name"), str)]
+    if not readers:
+        return
+    metrics = exp["metrics"] = exp.get("metrics") if isinstance(exp.get("metrics"), dict) else {}
+    for s in readers:
+        if (
+            not isinstance(metrics.get(s["metric_name"]), dict)
+            or metrics[s["metric_name"]].get("kind") != "exp_plateau"
+        ):
+            metrics[s["metric_name"]] = CURVE
+        if REGISTRY.get(s.get("type")) is not None and REGISTRY[s["type"]].core.counts_epochs:
+            exp.setdefault("iterations_per_epoch", 10)
+    read = {s["metric_name"] for s in readers}
+    for name in [n for n in metrics if n not in read][max(0, 16 - len(read)) :]:
+        del metrics[name]  # at most 16 curves, those read kept
 
 
 _NATIVE = {"ignite", "torch", "scheduler_core"}
@@ -187,6 +259,7 @@ def _experiment(exp: Any) -> None:
     params = list(dict.fromkeys(params))
     if any(str(s.get("event", "")).startswith("EPOCH") for s in exp["schedulers"]):
         exp.setdefault("iterations_per_epoch", 10)  # epoch events need it
+    _metrics(exp)
     for group in groups:
         others = [k for k in group if k != "name" and k not in params]
         for k in others[16 - len(params) :]:  # at most 16 values per group

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import app.contract.schemas  # noqa: F401 - registers the wire models
+from app.contract.metrics import EXAMPLE_METRICS
 from app.contract.registry import REGISTRY
 
 SETTINGS = settings(
@@ -305,6 +306,20 @@ TORCH_EXAMPLES = {
     },
     "LambdaLR": {"lr_lambda": "0.9 ** (epoch // 5) * min(1, (epoch + 1) / 10)"},
     "MultiplicativeLR": {"lr_lambda": "0.95 if epoch % 4 else 1.1"},
+    "SequentialLR": {  # torch steps it (its only mode)
+        "schedulers": [
+            {"type": "LinearLR", "start_factor": 0.2, "total_iters": 8},
+            {"type": "CosineAnnealingWarmRestarts", "T_0": 7, "T_mult": 2},
+            {"type": "MultiStepLR", "milestones": [3, 9], "gamma": 0.5},
+        ],
+        "milestones": [8, 40],
+    },
+    "ChainedScheduler": {
+        "schedulers": [
+            {"type": "ConstantLR", "factor": 0.5, "total_iters": 6},
+            {"type": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5},
+        ]
+    },
 }
 assert set(TORCH_EXAMPLES) == {n for n, e in REGISTRY.items() if e.kind == "torch"}, (
     "a torch type is untested"
@@ -418,6 +433,21 @@ CODE_EXPERIMENTS: dict[str, dict] = {
         }
         for name, kw in TORCH_EXAMPLES.items()
     },
+    **{  # stepped by torch itself, as a plain torch loop (scheduler.step() after each iteration)
+        f"LRScheduler({name}, stepping torch) on two groups": {
+            "num_events": 100,
+            "param_groups": TWO,
+            "schedulers": [
+                {
+                    "type": "LRScheduler",
+                    "lr_scheduler": {"type": name, **kw},
+                    "stepping": "torch",
+                    "event": "ITERATION_COMPLETED",
+                }
+            ],
+        }
+        for name, kw in TORCH_EXAMPLES.items()
+    },
 }
 
 
@@ -482,6 +512,8 @@ def example_like(draw, n_groups: int) -> dict:
     scale = draw(st.one_of(st.sampled_from([1.0, 0.5, 3.0, 100.0]), st.floats(0.1, 10.0)))
     if name in TORCH:
         wrapper = draw(st.sampled_from(["LRScheduler", "create_lr_scheduler_with_warmup"]))
+        if REGISTRY[name].core.torch_stepped_only:  # torch steps it: no warm-up helper
+            wrapper = "LRScheduler"
         s = {**REGISTRY[wrapper].example, "lr_scheduler": REGISTRY[name].example}
     else:
         s = dict(REGISTRY[name].example)
@@ -512,7 +544,7 @@ def example_like(draw, n_groups: int) -> dict:
 @st.composite
 def code_experiments(draw) -> dict:
     n_groups = draw(st.integers(1, 3))
-    return {
+    exp = {
         "num_events": draw(st.integers(20, 250)),
         "param_groups": [
             {"name": f"group {i}", "lr": draw(st.sampled_from([0.1, 0.05, 0.003])), "momentum": 0.9 - 0.2 * i}
@@ -520,6 +552,9 @@ def code_experiments(draw) -> dict:
         ],
         "schedulers": [draw(example_like(n_groups)) for _ in range(draw(st.integers(1, 3)))],
     }
+    if any(REGISTRY[s["type"]].core.metric_reads is not None for s in exp["schedulers"]):
+        exp["metrics"] = EXAMPLE_METRICS  # what the plateau examples read
+    return exp
 
 
 def _fails(code: str) -> bool:

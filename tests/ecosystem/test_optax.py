@@ -345,6 +345,53 @@ def test_scalar_path_equals_vector_path(name, precision):
         assert np.array_equal(vector.view(np.int64), scalar.view(np.int64)), kwargs
 
 
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_long_vectors_equal_the_scalar_path(name, precision):
+    """Counts beyond one block (``schedule`` works block by block; pow takes numpy's fast path
+    on long vectors): unsorted, sorted with repeats; sampled against the scalar path."""
+    rng = np.random.default_rng(5)
+    for kwargs, horizon in _configs(name, 4):
+        try:
+            schedule = _core_precision(name, kwargs, precision)
+        except (ValueError, ZeroDivisionError):
+            continue
+        for counts in (np.tile(np.arange(horizon + 50), 60), np.repeat(np.arange(horizon + 50), 60)):
+            vector = schedule(counts)
+            assert np.array_equal(
+                vector.view(np.int64), schedule.vector(counts).astype(np.float64).view(np.int64)
+            )
+            at = rng.choice(len(counts), 300, replace=False)
+            scalar = np.array([schedule(int(c)) for c in counts[at]])
+            assert np.array_equal(vector[at].view(np.int64), scalar.view(np.int64)), kwargs
+
+
+EDGE_CASES = [  # the vector paths' special branches: a flushed init value under a staircase,
+    # non-finite levels after the last boundary, clipped counts repeated
+    ("exponential_decay", {"init_value": 1e-310, "transition_steps": 3, "decay_rate": 0.5, "staircase": True}),
+    ("exponential_decay", {"init_value": 2.0, "transition_steps": 7, "decay_rate": 1.5, "transition_begin": 40,
+                           "staircase": True, "end_value": 50.0}),
+    ("piecewise_interpolate_schedule", {"interpolate_type": "cosine", "init_value": 1.0,
+                                        "boundaries_and_scales": {10: 2.0, 30: float("inf")}}),
+    ("piecewise_interpolate_schedule", {"interpolate_type": "linear", "init_value": -1.0,
+                                        "boundaries_and_scales": {10: 0.0, 30: float("inf")}}),  # 0 * inf: NaN
+    ("cosine_decay_schedule", {"init_value": 1e-300, "decay_steps": 50, "exponent": 2.0}),
+    ("polynomial_schedule", {"init_value": 1.0, "end_value": 0.0, "power": 0.5, "transition_steps": 5000}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize(("name", "kwargs"), EDGE_CASES)
+def test_vector_edge_cases_equal_the_scalar_path(name, kwargs, precision):
+    counts = np.arange(3 * 2**15 + 11)
+    at = np.r_[0:200, 4900:5100, np.random.default_rng(1).choice(len(counts), 300, replace=False)]
+    with np.errstate(all="ignore"):  # 0 * inf, as in optax
+        schedule = _core_precision(name, kwargs, precision)
+        vector = schedule(counts)[at]
+        scalar = np.array([schedule(int(c)) for c in counts[at]])
+    assert np.array_equal(vector.view(np.int64), scalar.view(np.int64))
+
+
 def _spec(name: str, kwargs: dict, **top) -> SchedulerSpec:
     if name == "join_schedules":
         kwargs = {**kwargs, "schedules": [_spec(n, kw) for n, kw in kwargs["schedules"]]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator, model_validator
 
 from scheduler_core.events import DEFAULT_EVENT
 
@@ -14,6 +14,7 @@ from ..fields import (
     Count,
     CycleSize,
     Flag,
+    GroupIndex,
     GroupName,
     Growth,
     Multiplier,
@@ -23,8 +24,17 @@ from ..fields import (
     _Model,
     _Targeted,
 )
-from ..registry import register, union
-from .torch import TorchScheduler
+from ..metrics import MetricName
+from ..registry import entry_for, register, union
+from .stepping import (
+    GROUPS_NO_TORCH_STEPPING,
+    STEPPING_FIELD,
+    WARMUP_NO_TORCH_STEPPING,
+    Stepping,
+    check_ignite_can_run,
+    field_error,
+)
+from .torch import TorchScheduler, _PlateauArgs
 
 
 class _Cyclical(_Model):
@@ -163,6 +173,15 @@ class ConcatScheduler(_Model, _Targeted):
 class LRScheduler(_Model, _Attached):
     type: Literal["LRScheduler"]
     lr_scheduler: TorchScheduler
+    stepping: Stepping | None = STEPPING_FIELD
+
+    @field_validator("stepping")
+    @classmethod
+    def _ignite_can_run_it(cls, v: str | None, info: ValidationInfo) -> str | None:
+        lr_scheduler = info.data.get("lr_scheduler")
+        if lr_scheduler is not None:
+            check_ignite_can_run(v, lr_scheduler, ())
+        return v
 
 
 WarmedUp = union("param", "torch", child=True)
@@ -186,6 +205,23 @@ class CreateLrSchedulerWithWarmup(_Model, _Attached):
     warmup_start_value: Value
     warmup_duration: Annotated[int, Strict(), Field(ge=2, le=MAX_SIZE)]
     warmup_end_value: Value | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_stepping(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "stepping" in data:
+            raise field_error(
+                ("stepping",), f"stepping cannot be chosen here: {WARMUP_NO_TORCH_STEPPING}", data["stepping"]
+            )
+        return data
+
+    @field_validator("lr_scheduler")
+    @classmethod
+    def _ignite_can_run_it(cls, v: Any) -> Any:
+        check_ignite_can_run(
+            "ignite", v, ("type",), "in create_lr_scheduler_with_warmup (it wraps it in ignite's LRScheduler)"
+        )
+        return v
 
 
 GroupMember = union("param", "composite")
@@ -224,6 +260,28 @@ class ParamGroupScheduler(_Model, _Attached):
                     f"schedulers[{j}].event should be left out: the ParamGroupScheduler calls its "
                     f"schedulers at its own event, but given {child.event}"
                 )
+            stepping = getattr(child, "stepping", None)
+            if stepping == "torch":
+                raise field_error(
+                    (j, "stepping"),
+                    f"stepping 'torch' cannot be used here: {GROUPS_NO_TORCH_STEPPING}",
+                    stepping,
+                )
+            if isinstance(child, LRScheduler):
+                check_ignite_can_run(
+                    "ignite", child.lr_scheduler, (j, "lr_scheduler", "type"), "in a ParamGroupScheduler"
+                )
+        return v
+
+    @field_validator("schedulers")
+    @classmethod
+    def _no_metric_readers(cls, v: list[Any]) -> list[Any]:
+        for j, child in enumerate(v):
+            if entry_for(child).core.metric_reads is not None:
+                raise ValueError(
+                    f"schedulers[{j}] reads a metric ({child.type}): attach it on its own, not in a "
+                    "ParamGroupScheduler"
+                )
         return v
 
     @field_validator("names")
@@ -235,3 +293,25 @@ class ParamGroupScheduler(_Model, _Attached):
                 f"names should have one entry per scheduler ({len(children)}), but given {len(v)}"
             )
         return v
+
+
+@register(
+    "Reduce lr on plateau",
+    "ignite's ReduceLROnPlateauScheduler: each call steps torch's ReduceLROnPlateau with "
+    "engine.state.metrics[metric_name] (the next value of that metric curve) and reduces the lr "
+    "of the targeted groups when the metric stops improving. min_lr applies only with "
+    "param_group_index (ignite forces 0 otherwise).",
+    {
+        "type": "ReduceLROnPlateauScheduler",
+        "metric_name": "val_loss",
+        "factor": 0.5,
+    },
+)
+class ReduceLROnPlateauScheduler(_PlateauArgs, _Attached):
+    type: Literal["ReduceLROnPlateauScheduler"]
+    metric_name: MetricName = Field(
+        description="The key read in engine.state.metrics: a metric curve's name."
+    )
+    param_group_index: GroupIndex | None = Field(
+        None, description="Only this param group (0-based); null = every group."
+    )

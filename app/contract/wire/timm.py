@@ -13,8 +13,22 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict, model_validator
 
-from ..fields import Count, Flag, Growth, NonNegValue, PosCount, PosValue, Value, _Model, _Targeted
+from ..fields import (
+    Count,
+    Flag,
+    GroupIndex,
+    Growth,
+    NonNegValue,
+    PosCount,
+    PosValue,
+    Value,
+    _Attached,
+    _Model,
+    _Targeted,
+)
+from ..metrics import MetricName
 from ..registry import register
+from .torch import Factor
 
 Rate = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=1e3)]
 KDecay = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=20)]
@@ -26,14 +40,9 @@ NOISE_STD_PER_PCT = 10
 so this keeps the expected draws per step under ~15."""
 
 
-class _Timm(_Model, _Targeted):
-    warmup_t: Count = Field(0, description="Warm-up steps (updates, or epochs with t_in_epochs).")
-    warmup_lr_init: NonNegValue = Field(0.0, description="Value at step 0 of the warm-up.")
-    t_in_epochs: Flag = Field(
-        True,
-        description="Count steps in epochs (the value changes every iterations_per_epoch events, "
-        "the experiment's) instead of updates.",
-    )
+class _Noise(_Model):
+    """timm's seeded noise options."""
+
     noise_range_t: Count | tuple[Count, Count] | None = Field(
         None, description="Noisy steps: t >= this, or lo <= t < hi for a pair; null: no noise."
     )
@@ -42,7 +51,7 @@ class _Timm(_Model, _Targeted):
     noise_seed: Count = Field(42, description="The noise of step t is drawn with seed noise_seed + t.")
 
     @model_validator(mode="after")
-    def _noise_terminates(self) -> _Timm:
+    def _noise_terminates(self) -> _Noise:
         if self.noise_range_t is not None and self.noise_std > NOISE_STD_PER_PCT * self.noise_pct:
             raise ValueError(
                 f"noise_std should be at most {NOISE_STD_PER_PCT} x noise_pct (timm redraws the "
@@ -50,6 +59,16 @@ class _Timm(_Model, _Targeted):
                 f"noise_pct={self.noise_pct}"
             )
         return self
+
+
+class _Timm(_Noise, _Targeted):
+    warmup_t: Count = Field(0, description="Warm-up steps (updates, or epochs with t_in_epochs).")
+    warmup_lr_init: NonNegValue = Field(0.0, description="Value at step 0 of the warm-up.")
+    t_in_epochs: Flag = Field(
+        True,
+        description="Count steps in epochs (the value changes every iterations_per_epoch events, "
+        "the experiment's) instead of updates.",
+    )
 
 
 class _Cycles(_Timm):
@@ -155,3 +174,40 @@ class MultiStepLRScheduler(_Steps):
     decay_t: Annotated[list[Count], Field(max_length=1000)] = Field(
         description="Milestones, sorted (timm bisects them as they are)."
     )
+
+
+@register(
+    "timm PlateauLRScheduler",
+    "timm's reduce-on-plateau: after each epoch, step(epoch, metric) with the metric curve named "
+    "metric_name (value k after epoch k); warm-up over warmup_t epochs, then the lr times "
+    "decay_rate when the metric stops improving, with seeded noise. Needs iterations_per_epoch.",
+    {"type": "timm.scheduler.PlateauLRScheduler", "metric_name": "val_loss", "mode": "min", "patience_t": 2},
+)
+class PlateauLRScheduler(_Noise, _Attached):
+    type: Literal["timm.scheduler.PlateauLRScheduler"]
+    metric_name: MetricName = Field(
+        description="The experiment's metric curve passed to step(epoch, metric)."
+    )
+    param_group_index: GroupIndex | None = Field(
+        None, description="Only this param group (0-based); null = every group."
+    )
+    decay_rate: Factor = Field(0.1, description="The lr is multiplied by decay_rate on a plateau.")
+    patience_t: Count = Field(10, description="Epochs without improvement before a reduction.")
+    threshold: NonNegValue = Field(1e-4, description="Least relative improvement that counts.")
+    cooldown_t: Count = Field(0, description="Epochs after a reduction during which none is counted.")
+    warmup_t: Count = Field(0, description="Warm-up epochs (the metric is not used during them).")
+    warmup_lr_init: NonNegValue = Field(0.0, description="Value at epoch 0 of the warm-up.")
+    lr_min: NonNegValue = Field(0.0, description="The lr is never reduced below lr_min.")
+    mode: Literal["min", "max"] = Field(
+        "max", description="min: lower is better; max (timm's default): higher."
+    )
+
+    @property
+    def param_name(self) -> str:
+        """timm's plateau schedules ``lr``."""
+        return "lr"
+
+    @property
+    def t_in_epochs(self) -> bool:
+        """It steps at epoch ends (needs the experiment's iterations_per_epoch)."""
+        return True

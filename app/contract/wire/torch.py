@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, Strict
+from pydantic import Field, Strict, ValidationInfo, field_validator
 
 from ..fields import (
     FOLLOWS_NUM_EVENTS,
@@ -15,9 +15,11 @@ from ..fields import (
     NonNegValue,
     PosCount,
     PosValue,
+    _Attached,
     _Model,
     expression,
 )
+from ..metrics import MetricName
 from ..registry import register, union
 
 
@@ -168,6 +170,92 @@ class LambdaLR(_Model):
 class MultiplicativeLR(_Model):
     type: Literal["MultiplicativeLR"]
     lr_lambda: expression("epoch", "The factor applied to the lr at epoch")
+
+
+StepsByItself = union("torch")
+"""A child of SequentialLR / ChainedScheduler: any torch scheduler registered above (they do
+not nest)."""
+
+
+@register(
+    "SequentialLR",
+    "Run torch schedulers one after another, switching at the milestones (torch steps it by itself).",
+    {
+        "type": "SequentialLR",
+        "schedulers": [
+            {"type": "LinearLR", "start_factor": 0.1, "total_iters": 100},
+            {"type": "CosineAnnealingLR", "T_max": 900},
+        ],
+        "milestones": [100],
+    },
+)
+class SequentialLR(_Model):
+    type: Literal["SequentialLR"]
+    schedulers: Annotated[list[StepsByItself], Field(min_length=1, max_length=16)]
+    milestones: Annotated[list[PosCount], Field(max_length=15)]
+
+    @field_validator("milestones")
+    @classmethod
+    def _one_less_increasing(cls, v: list[int], info: ValidationInfo) -> list[int]:
+        children = info.data.get("schedulers")
+        if children is not None and len(v) != len(children) - 1:
+            raise ValueError(
+                f"milestones should have one entry less than schedulers ({len(children) - 1}), "
+                f"but given {len(v)}"
+            )
+        for i in range(1, len(v)):
+            if v[i] <= v[i - 1]:
+                raise ValueError(f"milestones should increase, but {v[i]} at index {i} follows {v[i - 1]}")
+        return v
+
+
+@register(
+    "ChainedScheduler",
+    "Step several torch schedulers together at every call, each scaling the lr the one before "
+    "left (torch steps it by itself).",
+    {
+        "type": "ChainedScheduler",
+        "schedulers": [
+            {"type": "LinearLR", "start_factor": 0.1, "total_iters": 100},
+            {"type": "ExponentialLR", "gamma": 0.998},
+        ],
+    },
+)
+class ChainedScheduler(_Model):
+    type: Literal["ChainedScheduler"]
+    schedulers: Annotated[list[StepsByItself], Field(min_length=1, max_length=16)]
+
+
+Factor = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, lt=1)]
+"""A plateau's reduction factor (torch: ``factor < 1``)."""
+
+
+class _PlateauArgs(_Model):
+    """torch ``ReduceLROnPlateau``'s keyword arguments and defaults (ignite passes them on)."""
+
+    mode: Literal["min", "max"] = Field("min", description="min: lower is better; max: higher is better.")
+    factor: Factor = Field(0.1, description="The lr is multiplied by factor on a plateau.")
+    patience: Count = Field(10, description="Calls without improvement before a reduction.")
+    threshold: NonNegValue = Field(1e-4, description="Least improvement that counts.")
+    threshold_mode: Literal["rel", "abs"] = Field(
+        "rel",
+        description="rel: relative to the best value (best * (1 -/+ threshold)); abs: best -/+ threshold.",
+    )
+    cooldown: Count = Field(0, description="Calls after a reduction during which none is counted.")
+    min_lr: NonNegValue = Field(0.0, description="The lr is never reduced below min_lr.")
+    eps: NonNegValue = Field(1e-8, description="A reduction smaller than eps is not written.")
+
+
+@register(
+    "ReduceLROnPlateau (torch)",
+    "torch's ReduceLROnPlateau stepped by torch itself: scheduler.step(metric) at its event, with "
+    "the next value of the metric curve named metric_name; the lr of every group times factor when "
+    "the metric stops improving.",
+    {"type": "ReduceLROnPlateau", "metric_name": "val_loss", "factor": 0.5},
+)
+class ReduceLROnPlateau(_PlateauArgs, _Attached):
+    type: Literal["ReduceLROnPlateau"]
+    metric_name: MetricName = Field(description="The experiment's metric curve passed to step(metric).")
 
 
 TorchScheduler = union("torch")
