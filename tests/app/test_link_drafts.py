@@ -21,13 +21,24 @@ def typed(seed) -> dict:
 
 
 def view(seed, second: dict) -> dict:
-    return {"variants": [{"name": "A", "experiment": seed}, {"name": "B", **second}], "view": {"layout": "overlay"}}
+    return {
+        "variants": [{"name": "A", "experiment": seed}, {"name": "B", **second}],
+        "view": {"layout": "overlay"},
+    }
 
 
 def test_an_invalid_experiment_is_still_refused_naming_the_field(client, seed, typed):
     r = client.post("/api/v1/links", json=view(seed, {"experiment": typed}))
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "variants", 1, "experiment", "schedulers", 0, "cycle_size"]
+    assert r.json()["detail"][0]["loc"] == [
+        "body",
+        "variants",
+        1,
+        "experiment",
+        "schedulers",
+        0,
+        "cycle_size",
+    ]
 
 
 def test_a_draft_is_stored_and_given_back_as_typed(client, seed, typed):
@@ -36,7 +47,10 @@ def test_a_draft_is_stored_and_given_back_as_typed(client, seed, typed):
     assert r.status_code == 201, r.text
     back = client.get(f"/api/v1/links/{r.json()['id']}").json()
     assert back["variants"][1] == {"name": "B", "draft": typed}
-    assert back["variants"][0]["name"] == "A" and back["variants"][0]["experiment"]["num_events"] == seed["num_events"]
+    assert (
+        back["variants"][0]["name"] == "A"
+        and back["variants"][0]["experiment"]["num_events"] == seed["num_events"]
+    )
     # the same document, the same id
     assert client.post("/api/v1/links", json=doc).json()["id"] == r.json()["id"]
 
@@ -56,7 +70,10 @@ def test_a_draft_is_never_computed_so_the_caps_of_experiments_do_not_apply(make_
         ([1, 2], "valid dictionary"),
         ("text", "valid dictionary"),
         ({"a": float("inf")}, "finite numbers only"),
-        ({"a": json.loads("[" * MAX_DRAFT_DEPTH + "]" * MAX_DRAFT_DEPTH)}, f"at most {MAX_DRAFT_DEPTH} levels deep"),
+        (
+            {"a": json.loads("[" * MAX_DRAFT_DEPTH + "]" * MAX_DRAFT_DEPTH)},
+            f"at most {MAX_DRAFT_DEPTH} levels deep",
+        ),
     ],
 )
 def test_a_draft_is_checked_as_json(client, seed, draft, says):

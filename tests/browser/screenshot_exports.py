@@ -29,7 +29,9 @@ def main() -> None:
         edit(page, field("schedulers.1.cycle_size"), "64")
         page.click("#btn-code-all")
         page.wait_for_selector("#code-dialog[open]")
-        page.evaluate("() => { const t = document.querySelector('#code-text'); t.scrollTop = 0; t.setSelectionRange(0, 0); }")
+        page.evaluate(
+            "() => { const t = document.querySelector('#code-text'); t.scrollTop = 0; t.setSelectionRange(0, 0); }"
+        )
         page.wait_for_timeout(300)
         page.screenshot(path=str(DOCS / "screenshot-export-all.png"))
         browser.close()
