@@ -133,3 +133,19 @@ def test_header_cells_are_not_formulas(client, view):
     view["variants"][0]["name"] = "=HYPERLINK(1)"
     header, _ = table(client.post(URL + "?max_points=10", json=view))
     assert header[1].startswith("'=HYPERLINK(1)/")
+
+
+def test_metric_curves_read_get_a_column_each_as_in_the_single_csv(client, seed):
+    from test_api_plateau import experiment as plateau
+
+    view = {"variants": [{"name": "A", "experiment": seed}, {"name": "B", "experiment": plateau()}]}
+    header, rows = table(client.post(URL, json=view))
+    assert header == ["event", "A/base/lr", "A/fc/lr", "B/g/lr", "B/metric/val_loss"]
+    own = list(csv.reader(io.StringIO(client.post("/api/v1/series?format=csv", json=plateau()).text)))
+    assert own[0] == ["event", "g/lr", "metric/val_loss"]
+    assert [r[3:] for r in rows[: len(own) - 1]] == [r[1:] for r in own[1:]]
+    assert all(r[3:] == ["", ""] for r in rows[len(own) - 1 :])
+    # decimated: every kept read has its row
+    header, rows = table(client.post(URL + "?max_points=4", json=view))
+    read = {int(r[0]) for r in rows if r[4] != ""}
+    assert {4, 8, 36} <= read
