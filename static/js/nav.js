@@ -53,16 +53,23 @@ function travel(direction, left) {
 
 function onPopState(e) {
   const se = Number.isInteger(e.state?.se) ? e.state.se : null;
-  const hash = window.location.hash;
+  let hash = window.location.hash;
   if (pendingPops > 0) { // the end of a traversal started by undo/redo
     pendingPops -= 1;
     if (se !== null) index = se;
     if (pendingPops === 0 && hash !== hashOf()) replaceNow(); // the entry shows what is shown
     return;
   }
+  // the entry left may not show the last keystrokes yet (a pending replace): it should
+  if (timer !== null) { clearTimeout(timer); timer = null; known.set(index, hashOf()); }
   const target = se ?? index + 1; // no state: a new entry (a typed URL, a link to a #s= view)
   const delta = target - index;
   index = target;
+  const wanted = se === null ? undefined : known.get(index);
+  if (wanted && wanted !== hash) { // an entry left before its replace: it gets its view now
+    window.history.replaceState({ se: index }, '', wanted);
+    hash = wanted;
+  }
   let next = null;
   try { next = store.decodeHash(hash); } catch { next = null; }
   if (!next) { known.set(index, hash); return; } // not a view (#chart-panel, a damaged hash)

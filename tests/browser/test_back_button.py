@@ -135,3 +135,22 @@ def test_a_link_to_a_view_inside_the_page_is_an_entry_too(page):
     page.click("#btn-undo")
     settle(page, n)
     assert page.input_value(CYCLE) == "456"
+
+
+def test_back_right_after_typing_keeps_every_keystroke_for_forward(page):
+    open_dashboard(page)
+    start_cycle = page.input_value(CYCLE)
+    page.click(CYCLE, click_count=3)
+    page.keyboard.type("4321", delay=20)
+    # at once, before the entry's address follows the last keystrokes (it does so 150 ms later)
+    page.evaluate("() => history.back()")
+    page.wait_for_function("([sel, v]) => document.querySelector(sel).value === v", arg=[CYCLE, start_cycle])
+    page.wait_for_function("() => !window.__scheduleExplorer.dirty")
+    page.wait_for_timeout(200)
+    assert page.input_value(CYCLE) == start_cycle
+    back(page, forward=True)
+    assert page.input_value(CYCLE) == "4321"
+    page.wait_for_timeout(300)
+    page.reload()  # the entry's address holds the whole text
+    settle(page, 0)
+    assert page.input_value(CYCLE) == "4321"
