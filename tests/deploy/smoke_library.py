@@ -1,7 +1,7 @@
 """Smoke test of the library as a user installs it: ``pip install schedule-explorer`` (the wheel).
 
-Run by ``scripts/smoke-packages.sh`` with the python of a fresh venv that holds only the wheel
-and numpy, from a directory outside the checkout::
+Run by ``scripts/smoke-packages.sh`` with the python of a fresh venv that holds only the wheel,
+numpy and numexpr, from a directory outside the checkout::
 
     python tests/deploy/smoke_library.py
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -172,3 +175,9 @@ def test_timm_pow_keeps_pythons_semantics(a, k):
             timm._pow(a.copy(), k)
     else:
         _assert_same(timm._pow(a.copy(), k), want, k)
+
+
+def test_import_scheduler_core_does_not_import_numexpr():
+    """numexpr (and its thread pool) loads on the first array ``pow``/``tanh``, not at import."""
+    code = "import sys, scheduler_core; assert 'numexpr' not in sys.modules, 'numexpr imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
