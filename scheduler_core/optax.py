@@ -43,8 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from .base import ParamScheduler
 from . import libm
+from .base import ParamScheduler
 from .registry import Context, SchedulerType, register
 from .shapes import CHUNK
 from .spec import SchedulerSpec

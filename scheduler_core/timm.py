@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 
+from . import libm
 from ._optional import import_torch
 from .base import GroupsOptimizer
-from . import libm
 from .registry import Context, SchedulerType, register
 from .shapes import CHUNK, NoClosedForm
 from .spec import SchedulerSpec
