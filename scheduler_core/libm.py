@@ -69,7 +69,9 @@ def power(x: Any, y: Any) -> np.ndarray:
     ne = _numexpr()
     if ne is None:
         xs, ys = np.broadcast_arrays(x, y)
-        return np.fromiter(map(c_pow, xs.ravel().tolist(), ys.ravel().tolist()), np.float64, xs.size).reshape(xs.shape)
+        return np.fromiter(map(c_pow, xs.ravel().tolist(), ys.ravel().tolist()), np.float64, xs.size).reshape(
+            xs.shape
+        )
     return ne.evaluate("x ** y", local_dict={"x": x, "y": y})
 
 

@@ -30,7 +30,9 @@ def _name(requirement: str) -> str:
 
 def test_the_library_needs_numpy_and_numexpr_only() -> None:
     names = [_name(r) for r in PROJECT["dependencies"]]
-    assert names == ["numpy", "numexpr"], "a dependency of the server goes in the [server] extra, not the library's"
+    assert names == ["numpy", "numexpr"], (
+        "a dependency of the server goes in the [server] extra, not the library's"
+    )
 
 
 def test_torch_is_an_extra_with_a_range_never_a_pin() -> None:

@@ -84,7 +84,9 @@ def test_power_per_element_exponents_equals_math_pow():
     """Both sides arrays, and a fixed base to an array of exponents (optax's ``decay_rate ** p``)."""
     rng = np.random.default_rng(11)
     n = VALUES
-    y = np.concatenate([rng.uniform(-50, 50, n), rng.integers(-60, 60, n).astype(np.float64), np.resize(SPECIAL, n)])
+    y = np.concatenate(
+        [rng.uniform(-50, 50, n), rng.integers(-60, 60, n).astype(np.float64), np.resize(SPECIAL, n)]
+    )
     with np.errstate(all="ignore"):
         for family, x in _bases(rng, len(y)).items():
             _assert_same(libm.power(x, y), _reference(x, y), family)
