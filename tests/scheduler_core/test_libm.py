@@ -12,6 +12,7 @@ import math
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
@@ -132,6 +133,16 @@ def test_values_do_not_depend_on_the_number_of_threads():
     finally:
         ne.set_num_threads(before)
     assert results[0] == results[1] == results[2]
+
+
+def test_concurrent_calls_from_python_threads():
+    """The server may evaluate series in several threads at once (numexpr's caches are per thread)."""
+    rng = np.random.default_rng(6)
+    inputs = [rng.random(100_000) for _ in range(8)]
+    want = [(libm.power(x, 0.9).tobytes(), libm.tanh(x).tobytes()) for x in inputs]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda x: (libm.power(x, 0.9).tobytes(), libm.tanh(x).tobytes()), inputs))
+    assert got == want
 
 
 def test_without_numexpr_every_element_goes_through_math(monkeypatch):
