@@ -1,6 +1,6 @@
 """Which optional dependencies ("extras") of the ``schedule-explorer`` distribution are installed.
 
-``pip install schedule-explorer`` brings the library (``scheduler_core``, numpy only). The
+``pip install schedule-explorer`` brings the library (``scheduler_core``: numpy and numexpr). The
 server, the dashboard and the ``schedule-explorer`` command need the ``[server]`` extra, the
 PostgreSQL link store the ``[postgres]`` one. :func:`require` turns a missing extra into one
 :class:`MissingExtra` error that names it, instead of a bare ``No module named 'fastapi'``.

@@ -30,6 +30,7 @@ from itertools import repeat
 
 import numpy as np
 
+from scheduler_core import libm
 from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate
 
 KWARGS = {
@@ -199,11 +200,14 @@ def _label(name: str, kwargs: dict, iterations_per_epoch: int | None = None) -> 
 
 
 def libm_floors(n: int) -> list[tuple[str, Callable[[], object]]]:
-    """The floor of an exact series that needs one C-library call per event (no structure to
-    reuse): ``math.tanh`` / ``math.pow`` mapped over ``n`` floats into a float64 array (what the
-    closed forms do for timm's tanh and for pow with other exponents than 0.5 and 2.0)."""
+    """The floors of an exact series that needs one C-library call per event (no structure to
+    reuse): ``scheduler_core.libm`` (numexpr: the C call per element in C, what the closed forms
+    use for timm's tanh and for pow), and ``math.tanh`` / ``math.pow`` mapped over ``n`` floats
+    into a float64 array (the same calls from Python)."""
     x = np.linspace(0.001, 0.999, n)
     return [
+        ("floor: libm.tanh (numexpr)", lambda: libm.tanh(x)),
+        ("floor: libm.power(x, 0.9) (numexpr)", lambda: libm.power(x, 0.9)),
         ("floor: math.tanh per element (list -> fromiter)",
          lambda: np.fromiter(map(math.tanh, x.tolist()), np.float64, n)),
         ("floor: math.pow(x, 0.9) per element (list -> fromiter)",

@@ -1,7 +1,7 @@
 """Optional dependencies of the library, imported when first needed, with errors that name them.
 
-``scheduler_core`` itself needs numpy only. torch (the ``[torch]`` extra) is imported when a
-torch scheduler is built; plotly or matplotlib when ``plot_values`` draws.
+``scheduler_core`` itself needs numpy and numexpr (imported on first use by ``libm``). torch
+(the ``[torch]`` extra) is imported when a torch scheduler is built; plotly or matplotlib when ``plot_values`` draws.
 
 Example::
 

@@ -43,8 +43,8 @@ from typing import Any
 
 import numpy as np
 
+from . import libm
 from .base import ParamScheduler
-from .libm import pow_fixed_exponent
 from .registry import Context, SchedulerType, register
 from .shapes import CHUNK
 from .spec import SchedulerSpec
@@ -113,7 +113,7 @@ class _Num:
         """``base ** exponent`` as XLA's ``pow`` (the C library's); one side may be an array."""
         if isinstance(base, np.ndarray) or isinstance(exponent, np.ndarray):
             return self._pow_array(base, exponent)
-        out = _c_pow(float(self.s(base)), float(self.s(exponent)))  # float32: the operands rounded first
+        out = libm.c_pow(float(self.s(base)), float(self.s(exponent)))  # float32: the operands rounded first
         return self.flush(np.float32(out) if self.f32 else out)
 
     def _pow_array(self, base: Any, exponent: Any) -> np.ndarray:
@@ -123,35 +123,9 @@ class _Num:
         fixed = float(self.s(fixed))
         uniq, inverse = _runs(arr)
         xs = uniq.astype(np.float64, copy=False)
-        if base_is_array:
-            vals = pow_fixed_exponent(xs, fixed, lambda v: _c_pows(v.tolist(), itertools.repeat(fixed)))
-        else:
-            vals = _c_pows(itertools.repeat(fixed), xs.tolist())
+        vals = libm.power(xs, fixed) if base_is_array else libm.power(fixed, xs)
         vals = self.flush(vals.astype(self.d, copy=False))
         return vals if inverse is None else vals[inverse]
-
-
-def _c_pows(bases: Iterable[float], exponents: Iterable[float]) -> np.ndarray:
-    """:func:`_c_pow` of each pair (one side a list, the other an ``itertools.repeat``), as a
-    float64 array: ``math.pow`` unless it raises."""
-    try:
-        return np.fromiter(map(math.pow, bases, exponents), np.float64)
-    except (OverflowError, ValueError):
-        return np.fromiter(map(_c_pow, bases, exponents), np.float64)
-
-
-def _c_pow(base: float, exponent: float) -> float:
-    """C's ``pow`` (what XLA calls): ``math.pow`` with IEEE results instead of exceptions."""
-    try:
-        return math.pow(base, exponent)
-    except OverflowError:
-        odd = exponent.is_integer() and math.fmod(exponent, 2.0) != 0.0
-        return -math.inf if base < 0 and odd else math.inf
-    except ValueError:
-        if base == 0.0:  # zero to a negative power
-            odd = exponent.is_integer() and math.fmod(exponent, 2.0) != 0.0
-            return math.copysign(math.inf, base) if odd else math.inf
-        return math.nan  # a negative base to a non-integer power
 
 
 def _any_subnormal(x: np.ndarray) -> bool:

@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 
+from . import libm
 from ._optional import import_torch
 from .base import GroupsOptimizer
-from .libm import pow_fixed_exponent
 from .registry import Context, SchedulerType, register
 from .shapes import CHUNK, NoClosedForm
 from .spec import SchedulerSpec
@@ -286,7 +286,7 @@ def _runs_of(f: Callable[[int], Any], t0: int, t1: int, until: Any = None) -> tu
 
 
 def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
-    """``fn`` elementwise in Python (libm's pow/tanh: numpy's SIMD ones differ in the last bit).
+    """``fn`` elementwise in Python (the elements where Python's ``**`` is not C's ``pow``).
     Complex results (a negative base to a fractional power) are what stepping meets as well."""
     try:
         return np.fromiter(map(fn, *columns), dtype=np.float64)
@@ -296,10 +296,21 @@ def _python(fn: Callable[..., Any], *columns: Iterable[Any]) -> np.ndarray:
 
 
 def _pow(a: np.ndarray, k: float) -> np.ndarray:
-    """``a ** k`` (float64) elementwise as Python computes it: ``a`` itself when ``k`` is 1."""
+    """``a ** k`` (float64) elementwise as Python computes it: ``a`` itself when ``k`` is 1.
+
+    Python's ``**`` returns C's ``pow`` for a positive base and a normal result; elsewhere it may
+    raise or give a complex number (zero to a negative power, overflow, a negative base), so
+    those few elements go through Python itself."""
     if k == 1:
         return a
-    return pow_fixed_exponent(a, k, lambda values: _python(pow, values.tolist(), repeat(k)))
+    out = libm.power(a, k)
+    if len(out) and not (a.min() > 0 and out.min() >= _TINY and out.max() <= _HUGE):  # (NaN: False)
+        redo = np.flatnonzero(~((a > 0) & (out >= _TINY) & (out <= _HUGE)))
+        out[redo] = _python(pow, a[redo].tolist(), repeat(k))
+    return out
+
+
+_TINY, _HUGE = float(np.finfo(np.float64).tiny), float(np.finfo(np.float64).max)
 
 
 def _nonzero(den: Any) -> None:
@@ -538,7 +549,7 @@ class TanhLRScheduler(_Cycles):
         x *= self.lb
         tr *= self.ub
         x += tr
-        x = _python(math.tanh, x.tolist())
+        x = libm.tanh(x)
         return np.subtract(1, x, out=x)
 
 

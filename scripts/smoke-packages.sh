@@ -4,10 +4,10 @@
 # (pip's cache is reused, so a warm run takes about a minute):
 #   1. the distributions: the wheel holds schedule_explorer/ (the folder app/: every module of
 #      it) and scheduler_core/, every file of static/ (as schedule_explorer/static), no top-level
-#      app/ and no tests; its metadata requires numpy only.
+#      app/ and no tests; its metadata requires numpy and numexpr only.
 #   2. resolution: in a venv holding a fake torch 2.2.0, `pip install --dry-run --report` of the
 #      wheel, of [torch] and of [server,postgres] installs no torch (the installed one is kept).
-#   3. library: `pip install <wheel>` brings numpy only; cyclical, piecewise and concatenated
+#   3. library: `pip install <wheel>` brings numpy and numexpr only; cyclical, piecewise and concatenated
 #      schedulers and `simulate` work; torch, plotly, matplotlib and the server name what to
 #      install (tests/deploy/smoke_library.py).
 #   4. server: `pip install '<wheel>[server]'` (no torch); `import schedule_explorer.main` works
@@ -89,7 +89,7 @@ meta = Parser().parsestr(zipfile.ZipFile(wheel).read(
     next(n for n in names if n.endswith(".dist-info/METADATA"))).decode())
 assert meta["License-Expression"] == "BSD-3-Clause", meta["License-Expression"]
 base = [r for r in meta.get_all("Requires-Dist") if "extra ==" not in r]
-assert base == ["numpy>=1.26"], base
+assert base == ["numpy>=1.26", "numexpr>=2.10"], base
 extras = set(meta.get_all("Provides-Extra"))
 assert {"torch", "plot", "server", "postgres", "dev"} <= extras, extras
 members = tarfile.open(sdist).getnames()
@@ -124,7 +124,7 @@ run "$work/install-lib.log" "$work/lib/bin/python" -m pip install "$wheel"
 (cd "$work" && "$work/lib/bin/python" - <<'PY'
 from importlib.metadata import distributions
 names = {d.metadata["Name"].lower() for d in distributions()} - {"pip", "setuptools"}
-assert names == {"numpy", "schedule-explorer"}, names
+assert names == {"numpy", "numexpr", "schedule-explorer"}, names
 PY
 )
 (cd "$work" && "$work/lib/bin/python" "$root/tests/deploy/smoke_library.py")

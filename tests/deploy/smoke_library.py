@@ -1,12 +1,13 @@
 """Smoke test of the library as a user installs it: ``pip install schedule-explorer`` (the wheel).
 
-Run by ``scripts/smoke-packages.sh`` with the python of a fresh venv that holds only the wheel
-and numpy, from a directory outside the checkout::
+Run by ``scripts/smoke-packages.sh`` with the python of a fresh venv that holds only the wheel,
+numpy and numexpr, from a directory outside the checkout::
 
     python tests/deploy/smoke_library.py
 
 It checks that the installed ``scheduler_core`` is the one imported, that no optional dependency
-came along, that the cyclical, piecewise and concatenated schedulers and ``simulate`` work, and
+came along, that the cyclical, piecewise and concatenated schedulers and ``simulate`` work, that
+numexpr gives C's ``pow``/``tanh`` (timm's closed forms equal stepping), and
 that what needs a missing extra says which one. Not collected by pytest (no ``test_`` prefix).
 """
 
@@ -116,6 +117,26 @@ def check_simulate() -> None:
     assert fast[0].values[10] == 1.0 and fast[1].values[500] == 0.85
 
 
+def check_libm() -> None:
+    """numexpr came with the library and gives C's pow/tanh: timm's closed forms equal stepping."""
+    import numpy as np
+
+    from scheduler_core import libm
+    from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate
+
+    x = np.linspace(-3.0, 3.0, 10_001)
+    assert libm.tanh(x).tolist() == [math.tanh(v) for v in x.tolist()]
+    assert libm.power(np.abs(x), 0.9).tolist() == [math.pow(abs(v), 0.9) for v in x.tolist()]
+    for name, kwargs in [
+        ("timm.scheduler.TanhLRScheduler", {"t_initial": 3000}),
+        ("timm.scheduler.PolyLRScheduler", {"t_initial": 3000, "power": 0.9}),
+    ]:
+        spec = SchedulerSpec(name, {"param_name": "lr", "t_in_epochs": False, **kwargs})
+        experiment = Experiment(3000, (ParamGroupSpec("base", {"lr": 0.1}),), (spec,))
+        fast, step = simulate(experiment, method="fast"), simulate(experiment, method="step")
+        assert np.array_equal(fast[0].values, step[0].values), name
+
+
 def check_missing_extras() -> None:
     from scheduler_core import CosineAnnealingScheduler, ReduceLROnPlateauScheduler
     from scheduler_core.experiment import Experiment, ParamGroupSpec, SchedulerSpec, simulate
@@ -163,6 +184,7 @@ def main() -> None:
     check_installed()
     check_schedulers()
     check_simulate()
+    check_libm()
     check_missing_extras()
     print("library smoke test: ok")
 

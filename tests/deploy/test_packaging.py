@@ -1,6 +1,6 @@
 """The distribution's metadata fits its users (scripts/smoke-packages.sh checks the built artifacts).
 
-The library needs numpy only; torch, the server and PostgreSQL are extras; every pip command of
+The library needs numpy and numexpr only; torch, the server and PostgreSQL are extras; every pip command of
 the Makefile, CI and the Dockerfile that can install torch pins torch==2.13.0 in the same
 command; the packages list covers app/ and static/; a missing extra is named in the error.
 """
@@ -28,9 +28,11 @@ def _name(requirement: str) -> str:
     return re.split(r"[\[<>=!~;\s]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_the_library_needs_numpy_only() -> None:
+def test_the_library_needs_numpy_and_numexpr_only() -> None:
     names = [_name(r) for r in PROJECT["dependencies"]]
-    assert names == ["numpy"], "a dependency of the server goes in the [server] extra, not the library's"
+    assert names == ["numpy", "numexpr"], (
+        "a dependency of the server goes in the [server] extra, not the library's"
+    )
 
 
 def test_torch_is_an_extra_with_a_range_never_a_pin() -> None:
