@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from . import not_modified, not_modified_response
 
@@ -32,25 +32,33 @@ def plotly_path() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
+"""V8's magic comment: compile the whole script eagerly while it is parsed off the main thread,
+instead of lazily on the main thread as plotly.js runs (its run is nearly all of it)."""
+
+
 def plotly_reply(request: Request, cache_control: str) -> Response:
-    """plotly.js from the plotly package, 304 on a matching ETag. A client that accepts gzip gets
-    the file compressed once (level 9, kept in memory) rather than per request: on a cold load
-    the browser parses plotly.js as it arrives, so its bytes should not wait for the CPU."""
+    """plotly.js from the plotly package (its bytes after :data:`COMPILE_HINT`), 304 on a matching
+    ETag. Built once and kept in memory, gzip-compressed (level 9) for clients that accept it: on
+    a cold load the browser parses plotly.js as it arrives, so its bytes should not wait for the
+    CPU."""
     path = plotly_path()
     stat = path.stat()
-    tag = f'"plotly-{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    tag = f'"plotly-{stat.st_mtime_ns:x}-{stat.st_size:x}-h"'
     if not_modified(request, tag):
         return not_modified_response(tag)
     headers = {"Cache-Control": cache_control, "ETag": tag, "Vary": "Accept-Encoding"}
+    plain, gzipped = _plotly_bodies(path, stat.st_mtime_ns, stat.st_size)
     if "gzip" in request.headers.get("accept-encoding", ""):
-        body = _gzipped(path, stat.st_mtime_ns, stat.st_size)
-        return Response(body, media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"})
-    return FileResponse(path, media_type="text/javascript", headers=headers, stat_result=stat)
+        return Response(gzipped, media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(plain, media_type="text/javascript", headers=headers)
 
 
 @lru_cache(maxsize=1)
-def _gzipped(path: Path, mtime_ns: int, size: int) -> bytes:
-    return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+def _plotly_bodies(path: Path, mtime_ns: int, size: int) -> tuple[bytes, bytes]:
+    """plotly.js as sent: plain and gzip-compressed (keyed by the file's mtime and size)."""
+    plain = COMPILE_HINT + path.read_bytes()
+    return plain, gzip.compress(plain, compresslevel=9, mtime=0)
 
 
 def asset_version(static_dir: Path) -> str:
