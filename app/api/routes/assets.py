@@ -50,7 +50,9 @@ def plotly_reply(request: Request, cache_control: str) -> Response:
     headers = {"Cache-Control": cache_control, "ETag": tag, "Vary": "Accept-Encoding"}
     plain, gzipped = _plotly_bodies(path, stat.st_mtime_ns, stat.st_size)
     if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(gzipped, media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"})
+        return Response(
+            gzipped, media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"}
+        )
     return Response(plain, media_type="text/javascript", headers=headers)
 
 
