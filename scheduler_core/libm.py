@@ -15,6 +15,11 @@ numexpr evaluates in its own thread pool (``NUMEXPR_NUM_THREADS``, ``numexpr.set
 each element is still one C call, so the values do not depend on the number of threads.
 ``tests/scheduler_core/test_libm.py`` compares with ``math.pow``/``math.tanh`` over millions of
 values. numexpr is imported on first use (``import scheduler_core`` stays light).
+
+:func:`fused` evaluates a whole elementwise expression in one numexpr call (no numpy passes and
+temporaries around the ``pow``/``tanh``): numexpr runs each operation of the expression over a
+block of elements as numpy would, one IEEE operation per element and in the written order (no
+FMA contraction), so an expression written in the order of the numpy code gives the same bits.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["c_pow", "power", "tanh"]
+__all__ = ["c_pow", "fused", "power", "tanh"]
 
 
 def c_pow(base: float, exponent: float) -> float:
@@ -56,6 +61,28 @@ def _numexpr() -> Any:
     import numexpr  # noqa: PLC0415  (lazy: a dependency of the vector paths only)
 
     return None if numexpr.use_vml else numexpr
+
+
+def fused(expression: str, out: np.ndarray | None = None, **variables: Any) -> np.ndarray | None:
+    """``expression`` (numexpr's syntax) over ``variables``, written into ``out`` if given; None
+    where numexpr would not call the C library or a number is no float64 (the caller then
+    runs its numpy code).
+
+    Every number is a variable (a Python number becomes a float64 scalar), never a literal, and
+    numexpr's optimizer is off: it would otherwise fold constants, turn ``x / c`` into
+    ``x * (1 / c)`` and constant powers into products, changing the last bit.
+    """
+    ne = _numexpr()
+    if ne is None:
+        return None
+    try:
+        local = {
+            name: value if isinstance(value, np.ndarray) else np.float64(value)
+            for name, value in variables.items()
+        }
+    except (OverflowError, TypeError):  # an int beyond float64: the numpy code says how it fails
+        return None
+    return ne.evaluate(expression, local_dict=local, out=out, optimization="none")
 
 
 def _float64(x: Any) -> Any:

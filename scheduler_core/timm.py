@@ -365,6 +365,12 @@ class _Cycles(Scheduler):
         """``_shape`` of each float64 ``t_curr`` (which it may overwrite) in a cycle of ``t_i``."""
         raise NotImplementedError
 
+    def _shape_expression(self, t: np.ndarray, done: Any, t_i: Any) -> tuple[str, dict[str, Any]] | None:
+        """``_shape_array`` of ``t_curr = t - done`` (``t``: int64 steps) as one numexpr expression
+        and its variables (:func:`libm.fused`: the same operations in the same order), or None
+        where the numpy code must run (in blocks)."""
+        return None
+
     def _live_cycles(self, t: np.ndarray) -> tuple[list[int], list[int], int]:
         """The cycles before ``cycle_limit`` met by the consecutive steps ``t``, where each
         starts in ``t``, and where the steps after them (``lr_min``) start."""
@@ -409,11 +415,25 @@ class _Cycles(Scheduler):
                 np.multiply(shape, coef, out=out[g, :end])
                 out[g, :end] += self.lr_min
             return
-        for k, c in enumerate(cycles):  # cycle by cycle, in cache-sized blocks
+        for k, c in enumerate(cycles):  # cycle by cycle: fused if long, else in cache-sized blocks
             t_i, done = self._cycle_size(c)
             coefs = [self._coef(v * gammas[k]) for v in self.base_values]
-            for a in range(bounds[k], bounds[k + 1], CHUNK):
-                b = min(bounds[k + 1], a + CHUNK)
+            lo, hi = bounds[k], bounds[k + 1]
+            fused = self._shape_expression(t[lo:hi], done, t_i) if hi - lo >= CHUNK else None
+            if fused is not None and all(
+                libm.fused(
+                    f"({fused[0]}) * coef + lr_min",
+                    out=out[g, lo:hi],
+                    coef=coef,
+                    lr_min=self.lr_min,
+                    **fused[1],
+                )
+                is not None
+                for g, coef in enumerate(coefs)
+            ):
+                continue
+            for a in range(lo, hi, CHUNK):
+                b = min(hi, a + CHUNK)
                 t_curr = np.subtract(t[a:b], done, dtype=np.float64)  # exact: steps < 2**53
                 shape = self._shape_array(t_curr, t_i)
                 for g, coef in enumerate(coefs):
@@ -552,6 +572,11 @@ class TanhLRScheduler(_Cycles):
         x = libm.tanh(x)
         return np.subtract(1, x, out=x)
 
+    def _shape_expression(self, t: np.ndarray, done: Any, t_i: Any) -> tuple[str, dict[str, Any]] | None:
+        _nonzero(t_i)
+        variables = {"t": t, "done": done, "t_i": t_i, "lb": self.lb, "ub": self.ub, "one": 1.0}
+        return "one - tanh((one - (t - done) / t_i) * lb + (t - done) / t_i * ub)", variables
+
 
 class PolyLRScheduler(_Cycles):
     """Polynomial decay with restarts (timm's ``PolyLRScheduler``).
@@ -608,6 +633,31 @@ class PolyLRScheduler(_Cycles):
         x /= den
         np.subtract(1, x, out=x)
         return x if self.power == 1 else _pow(x, self.power)
+
+    def _shape_expression(self, t: np.ndarray, done: Any, t_i: Any) -> tuple[str, dict[str, Any]] | None:
+        """Fused where ``_pow`` would take C's ``pow`` for every element: ``k_decay`` 1 (else
+        ``0 ** k`` at a cycle's start goes through Python), bases ``1 - t_curr / t_i`` all
+        positive (they are monotonic in ``t``: the least is at an end, computed with the same
+        operations) and ``pow`` of them all normal and finite: ``pow`` is monotonic in the base
+        and C's is within an ulp, so its values lie between those at the ends widened by an ulp
+        (a factor 4 of margin here)."""
+        if self.k_decay != 1:
+            return None
+        den = t_i**self.k_decay
+        _nonzero(den)
+        variables = {"t": t, "done": done, "den": den, "one": 1.0, "power": self.power}
+        base = "one - (t - done) / den"
+        if self.power == 1:
+            return base, variables
+        try:
+            power = float(self.power)
+            ends = [1.0 - (float(step) - float(done)) / float(den) for step in (t[0], t[-1])]
+            values = [libm.c_pow(x, power) for x in ends]
+        except (OverflowError, TypeError):
+            return None
+        if min(ends) > 0 and min(values) >= 4 * _TINY and max(values) <= _HUGE / 4:  # (NaN: False)
+            return f"({base}) ** power", variables
+        return None
 
 
 # ------------------------------------------------------------------------------------------------
