@@ -196,6 +196,21 @@ def _xla_cumprod(values: Sequence[Any], dtype: Any) -> np.ndarray:
     return (blocks * before[:, None]).reshape(-1)[:n]
 
 
+def _fused_pow(num: _Num, exponent: Any) -> bool:
+    """Whether ``_power(num, x, exponent)`` is the C library's ``pow`` in float64 (not an
+    ``integer_pow``, not ``x`` itself): the case :func:`libm.fused` takes."""
+    try:
+        operator.index(exponent)
+    except TypeError:
+        return not num.f32 and exponent != 1.0
+    return False
+
+
+def _within(counts: np.ndarray, low: int | None, high: int) -> bool:
+    """Whether clipping ``counts`` to ``[low, high]`` leaves them as they are."""
+    return (low is None or int(counts.min()) >= low) and int(counts.max()) <= high
+
+
 def _int_counts(count: Any) -> np.ndarray:
     counts = np.asarray(count)
     if counts.dtype.kind not in "iu":
@@ -213,15 +228,21 @@ class Schedule:
 
     ``schedule(3)`` returns a Python float; ``schedule(array_of_counts)`` a float64 array of the
     same shape (float32 values when ``precision="float32"``). ``scalar`` and ``vector`` are the two
-    implementations (plain Python numbers, numpy); they agree bit for bit.
+    implementations (plain Python numbers, numpy); they agree bit for bit. ``fused`` (optional):
+    ``vector`` over a long array with its elementwise arithmetic in numexpr expressions
+    (:func:`libm.fused`, the same operations in the same order), or None where it does not apply.
     """
 
-    __slots__ = ("precision", "scalar", "vector")
+    __slots__ = ("fused", "precision", "scalar", "vector")
 
     def __init__(
-        self, scalar: Callable[[int], Any], vector: Callable[[np.ndarray], np.ndarray], precision: str
+        self,
+        scalar: Callable[[int], Any],
+        vector: Callable[[np.ndarray], np.ndarray],
+        precision: str,
+        fused: Callable[[np.ndarray], np.ndarray | None] | None = None,
     ):
-        self.scalar, self.vector, self.precision = scalar, vector, precision
+        self.scalar, self.vector, self.precision, self.fused = scalar, vector, precision, fused
 
     def __call__(self, count: Any) -> Any:
         if isinstance(count, int | np.integer):
@@ -232,6 +253,9 @@ class Schedule:
         flat = counts.reshape(-1)
         if len(flat) <= CHUNK:
             return np.asarray(self.vector(flat), dtype=np.float64).reshape(counts.shape)
+        out = self.fused(flat) if self.fused is not None else None
+        if out is not None:
+            return out.reshape(counts.shape)
         out = np.empty(len(flat), dtype=np.float64)  # block by block: the temporaries stay in
         for a in range(0, len(flat), CHUNK):  # the CPU's cache (the values are elementwise)
             out[a : a + CHUNK] = self.vector(flat[a : a + CHUNK])
@@ -317,7 +341,17 @@ def polynomial_schedule(
     def vector(counts: np.ndarray) -> np.ndarray:
         return _on_domain(counts - begin if begin else counts, 0, transition_steps, num.d, shape)
 
-    return Schedule(scalar, vector, num.precision)
+    def fused(counts: np.ndarray) -> np.ndarray | None:
+        if begin or not _fused_pow(num, power) or not _within(counts, 0, transition_steps):
+            return None
+        x = libm.fused("(one - c * inv) ** power", c=counts, one=1.0, inv=inv, power=float(power))
+        if x is None:
+            return None
+        x = num.flush(x)
+        x = libm.fused("x * span + end_value", out=x, x=x, span=span, end_value=end_value)
+        return None if x is None else num.flush(x)
+
+    return Schedule(scalar, vector, num.precision, fused)
 
 
 def linear_schedule(
@@ -466,7 +500,22 @@ def exponential_decay(
         out[later] = decayed(p)
         return out if clip is None else clip(out, num.d(end_value))
 
-    return Schedule(scalar, vector, num.precision)
+    def fused(counts: np.ndarray) -> np.ndarray | None:
+        # the whole array flushed as decayed() flushes the decayed values: init_s is no subnormal
+        if begin or staircase or num.f32 or not (init_s == 0 or abs(init_s) >= np.finfo(np.float64).tiny):
+            return None
+        x = libm.fused("rate ** (c * inv)", c=counts, rate=float(decay_rate), inv=inv)
+        if x is None:
+            return None
+        x = num.flush(x)
+        x = libm.fused("where(c > zero, init_value * x, init_s)", out=x, c=counts, x=x, zero=0.0,
+                       init_value=init_value, init_s=init_s)  # fmt: skip
+        if x is None:
+            return None
+        x = num.flush(x)
+        return x if clip is None else clip(x, num.d(end_value), out=x)
+
+    return Schedule(scalar, vector, num.precision, fused)
 
 
 def cosine_decay_schedule(
@@ -518,7 +567,26 @@ def cosine_decay_schedule(
             return _on_domain(counts, None, decay_steps, num.d, shape)
         return shape(np.minimum(counts.astype(num.d), steps_d))
 
-    return Schedule(scalar, vector, num.precision)
+    def fused(counts: np.ndarray) -> np.ndarray | None:
+        if (
+            not isinstance(decay_steps, int)
+            or not _fused_pow(num, exponent)
+            or not _within(counts, None, decay_steps)
+        ):
+            return None
+        c = libm.fused("((cos(t * pi * inv) + one) * half) ** exponent", t=counts, pi=pi, inv=inv, one=1.0,
+                       half=0.5, exponent=float(exponent))  # fmt: skip
+        if c is None:
+            return None
+        c = num.flush(c)
+        expression = "c * keep" if keep != 1.0 else "c"  # as shape(): x * 1.0 is x, c + 0.0 is c
+        expression = f"({expression}) + alpha" if alpha != 0.0 else expression
+        c = libm.fused(
+            f"({expression}) * init_value", out=c, c=c, keep=keep, alpha=alpha, init_value=init_value
+        )
+        return None if c is None else num.flush(c)
+
+    return Schedule(scalar, vector, num.precision, fused)
 
 
 def _linear_interpolate(start: Any, end: Any, pct: Any, num: _Num, out: np.ndarray | None = None) -> Any:

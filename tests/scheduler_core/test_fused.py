@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from scheduler_core import libm
+from scheduler_core import optax as core_optax
 from scheduler_core import timm as core_timm
 from scheduler_core.base import GroupsOptimizer
 from scheduler_core.shapes import CHUNK
@@ -73,3 +74,47 @@ def test_fused_takes_numbers_as_variables_not_literals():
     assert libm.fused("x / c", x=x, c=c).tobytes() == (x / c).tobytes()
     assert libm.fused("x ** p", x=x, p=2.0).tobytes() == libm.power(x, 2.0).tobytes()
     assert libm.fused("x + c", x=x, c=10**400) is None  # no float64: the caller's numpy code decides
+
+
+def _random_optax(rng: np.random.Generator, top: int) -> tuple[str, object]:
+    """A schedule whose steps mostly cover the counts up to ``top`` (else clipped: the fallback)."""
+    init = float(rng.choice([1.0, rng.uniform(1e-4, 10.0), -0.5]))
+    kind = ("cosine", "polynomial", "exponential")[int(rng.integers(3))]
+    if kind == "cosine":
+        exponent = float(rng.choice([1.5, 0.5, 2.0, rng.uniform(0.1, 5.0), 400.0]))
+        alpha = float(rng.choice([0.0, 0.1, rng.random()]))
+        steps = int(rng.choice([top, top + int(rng.integers(0, 1000)), top // 2]))
+        return kind, core_optax.cosine_decay_schedule(init, steps, alpha=alpha, exponent=exponent)
+    if kind == "polynomial":
+        power = float(rng.choice([2.0, 0.5, 1.5, rng.uniform(0.1, 4.0), 300.0, -0.5]))
+        end = float(rng.choice([0.0, 1e-3, rng.random()]))
+        steps = int(rng.choice([top, top + int(rng.integers(1, 1000)), top // 2]))
+        return kind, core_optax.polynomial_schedule(init, end, power, steps)
+    rate = float(rng.choice([0.99, 0.5, 1.01, rng.uniform(0.01, 2.0), -0.5]))
+    steps = int(rng.integers(1, 5000))
+    end = None if rng.integers(2) else float(rng.random() * 0.1)
+    return kind, core_optax.exponential_decay(init, steps, rate, end_value=end)
+
+
+def test_optax_fused_equals_numpy_fallback_over_random_configurations(monkeypatch):
+    """cosine_decay (exponent), polynomial (float power), exponential_decay (no staircase) in
+    float64 over counts from 0, shifted, clipped (the fallback) and ones that underflow."""
+    rng = np.random.default_rng(7)
+    fused_calls = []
+    real = libm.fused
+    monkeypatch.setattr(libm, "fused", lambda *a, **kw: fused_calls.append(a[0]) or real(*a, **kw))
+    for _ in range(2 * CONFIGS):
+        n = int(rng.integers(CHUNK + 1, 4 * CHUNK))
+        counts = np.arange(n, dtype=np.int64) + int(rng.choice([0, 0, -5, int(rng.integers(0, 10_000))]))
+        kind, schedule = _random_optax(rng, int(counts[-1]))
+        with np.errstate(all="ignore"):
+            fused = schedule(counts)
+            with monkeypatch.context() as m:
+                m.setattr(libm, "fused", lambda *args, **kwargs: None)
+                plain = schedule(counts)
+        assert fused.dtype == plain.dtype == np.float64
+        assert fused.tobytes() == plain.tobytes(), (kind, n, counts[0])
+        for i in (0, 1, n // 2, n - 1):
+            assert fused[i].hex() == float(schedule(int(counts[i]))).hex(), (kind, i)
+    for name in ("cos(", "rate **", "(one - c * inv) ** power"):
+        assert any(name in e for e in fused_calls), name
