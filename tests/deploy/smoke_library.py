@@ -127,14 +127,19 @@ def check_libm() -> None:
     x = np.linspace(-3.0, 3.0, 10_001)
     assert libm.tanh(x).tolist() == [math.tanh(v) for v in x.tolist()]
     assert libm.power(np.abs(x), 0.9).tolist() == [math.pow(abs(v), 0.9) for v in x.tolist()]
+    n = 40_000  # cycles longer than CHUNK: one fused numexpr expression each (libm.fused)
     for name, kwargs in [
-        ("timm.scheduler.TanhLRScheduler", {"t_initial": 3000}),
-        ("timm.scheduler.PolyLRScheduler", {"t_initial": 3000, "power": 0.9}),
+        ("timm.scheduler.TanhLRScheduler", {"t_initial": n}),
+        ("timm.scheduler.PolyLRScheduler", {"t_initial": n, "power": 0.9}),
     ]:
         spec = SchedulerSpec(name, {"param_name": "lr", "t_in_epochs": False, **kwargs})
-        experiment = Experiment(3000, (ParamGroupSpec("base", {"lr": 0.1}),), (spec,))
+        experiment = Experiment(n, (ParamGroupSpec("base", {"lr": 0.1}),), (spec,))
         fast, step = simulate(experiment, method="fast"), simulate(experiment, method="step")
         assert np.array_equal(fast[0].values, step[0].values), name
+    from scheduler_core.optax import cosine_decay_schedule
+
+    schedule = cosine_decay_schedule(1.0, n, exponent=1.5)  # float64, fused over the whole array
+    assert schedule(np.arange(n)).tolist() == [schedule(i) for i in range(n)]
 
 
 def check_missing_extras() -> None:
