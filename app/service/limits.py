@@ -191,15 +191,21 @@ def _check_reply_size(
     exp: Experiment, settings: Settings, output: Output, max_points: int | None, loc: tuple
 ) -> None:
     """Refuse (422 ``reply_too_large``) a reply that could be over ``max_reply_bytes``."""
-    size = reply_bytes(exp, output, max_points)
+    _refuse_over_reply_cap(
+        reply_bytes(exp, output, max_points), "this reply", "send fewer events or param groups", settings, loc
+    )
+
+
+def _refuse_over_reply_cap(size: int, what: str, other_way: str, settings: Settings, loc: tuple) -> None:
+    """422 ``reply_too_large`` when ``size`` bytes are over ``max_reply_bytes``, naming
+    ``max_points`` and ``other_way`` as the ways round it."""
     if size > settings.max_reply_bytes:
         mb = 2**20
         raise ApiError(
             422,
             (*loc, "num_events"),
-            f"this reply could take {size / mb:.0f} MB, over the {settings.max_reply_bytes / mb:g} MB "
-            "cap of one reply: ask for a decimated series (max_points), or send fewer events or "
-            "param groups",
+            f"{what} could take {size / mb:.0f} MB, over the {settings.max_reply_bytes / mb:g} MB "
+            f"cap of one reply: ask for a decimated series (max_points), or {other_way}",
             "reply_too_large",
         )
 
@@ -246,15 +252,7 @@ def check_variants_csv(
         )
     rows = events if max_points is None else min(events, 2 * max_points * series)
     size = rows * (len(str(events)) + 1 + series * BYTES_PER_VALUE)
-    if size > settings.max_reply_bytes:
-        mb = 2**20
-        raise ApiError(
-            422,
-            (*loc, "num_events"),
-            f"this CSV could take {size / mb:.0f} MB, over the {settings.max_reply_bytes / mb:g} MB "
-            "cap of one reply: ask for a decimated series (max_points), or export fewer variants",
-            "reply_too_large",
-        )
+    _refuse_over_reply_cap(size, "this CSV", "export fewer variants", settings, loc)
     seconds = sum(estimate_seconds(e) for e in exps) + rows * (1 + series) / CSV_CELLS_PER_S
     check_time_budget(
         seconds, settings, "this CSV of every variant", "use fewer events, variants or max_points", loc
