@@ -49,10 +49,11 @@ def c_pow(base: float, exponent: float) -> float:
 
 @cache
 def _invalid() -> float:
-    """The NaN C's ``pow`` gives a negative base to a non-integer power (on x86 its sign bit is
-    set), so that :func:`c_pow` and :func:`power` agree bit for bit."""
-    ne = _numexpr()
-    return math.nan if ne is None else float(ne.evaluate("x ** y", local_dict={"x": -1.0, "y": 0.5}))
+    """The NaN C's ``pow`` gives a negative base to a non-integer power, so that :func:`c_pow` and
+    :func:`power` agree bit for bit: the processor's default NaN of an invalid operation (glibc
+    returns ``(x - x) / (x - x)``; on x86 its sign bit is set), whether numexpr is used or not."""
+    with np.errstate(invalid="ignore"):
+        return float(np.float64(0.0) / np.float64(0.0))
 
 
 @cache
