@@ -420,25 +420,20 @@ class _Cycles(Scheduler):
             coefs = [self._coef(v * gammas[k]) for v in self.base_values]
             lo, hi = bounds[k], bounds[k + 1]
             fused = self._shape_expression(t[lo:hi], done, t_i) if hi - lo >= CHUNK else None
-            if fused is not None and all(
-                libm.fused(
-                    f"({fused[0]}) * coef + lr_min",
-                    out=out[g, lo:hi],
-                    coef=coef,
-                    lr_min=self.lr_min,
-                    **fused[1],
-                )
-                is not None
-                for g, coef in enumerate(coefs)
-            ):
+            shape = None if fused is None else libm.fused(fused[0], **fused[1])
+            if shape is not None:  # the shape once, then each group's values (as below)
+                self._write(out, lo, hi, shape, coefs)
                 continue
             for a in range(lo, hi, CHUNK):
                 b = min(hi, a + CHUNK)
                 t_curr = np.subtract(t[a:b], done, dtype=np.float64)  # exact: steps < 2**53
-                shape = self._shape_array(t_curr, t_i)
-                for g, coef in enumerate(coefs):
-                    np.multiply(shape, coef, out=out[g, a:b])
-                    out[g, a:b] += self.lr_min
+                self._write(out, a, b, self._shape_array(t_curr, t_i), coefs)
+
+    def _write(self, out: np.ndarray, a: int, b: int, shape: np.ndarray, coefs: list[Any]) -> None:
+        """Each group's values of steps ``a:b``: ``shape * coef + lr_min``."""
+        for g, coef in enumerate(coefs):
+            np.multiply(shape, coef, out=out[g, a:b])
+            out[g, a:b] += self.lr_min
 
 
 def _init_cycles(s: _Cycles, t_initial: int, lr_min: float, cycle_mul: float, cycle_decay: float,
